@@ -1,0 +1,35 @@
+"""Settings from the environment, with the defaults of the embedded demo.
+
+Read through `load_settings()` when a command runs, never at import time, so
+Dagster definitions and tests can change the environment first.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Settings:
+    lake: str
+    inbox: str
+    warehouse: str
+    dbt_target: str
+    timezone: str
+    reporting_currency: str
+    aws_endpoint_url: str | None
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    lake = env.get("COMMERCE_LAKE", "./data/lake").rstrip("/")
+    return Settings(
+        lake=lake,
+        inbox=env.get("COMMERCE_INBOX", f"{lake}/inbox"),
+        warehouse=env.get("COMMERCE_WAREHOUSE", "./data/warehouse.duckdb"),
+        dbt_target=env.get("DBT_TARGET", "local"),
+        timezone=env.get("COMMERCE_TIMEZONE", "America/New_York"),
+        reporting_currency=env.get("COMMERCE_REPORTING_CURRENCY", "USD"),
+        aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+    )

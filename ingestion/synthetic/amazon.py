@@ -1,0 +1,544 @@
+"""Amazon orders (FBA and FBM on three marketplaces), returns and settlement events.
+
+Amazon's own fees follow its fee tables, which differ from the brand's seed
+rate cards in the ways real ones do: commission is charged on item plus
+shipping, and a peak-season surcharge applies to FBA fees from mid-October to
+mid-January. That is why an estimate and the later actual differ.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ingestion.synthetic import people
+from ingestion.synthetic.money import div_round
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+# marketplace, currency, share of Amazon orders, FBA share, order-id prefixes, local price factor
+MARKETPLACES = [
+    ("Amazon.com", "USD", 0.85, 0.75, ["111", "112", "113", "114"], 1.0),
+    ("Amazon.ca", "CAD", 0.07, 1.0, ["701", "702"], 1.36),
+    ("Amazon.de", "EUR", 0.08, 1.0, ["302", "303", "304", "305", "306"], 0.93),
+]
+AMAZON_SHARE_OF_ORDERS = 0.45
+SETTLEMENT_DAYS = 14
+PEAK_SURCHARGE_CENTS = {"Amazon.com": 20, "Amazon.ca": 25, "Amazon.de": 15}
+SUBSCRIPTION_CENTS = {"Amazon.com": 3999, "Amazon.ca": 2999, "Amazon.de": 3900}
+STORAGE_MONTHLY_CENTS = {"Amazon.com": 16000, "Amazon.ca": 2400, "Amazon.de": 3100}
+
+# The planted halo: Amazon.com daily sales respond to Google and Meta spend.
+HALO = {"lag_days": 1, "decay": 0.5, "coefficients": {"google_ads": 0.18, "meta_ads": 0.30}}
+
+
+@dataclass
+class AmazonWorld:
+    orders: pl.DataFrame  # one row per order line (the All Orders report's grain)
+    refunds: pl.DataFrame
+    settlement_rows: pl.DataFrame
+    settlements: pl.DataFrame
+    halo_daily: pl.DataFrame
+
+
+def adstock(spend: np.ndarray, lag: int, decay: float) -> np.ndarray:
+    """Geometric adstock: A(d) = sum_k decay^k * spend(d - lag - k)."""
+    out = np.zeros_like(spend, dtype=np.float64)
+    carry = 0.0
+    shifted = np.concatenate([np.zeros(lag), spend[: len(spend) - lag]]) if lag else spend
+    for i, value in enumerate(shifted):  # one pass over days, not rows
+        carry = value + decay * carry
+        out[i] = carry
+    return out
+
+
+def halo_daily(days: pl.DataFrame, campaign_daily: pl.DataFrame) -> pl.DataFrame:
+    """Planted incremental Amazon.com sales (USD) per day from off-Amazon spend."""
+    out = days.select("day_index", "date")
+    incremental = np.zeros(days.height)
+    for platform, beta in HALO["coefficients"].items():
+        spend = (
+            days.select("day_index")
+            .join(
+                campaign_daily.filter(pl.col("platform") == platform)
+                .group_by("day_index")
+                .agg(pl.col("spend_cents").sum()),
+                on="day_index",
+                how="left",
+            )
+            .sort("day_index")["spend_cents"]
+            .fill_null(0)
+            .to_numpy()
+            / 100.0
+        )
+        stock = adstock(spend, HALO["lag_days"], HALO["decay"])
+        out = out.with_columns(pl.Series(f"{platform}_spend", spend), pl.Series(f"{platform}_adstock", stock))
+        incremental += beta * stock
+    return out.with_columns(pl.Series("planted_incremental_sales", np.round(incremental, 2)))
+
+
+def _fee_tables() -> tuple[pl.DataFrame, pl.DataFrame]:
+    referral = pl.read_csv(SEEDS / "amazon_referral_fees.csv", schema_overrides={"price_from": pl.Float64})
+    fba = pl.read_csv(SEEDS / "amazon_fba_fees.csv")
+    return referral, fba
+
+
+def referral_rate_e6(lines: pl.DataFrame, referral: pl.DataFrame) -> pl.DataFrame:
+    """Attach the seed referral rate and minimum fee by category and unit price."""
+    ref = (
+        referral.with_columns(
+            price_from_cents=(pl.col("price_from") * 100).round().cast(pl.Int64),
+            rate_e6=(pl.col("rate") * 1_000_000).round().cast(pl.Int64),
+            min_fee_cents=(pl.col("min_fee") * 100).round().cast(pl.Int64),
+        )
+        .select("category", "price_from_cents", "rate_e6", "min_fee_cents")
+        .sort("price_from_cents")
+    )
+    return (
+        lines.sort("unit_price_cents")
+        .join_asof(
+            ref,
+            left_on="unit_price_cents",
+            right_on="price_from_cents",
+            by="category",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .drop("price_from_cents")
+    )
+
+
+def fba_fee_cents(lines: pl.DataFrame, fba: pl.DataFrame) -> pl.DataFrame:
+    """Attach the seed FBA fee per unit by marketplace, size tier and unit weight."""
+    table = fba.with_columns(fee_cents=(pl.col("fee_per_unit") * 100).round().cast(pl.Int64))
+    joined = lines.join(
+        table.select("marketplace", "size_tier", "weight_from_kg", "weight_to_kg", "fee_cents"),
+        on=["marketplace", "size_tier"],
+        how="left",
+    )
+    matched = joined.filter(
+        (pl.col("weight_kg") >= pl.col("weight_from_kg")) & (pl.col("weight_kg") < pl.col("weight_to_kg"))
+    ).select("order_line_id", fba_fee_per_unit_cents="fee_cents")
+    return lines.join(matched, on="order_line_id", how="left")
+
+
+def simulate_orders(
+    rng: np.random.Generator,
+    days: pl.DataFrame,
+    products: pl.DataFrame,
+    orders_per_day: float,
+    halo: pl.DataFrame,
+    end_utc: int,
+) -> pl.DataFrame:
+    prices = products["price_cents"].to_numpy()
+    mean_order_value_usd = float((prices * products["popularity"].to_numpy()).sum()) / 100 * 1.1 * 1.12
+    demand = days["demand"].to_numpy()
+    frames = []
+    for m_index, (marketplace, currency, share, fba_share, prefixes, price_factor) in enumerate(MARKETPLACES):
+        lam = orders_per_day * AMAZON_SHARE_OF_ORDERS * share * demand
+        if marketplace == "Amazon.com":
+            lam = lam + halo["planted_incremental_sales"].to_numpy() / mean_order_value_usd
+        per_day = rng.poisson(lam)
+        n = int(per_day.sum())
+        day_index = np.repeat(days["day_index"].to_numpy(), per_day)
+        purchase = days["utc_start"].to_numpy()[day_index] + np.floor(
+            rng.beta(2.0, 1.8, n) * days["seconds"].to_numpy()[day_index]
+        ).astype(np.int64)
+        prefix = np.asarray(prefixes)[rng.integers(0, len(prefixes), n)]
+        part_a = rng.integers(1_000_000, 9_999_999, n).astype(str)
+        part_b = rng.integers(1_000_000, 9_999_999, n).astype(str)
+        order_id = np.char.add(np.char.add(np.char.add(np.char.add(prefix, "-"), part_a), "-"), part_b)
+        fba = rng.random(n) < fba_share
+        n_lines = 1 + (rng.random(n) < 0.12).astype(np.int64)
+        line_order = np.repeat(np.arange(n), n_lines)
+        position = np.arange(line_order.size) - np.repeat(np.cumsum(n_lines) - n_lines, n_lines)
+        first_sku = rng.choice(products.height, n, p=products["popularity"].to_numpy())
+        sku_index = (first_sku[line_order] + position * rng.integers(1, 60, line_order.size)) % products.height
+        us_places = people.COUNTRIES[0][3]
+        place = rng.integers(0, len(us_places), n)
+        country = {"Amazon.com": "US", "Amazon.ca": "CA", "Amazon.de": "DE"}[marketplace]
+        frames.append(
+            pl.DataFrame(
+                {
+                    "marketplace": marketplace,
+                    "currency": currency,
+                    "price_factor": price_factor,
+                    "order_index": line_order + m_index * 10_000_000,
+                    "amazon_order_id": order_id[line_order],
+                    "purchase_utc": purchase[line_order],
+                    "day_index": day_index[line_order],
+                    "fulfillment_channel": np.where(fba, "Amazon", "Merchant")[line_order],
+                    "sku_index": sku_index,
+                    "position": position,
+                    "quantity": rng.choice([1, 2], line_order.size, p=[0.9, 0.1]),
+                    "order_draw": rng.random(n)[line_order],
+                    "ship_delay": np.where(
+                        fba, rng.integers(7_200, 30 * 3_600, n), rng.integers(12 * 3_600, 72 * 3_600, n)
+                    )[line_order],
+                    "expedited": (rng.random(n) < 0.15)[line_order],
+                    "promo_draw": rng.random(line_order.size),
+                    "shipping_draw": rng.random(n)[line_order],
+                    "ship_country": country,
+                    "ship_city": np.asarray([p[0] for p in us_places])[place][line_order]
+                    if country == "US"
+                    else {"CA": "Toronto", "DE": "Berlin"}[country],
+                    "ship_state": np.asarray([p[1] for p in us_places])[place][line_order]
+                    if country == "US"
+                    else {"CA": "ON", "DE": "BE"}[country],
+                    "ship_postal_code": np.asarray([p[3] for p in us_places])[place][line_order]
+                    if country == "US"
+                    else {"CA": "M5V 2T6", "DE": "10115"}[country],
+                    "tax_rate_e6": (
+                        np.asarray([round(p[4] * 1e6) for p in us_places])[place][line_order]
+                        if country == "US"
+                        else np.zeros(line_order.size, dtype=np.int64)
+                    ),
+                }
+            )
+        )
+    lines = pl.concat(frames).join(
+        products.with_row_index("sku_index")
+        .with_columns(pl.col("sku_index").cast(pl.Int64))
+        .select("sku_index", "sku", "asin", "product_name", "category", "price_cents", "weight_kg", "size_tier"),
+        on="sku_index",
+        how="left",
+    )
+    unit_price = (
+        pl.when(pl.col("price_factor") == 1.0)
+        .then(pl.col("price_cents"))
+        .otherwise((pl.col("price_cents") * pl.col("price_factor") / 100).floor().cast(pl.Int64) * 100 + 99)
+    )
+    ship_utc = pl.col("purchase_utc") + pl.col("ship_delay")
+    lines = (
+        lines.with_columns(
+            unit_price_cents=unit_price,
+            is_cancelled=pl.col("order_draw") < 0.015,
+            ship_utc=ship_utc,
+            order_line_id=pl.col("amazon_order_id") + pl.lit("-") + pl.col("sku"),
+        )
+        .with_columns(
+            is_shipped=~pl.col("is_cancelled") & (pl.col("ship_utc") < end_utc),
+            item_price_cents=pl.col("unit_price_cents") * pl.col("quantity"),
+            promotion_cents=pl.when((pl.col("marketplace") == "Amazon.com") & (pl.col("promo_draw") < 0.08))
+            .then(div_round(pl.col("unit_price_cents") * pl.col("quantity") * 10, 100))
+            .otherwise(0),
+            shipping_price_cents=pl.when(
+                (pl.col("fulfillment_channel") == "Merchant")
+                & (pl.col("position") == 0)
+                & (pl.col("shipping_draw") < 0.5)
+            )
+            .then(499)
+            .otherwise(0),
+            ship_service_level=pl.when(pl.col("expedited")).then(pl.lit("Expedited")).otherwise(pl.lit("Standard")),
+        )
+        .with_columns(
+            item_tax_cents=div_round(
+                (pl.col("item_price_cents") - pl.col("promotion_cents")) * pl.col("tax_rate_e6"), 1_000_000
+            ),
+            order_status=pl.when(pl.col("is_cancelled"))
+            .then(pl.lit("Cancelled"))
+            .when(pl.col("is_shipped"))
+            .then(pl.lit("Shipped"))
+            .otherwise(pl.lit("Pending")),
+            item_status=pl.when(pl.col("is_cancelled"))
+            .then(pl.lit("Cancelled"))
+            .when(pl.col("is_shipped"))
+            .then(pl.lit("Shipped"))
+            .otherwise(pl.lit("Unshipped")),
+            order_item_code=(pl.col("order_index") * 7 + pl.col("position") + 50_000_000_000_000).cast(pl.String),
+        )
+    )
+    return lines.sort(["purchase_utc", "amazon_order_id", "position"])
+
+
+def simulate_refunds(rng: np.random.Generator, lines: pl.DataFrame, end_utc: int) -> pl.DataFrame:
+    draw = rng.random(lines.height)
+    delay = rng.integers(5 * 86_400, 40 * 86_400, lines.height)
+    return (
+        lines.with_columns(_draw=pl.Series(draw), refund_utc=pl.col("ship_utc") + pl.Series(delay))
+        .filter(pl.col("is_shipped") & (pl.col("_draw") < 0.05) & (pl.col("refund_utc") < end_utc))
+        .select("order_line_id", "refund_utc")
+        .with_columns(adjustment_id=(pl.int_range(pl.len()) * 17 + 71_000_000_000).cast(pl.String))
+    )
+
+
+def _period_bounds(start: dt.date, n_periods: int) -> list[tuple[int, int]]:
+    anchor = dt.datetime(start.year, start.month, start.day, 7, tzinfo=dt.UTC) - dt.timedelta(days=5)
+    bounds = []
+    for k in range(n_periods):
+        lo = anchor + dt.timedelta(days=SETTLEMENT_DAYS * k)
+        bounds.append((int(lo.timestamp()), int((lo + dt.timedelta(days=SETTLEMENT_DAYS)).timestamp())))
+    return bounds
+
+
+def simulate_settlements(
+    rng: np.random.Generator,
+    lines: pl.DataFrame,
+    refunds: pl.DataFrame,
+    start: dt.date,
+    end_utc: int,
+    amazon_ads_daily: pl.DataFrame,
+    days: pl.DataFrame,
+    scale: float,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Settlement components for every closed 14-day period, per marketplace.
+
+    A period whose end lies after the end of the data has not been settled yet:
+    its events appear in no file (their fees are estimated until it closes).
+    """
+    referral, fba = _fee_tables()
+    priced = fba_fee_cents(referral_rate_e6(lines, referral), fba)
+    peak_from = pl.date(pl.col("ship_date").dt.year(), 10, 15)
+    peak_to = pl.date(pl.col("ship_date").dt.year(), 1, 15)
+    priced = (
+        priced.with_columns(ship_date=pl.from_epoch("ship_utc").dt.date())
+        .with_columns(
+            in_peak=(pl.col("ship_date") >= peak_from) | (pl.col("ship_date") < peak_to),
+        )
+        .with_columns(
+            commission_cents=pl.max_horizontal(
+                div_round(
+                    (pl.col("item_price_cents") - pl.col("promotion_cents") + pl.col("shipping_price_cents"))
+                    * pl.col("rate_e6"),
+                    1_000_000,
+                ),
+                pl.col("min_fee_cents") * pl.col("quantity"),
+            ),
+            fba_fee_cents=pl.when(pl.col("fulfillment_channel") == "Amazon")
+            .then(
+                (
+                    pl.col("fba_fee_per_unit_cents")
+                    + pl.when(pl.col("in_peak"))
+                    .then(pl.col("marketplace").replace_strict(PEAK_SURCHARGE_CENTS))
+                    .otherwise(0)
+                )
+                * pl.col("quantity")
+            )
+            .otherwise(0),
+        )
+    )
+    shipped = priced.filter(pl.col("is_shipped"))
+    base = ["marketplace", "currency", "amazon_order_id", "order_item_code", "sku", "fulfillment_channel"]
+    order_components = [
+        ("ItemPrice", "Principal", pl.col("item_price_cents")),
+        ("ItemPrice", "Tax", pl.col("item_tax_cents")),
+        ("ItemPrice", "Shipping", pl.col("shipping_price_cents")),
+        ("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", -pl.col("item_tax_cents")),
+        ("Promotion", "Principal", -pl.col("promotion_cents")),
+        ("ItemFees", "Commission", -pl.col("commission_cents")),
+        ("ItemFees", "FBAPerUnitFulfillmentFee", -pl.col("fba_fee_cents")),
+    ]
+    frames = [
+        shipped.select(
+            *base,
+            posted_utc="ship_utc",
+            transaction_type=pl.lit("Order"),
+            amount_type=pl.lit(a_type),
+            amount_description=pl.lit(desc),
+            amount_cents=expr,
+            adjustment_id=pl.lit(None, pl.String),
+            quantity_purchased=pl.when(pl.lit(desc == "Principal" and a_type == "ItemPrice"))
+            .then(pl.col("quantity"))
+            .otherwise(None),
+            promotion_id=pl.lit(None, pl.String),
+        ).filter(pl.col("amount_cents") != 0)
+        for a_type, desc, expr in order_components
+    ]
+    refunded = refunds.join(priced, on="order_line_id")
+    refund_components = [
+        ("ItemPrice", "Principal", -pl.col("item_price_cents")),
+        ("ItemPrice", "Tax", -pl.col("item_tax_cents")),
+        ("ItemPrice", "Shipping", -pl.col("shipping_price_cents")),
+        ("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", pl.col("item_tax_cents")),
+        ("Promotion", "Principal", pl.col("promotion_cents")),
+        ("ItemFees", "Commission", pl.col("commission_cents")),
+        (
+            "ItemFees",
+            "RefundCommission",
+            -pl.min_horizontal(div_round(pl.col("commission_cents") * 20, 100), pl.lit(500)),
+        ),
+    ]
+    frames += [
+        refunded.select(
+            *base,
+            posted_utc="refund_utc",
+            transaction_type=pl.lit("Refund"),
+            amount_type=pl.lit(a_type),
+            amount_description=pl.lit(desc),
+            amount_cents=expr,
+            adjustment_id="adjustment_id",
+            quantity_purchased=pl.lit(None, pl.Int64),
+            promotion_id=pl.lit(None, pl.String),
+        ).filter(pl.col("amount_cents") != 0)
+        for a_type, desc, expr in refund_components
+    ]
+    component_rows = pl.concat(frames, how="vertical_relaxed")
+    component_rows = component_rows.with_columns(
+        promotion_id=pl.when(pl.col("amount_type") == "Promotion")
+        .then(pl.lit("AG-COUPON-10-US"))
+        .otherwise(pl.col("promotion_id"))
+    )
+
+    n_periods = (int((end_utc - _period_bounds(start, 1)[0][0]) // 86_400) // SETTLEMENT_DAYS) + 2
+    bounds = _period_bounds(start, n_periods)
+    other = []
+    previous_reserve = 0  # the reserve held back by the previous Amazon.com settlement
+    for marketplace, currency, *_ in MARKETPLACES:
+        for k, (lo, hi) in enumerate(bounds):
+            lo_date = dt.datetime.fromtimestamp(lo, dt.UTC).date()
+            hi_date = dt.datetime.fromtimestamp(hi, dt.UTC).date()
+            d = lo_date
+            while d < hi_date:  # one iteration per calendar day of the period, not per row
+                posted = int(dt.datetime(d.year, d.month, d.day, 9, tzinfo=dt.UTC).timestamp())
+                if lo <= posted < hi and d.day == 1:
+                    other.append(
+                        (
+                            marketplace,
+                            currency,
+                            posted,
+                            "other-transaction",
+                            "other-transaction",
+                            "Subscription Fee",
+                            -SUBSCRIPTION_CENTS[marketplace],
+                        )
+                    )
+                if lo <= posted < hi and d.day == 7:
+                    storage = round(STORAGE_MONTHLY_CENTS[marketplace] * scale * (0.8 + 0.4 * rng.random()))
+                    other.append(
+                        (
+                            marketplace,
+                            currency,
+                            posted,
+                            "other-transaction",
+                            "other-transaction",
+                            "Storage Fee",
+                            -storage,
+                        )
+                    )
+                d += dt.timedelta(days=1)
+            if marketplace == "Amazon.com":
+                reserve = round(25_000 * scale * (0.8 + 0.4 * rng.random()))
+                posted = hi - 3_600
+                other.append(
+                    (
+                        marketplace,
+                        currency,
+                        posted,
+                        "other-transaction",
+                        "other-transaction",
+                        "Current Reserve Amount",
+                        -reserve,
+                    )
+                )
+                if k > 0:
+                    other.append(
+                        (
+                            marketplace,
+                            currency,
+                            lo + 60,
+                            "other-transaction",
+                            "other-transaction",
+                            "Previous Reserve Amount Balance",
+                            previous_reserve,
+                        )
+                    )
+                previous_reserve = reserve
+                ads = (
+                    amazon_ads_daily.join(days.select("day_index", "utc_start"), on="day_index")
+                    .filter((pl.col("utc_start") >= lo) & (pl.col("utc_start") < hi))["spend_cents"]
+                    .sum()
+                )
+                if ads:
+                    other.append(
+                        (
+                            marketplace,
+                            currency,
+                            hi - 7_200,
+                            "ServiceFee",
+                            "Cost of Advertising",
+                            "TransactionTotalAmount",
+                            -int(ads),
+                        )
+                    )
+    other_rows = pl.DataFrame(
+        other,
+        orient="row",
+        schema=[
+            "marketplace",
+            "currency",
+            "posted_utc",
+            "transaction_type",
+            "amount_type",
+            "amount_description",
+            "amount_cents",
+        ],
+    )
+    rows = pl.concat([component_rows, other_rows], how="diagonal_relaxed")
+    period_starts = np.array([b[0] for b in bounds])
+    rows = rows.with_columns(
+        period=pl.Series(np.searchsorted(period_starts, rows["posted_utc"].to_numpy(), side="right") - 1)
+    )
+    settlements = pl.DataFrame(
+        {
+            "period": np.arange(len(bounds)),
+            "start_utc": period_starts,
+            "end_utc": np.array([b[1] for b in bounds]),
+        }
+    ).join(
+        pl.DataFrame(
+            {
+                "marketplace": [m[0] for m in MARKETPLACES],
+                "currency": [m[1] for m in MARKETPLACES],
+                "m_index": range(len(MARKETPLACES)),
+            }
+        ),
+        how="cross",
+    )
+    settlements = settlements.filter((pl.col("end_utc") <= end_utc) & (pl.col("period") >= 0)).with_columns(
+        settlement_id=(12_800_000_000 + pl.col("m_index") * 1_000_000 + pl.col("period") * 1_337).cast(pl.String),
+        deposit_utc=pl.col("end_utc") + 3 * 86_400 + 3_600,
+    )
+    rows = rows.join(
+        settlements.select("marketplace", "period", "settlement_id"), on=["marketplace", "period"], how="inner"
+    )
+    totals = rows.group_by("settlement_id").agg(total_cents=pl.col("amount_cents").sum())
+    settlements = (
+        settlements.join(totals, on="settlement_id", how="left")
+        .with_columns(pl.col("total_cents").fill_null(0))
+        .sort(["m_index", "period"])
+    )
+    rows = rows.join(
+        priced.select("order_line_id", "amazon_order_id", "sku"), on=["amazon_order_id", "sku"], how="left"
+    )
+    order = [
+        "settlement_id",
+        "posted_utc",
+        "amazon_order_id",
+        "sku",
+        "transaction_type",
+        "amount_type",
+        "amount_description",
+    ]
+    return rows.sort(order, nulls_last=True), settlements
+
+
+def simulate_amazon(
+    rng: np.random.Generator,
+    days: pl.DataFrame,
+    products: pl.DataFrame,
+    orders_per_day: float,
+    campaign_daily: pl.DataFrame,
+    amazon_ads_daily: pl.DataFrame,
+    start: dt.date,
+    end_utc: int,
+    scale: float,
+) -> AmazonWorld:
+    halo = halo_daily(days, campaign_daily)
+    lines = simulate_orders(rng, days, products, orders_per_day, halo, end_utc)
+    refunds = simulate_refunds(rng, lines, end_utc)
+    rows, settlements = simulate_settlements(rng, lines, refunds, start, end_utc, amazon_ads_daily, days, scale)
+    return AmazonWorld(lines, refunds, rows, settlements, halo)

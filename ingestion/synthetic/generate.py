@@ -1,0 +1,117 @@
+"""`commerce-analytics generate`: the demo brand's exports plus their ground truth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingestion.synthetic.truth import Truth, compute_truth, write_truth
+from ingestion.synthetic.world import build_world
+from ingestion.synthetic.writers import write_all
+
+DEFAULT_START = dt.date(2025, 9, 1)
+DEFAULT_DAYS = 122
+DEFAULT_ORDERS_PER_DAY = 40.0
+DEFAULT_SEED = 7
+# Folders the generator owns inside --out; they are replaced on every run so no stale file lingers.
+OWNED_FOLDERS = ("shopify", "amazon", "google_ads", "meta_ads", "amazon_ads", "brand", "truth")
+
+# Where each generated file comes from, for the summary and the README.
+FILE_GUIDE = [
+    (
+        "shopify/orders_export_1.csv",
+        "Shopify",
+        "Orders export CSV",
+        "Admin > Orders > Export > All orders, CSV for Excel",
+    ),
+    (
+        "shopify/orders_api.jsonl",
+        "Shopify",
+        "Admin API orders, JSON lines",
+        "Admin API GET /orders.json (or a connector)",
+    ),
+    (
+        "shopify/payment_transactions_export_1.csv",
+        "Shopify",
+        "Payments transactions CSV",
+        "Admin > Settings > Payments > View payouts > Transactions > Export",
+    ),
+    (
+        "amazon/all_orders.txt",
+        "Amazon Seller Central",
+        "All Orders report, TSV",
+        "Reports > Fulfillment / Order Reports > All Orders > Request .txt download",
+    ),
+    (
+        "amazon/settlements/settlement_<id>.txt",
+        "Amazon Seller Central",
+        "Settlement report Flat File V2, TSV",
+        "Reports > Payments > Reports Repository > Settlement, Flat File V2",
+    ),
+    (
+        "google_ads/campaign_report.csv",
+        "Google Ads",
+        "Campaign report CSV (UI download)",
+        "Campaigns > segment by Day > Download > CSV",
+    ),
+    (
+        "google_ads/campaign_daily_gaql.json",
+        "Google Ads",
+        "GAQL SearchStream JSON",
+        "Google Ads API GoogleAdsService.SearchStream",
+    ),
+    (
+        "meta_ads/insights_campaign_daily_<YYYY-MM>.json",
+        "Meta",
+        "Insights API JSON",
+        "Graph API /act_<id>/insights?level=campaign&time_increment=1",
+    ),
+    (
+        "amazon_ads/sp_advertised_product_<YYYY-MM>.json.gz",
+        "Amazon Ads",
+        "Reporting API v3 spAdvertisedProduct, GZIP_JSON",
+        "Amazon Ads API POST /reporting/reports, reportTypeId spAdvertisedProduct",
+    ),
+    ("brand/products.csv", "Brand", "Product catalogue CSV", "The brand's product master"),
+    ("brand/cogs.csv", "Brand", "COGS cost history CSV", "The brand's costing spreadsheet"),
+    ("brand/carrier_invoices_<YYYY-MM>.csv", "Brand", "Carrier invoice CSV", "UPS/USPS billing centre export"),
+    ("brand/fx_rates.csv", "Brand", "FX rates CSV", "Treasury / bank rate export (USD per unit)"),
+    (
+        "brand/sku_asin_map.csv",
+        "Brand",
+        "SKU to ASIN map CSV",
+        "Seller Central > Inventory > Manage All Inventory export",
+    ),
+    ("brand/touchpoints.csv", "Brand", "Web touchpoints CSV", "Web analytics session export with landing URLs"),
+]
+
+
+@dataclass
+class GenerationResult:
+    out: Path
+    truth: Truth
+    files: list[Path]
+
+
+def generate(
+    out: Path,
+    start: dt.date = DEFAULT_START,
+    days: int = DEFAULT_DAYS,
+    orders_per_day: float = DEFAULT_ORDERS_PER_DAY,
+    seed: int = DEFAULT_SEED,
+) -> GenerationResult:
+    if days < 14:
+        raise ValueError("--days must be at least 14 (one settlement period)")
+    if orders_per_day <= 0:
+        raise ValueError("--orders-per-day must be positive")
+    out.mkdir(parents=True, exist_ok=True)
+    for folder in OWNED_FOLDERS:
+        shutil.rmtree(out / folder, ignore_errors=True)
+    world = build_world(start, days, orders_per_day, seed)
+    write_all(world, out)
+    truth = compute_truth(world)
+    write_truth(truth, out / "truth")
+    files = sorted(p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] in OWNED_FOLDERS)
+    return GenerationResult(out, truth, files)

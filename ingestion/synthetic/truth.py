@@ -1,0 +1,1141 @@
+"""Ground truth: metrics.md applied to what the generated files reveal.
+
+A small implementation of the accounting rules, independent of the dbt
+models, so the marts can be tested against it to the cent. It reads the
+simulation's tables but only uses what the files show: where a file loses
+information (the Shopify CSV has no refund lines, a settlement has not posted
+yet, an invoice has not arrived) it estimates exactly as the rules say and
+flags the line. Each rule is stated in `truth/README.md` (TRUTH_README below).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import polars as pl
+
+from ingestion.synthetic.amazon import HALO, SEEDS, fba_fee_cents, referral_rate_e6
+from ingestion.synthetic.brand import shipping_rate_cents
+from ingestion.synthetic.money import allocate, cents_str, div_round, fx_convert
+from ingestion.synthetic.world import World
+
+REPORTING_CURRENCY = "USD"
+FX_MAX_AGE_DAYS = 7
+LOOKBACK_SECONDS = 30 * 86_400
+SAME_VISIT_SECONDS = 30 * 60
+RESTOCKING_TYPES = ("return", "cancel", "legacy_restock")
+MEASURES = [
+    "gross_sales",
+    "discounts",
+    "refunds",
+    "net_sales",
+    "shipping_revenue",
+    "taxes",
+    "cogs",
+    "payment_fees",
+    "marketplace_fees",
+    "fulfillment_fees",
+    "shipping_cost",
+    "ad_spend",
+    "contribution_margin_1",
+    "contribution_margin_2",
+    "contribution_margin_3",
+]
+SOURCE_TWINS = [
+    "gross_sales",
+    "discounts",
+    "refunds",
+    "net_sales",
+    "shipping_revenue",
+    "taxes",
+    "payment_fees",
+    "marketplace_fees",
+    "fulfillment_fees",
+]
+
+
+class FxRateMissing(ValueError):
+    """No rate within FX_MAX_AGE_DAYS before an event date."""
+
+
+@dataclass
+class Truth:
+    order_lines: pl.DataFrame
+    daily_costs: pl.DataFrame
+    attribution: pl.DataFrame
+    planted_touches: pl.DataFrame
+    halo_daily: pl.DataFrame
+    summary: dict
+
+
+def local_date(col: str, tz: str) -> pl.Expr:
+    return pl.from_epoch(pl.col(col)).dt.replace_time_zone("UTC").dt.convert_time_zone(tz).dt.date()
+
+
+class Fx:
+    """Daily rates, pivot USD, with the 7-day fallback of metrics.md principle 7."""
+
+    def __init__(self, fx: pl.DataFrame):
+        self.rates = fx.select(
+            "currency", fx_date="date", rate_e6=(pl.col("rate") * 1_000_000).round().cast(pl.Int64)
+        ).sort("fx_date")
+
+    def attach(self, df: pl.DataFrame, *, currency: str, date: str, out: str = "rate_e6") -> pl.DataFrame:
+        keyed = df.with_row_index("_fx_row")
+        needs = keyed.filter(pl.col(currency) != REPORTING_CURRENCY).select("_fx_row", currency, date).sort(date)
+        found = needs.join_asof(
+            self.rates,
+            left_on=date,
+            right_on="fx_date",
+            by_left=currency,
+            by_right="currency",
+            strategy="backward",
+            tolerance=dt.timedelta(days=FX_MAX_AGE_DAYS),
+            check_sortedness=False,
+        )
+        missing = found.filter(pl.col("rate_e6").is_null())
+        if missing.height:
+            first = missing.row(0, named=True)
+            raise FxRateMissing(
+                f"no {first[currency]} rate within {FX_MAX_AGE_DAYS} days before {first[date]}: "
+                "add the rate to brand/fx_rates.csv"
+            )
+        keyed = keyed.join(found.select("_fx_row", pl.col("rate_e6").alias(out)), on="_fx_row", how="left")
+        return keyed.with_columns(pl.col(out).fill_null(1_000_000)).sort("_fx_row").drop("_fx_row")
+
+
+def _landed_cost(world: World, lines: pl.DataFrame) -> pl.DataFrame:
+    """Landed unit cost effective on the order date (latest effective_from <= order_date)."""
+    costs = world.cost_history.select(
+        "sku",
+        "effective_from",
+        landed_unit_cost_cents=pl.col("unit_cost_cents") + pl.col("inbound_freight_cents") + pl.col("duty_cents"),
+        cost_currency="currency",
+    ).sort("effective_from")
+    return (
+        lines.sort("order_date")
+        .join_asof(
+            costs,
+            left_on="order_date",
+            right_on="effective_from",
+            by="sku",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .drop("effective_from")
+    )
+
+
+# --------------------------------------------------------------------------- Shopify
+
+
+def _shopify_refund_events_csv(world: World, orders: pl.DataFrame) -> pl.DataFrame:
+    """Refund events of CSV-only orders: payments-export refund rows, else Refunded Amount.
+
+    Dated by the payment row; else at `Cancelled at`; else the order date.
+    """
+    tz = world.timezone
+    txns = world.shopify.transactions.filter(pl.col("type") == "refund").select(
+        "order_seq", amount_cents=-pl.col("amount_cents"), event_date=local_date("transaction_utc", tz)
+    )
+    csv_orders = orders.filter(~pl.col("via_api"))
+    from_payments = txns.join(csv_orders.select("order_seq"), on="order_seq")
+    fallback = csv_orders.filter(
+        (pl.col("refunded_cents") > 0) & ~pl.col("order_seq").is_in(from_payments["order_seq"].implode())
+    ).select(
+        "order_seq",
+        amount_cents="refunded_cents",
+        event_date=pl.when(pl.col("cancelled_utc").is_not_null())
+        .then(local_date("cancelled_utc", tz))
+        .otherwise(pl.col("order_date")),
+    )
+    events = pl.concat([from_payments, fallback]).with_row_index("event_id")
+    # Split each event in the order's Subtotal : Shipping : Taxes proportions.
+    parts = events.join(orders.select("order_seq", "subtotal_cents", "shipping_cents", "taxes_cents"), on="order_seq")
+    long = pl.concat(
+        [
+            parts.select(
+                "event_id",
+                "order_seq",
+                "event_date",
+                "amount_cents",
+                part=pl.lit(i),
+                kind=pl.lit(kind),
+                weight=pl.col(col),
+            )
+            for i, (kind, col) in enumerate(
+                (("items", "subtotal_cents"), ("shipping", "shipping_cents"), ("tax", "taxes_cents"))
+            )
+        ]
+    )
+    return allocate(long, group="event_id", amount="amount_cents", weight="weight", tiebreak="part", out="part_cents")
+
+
+def shopify_lines(world: World) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Shopify order lines with their order-dated amounts, and their refund event rows."""
+    tz = world.timezone
+    shop = world.shopify
+    orders = shop.orders.with_columns(
+        via_api=pl.col("created_utc") >= world.api_from_utc,
+        order_date=local_date("created_utc", tz),
+    )
+    lines = shop.lines.join(
+        orders.select(
+            "order_seq",
+            "name",
+            "order_id",
+            "via_api",
+            "order_date",
+            "email",
+            "gateway",
+            "total_cents",
+            "item_discount_cents",
+            "shipping_cents",
+            "taxes_cents",
+            "subtotal_cents",
+            "cancelled_utc",
+            "service_level",
+            "country",
+            "refunded_cents",
+        ),
+        on="order_seq",
+    ).with_columns(
+        order_line_id=pl.when(pl.col("via_api"))
+        .then(pl.col("line_item_id").cast(pl.String))
+        .otherwise(pl.col("order_id").cast(pl.String) + pl.lit("-") + pl.col("position").cast(pl.String)),
+    )
+    # Discounts: the API's own allocations; the CSV's order discount by gross share.
+    lines = allocate(
+        lines,
+        group="order_seq",
+        amount="item_discount_cents",
+        weight="gross_cents",
+        tiebreak="order_line_id",
+        out="csv_discount_cents",
+    )
+    lines = lines.with_columns(
+        discounts_cents=pl.when(pl.col("via_api"))
+        .then(pl.col("discount_alloc_cents"))
+        .otherwise(pl.col("csv_discount_cents"))
+    ).with_columns(net_before_refund=pl.col("gross_cents") - pl.col("discounts_cents"))
+
+    # Refunds. API: refund line subtotals and restock types; CSV: estimated events.
+    api_refunds = shop.refund_lines.join(shop.refunds.select("refund_id", "refund_utc"), on="refund_id").select(
+        "line_item_id",
+        "refund_quantity",
+        "restock_type",
+        "subtotal_cents",
+        event_date=local_date("refund_utc", tz),
+    )
+    api_refund_rows = (
+        lines.filter(pl.col("via_api"))
+        .select("order_line_id", "line_item_id")
+        .join(api_refunds, on="line_item_id")
+        .select("order_line_id", "event_date", amount_cents="subtotal_cents", measure=pl.lit("refunds"))
+    )
+    restocked = (
+        api_refunds.filter(pl.col("restock_type").is_in(RESTOCKING_TYPES))
+        .group_by("line_item_id")
+        .agg(restocked_units=pl.col("refund_quantity").sum())
+    )
+    shipping_refunds_api = (
+        shop.refunds.join(orders.filter(pl.col("via_api")).select("order_seq"), on="order_seq")
+        .group_by("order_seq")
+        .agg(shipping_refund_cents=pl.col("shipping_refund_cents").sum())
+    )
+
+    events = _shopify_refund_events_csv(world, orders)
+    items_part = events.filter(pl.col("kind") == "items").select("event_id", "order_seq", "event_date", "part_cents")
+    csv_items = allocate(
+        items_part.join(lines.select("order_seq", "order_line_id", "net_before_refund"), on="order_seq"),
+        group="event_id",
+        amount="part_cents",
+        weight="net_before_refund",
+        tiebreak="order_line_id",
+        out="amount_cents",
+    ).select("order_line_id", "event_date", "amount_cents", measure=pl.lit("refunds"))
+    shipping_refunds_csv = (
+        events.filter(pl.col("kind") == "shipping")
+        .group_by("order_seq")
+        .agg(shipping_refund_cents=pl.col("part_cents").sum())
+    )
+    refund_estimated = events.select("order_seq").unique().with_columns(is_refund_estimated=pl.lit(True))
+
+    # Shipping revenue: net order shipping minus shipping refunds, by gross share.
+    shipping_refunds = pl.concat([shipping_refunds_api, shipping_refunds_csv])
+    lines = lines.join(shipping_refunds, on="order_seq", how="left").with_columns(
+        order_shipping_net=pl.col("shipping_cents") - pl.col("shipping_refund_cents").fill_null(0)
+    )
+    lines = allocate(
+        lines,
+        group="order_seq",
+        amount="order_shipping_net",
+        weight="gross_cents",
+        tiebreak="order_line_id",
+        out="shipping_revenue_cents",
+    )
+    # Taxes: API tax lines; CSV order Taxes over taxable lines by net share.
+    lines = lines.with_columns(taxable_net=pl.when(pl.col("taxable")).then(pl.col("net_before_refund")).otherwise(0))
+    lines = allocate(
+        lines,
+        group="order_seq",
+        amount="taxes_cents",
+        weight="taxable_net",
+        tiebreak="order_line_id",
+        out="csv_tax_cents",
+    )
+    lines = lines.with_columns(
+        taxes_cents_final=pl.when(pl.col("via_api")).then(pl.col("tax_cents")).otherwise(pl.col("csv_tax_cents"))
+    )
+
+    # Payment fees: the payments export's fees for the order, else the plan rate.
+    actual_fees = shop.transactions.group_by("order_seq").agg(
+        fee_cents=pl.col("fee_cents").sum(), fee_date=local_date("transaction_utc", tz).min()
+    )
+    plan = pl.read_csv(SEEDS / "payment_plan_rates.csv").select(
+        "gateway",
+        pct_e6=(pl.col("percent_rate") * 1_000_000).round().cast(pl.Int64),
+        fixed_cents=(pl.col("fixed_fee") * 100).round().cast(pl.Int64),
+    )
+    order_fees = (
+        orders.select("order_seq", "gateway", "total_cents", "order_date")
+        .join(actual_fees, on="order_seq", how="left")
+        .join(plan, on="gateway", how="left")
+        .with_columns(
+            is_payment_fee_estimated=pl.col("fee_cents").is_null(),
+            payment_fee_cents=pl.coalesce(
+                "fee_cents", div_round(pl.col("total_cents") * pl.col("pct_e6"), 1_000_000) + pl.col("fixed_cents")
+            ),
+            fee_date=pl.coalesce("fee_date", "order_date"),
+        )
+        .select("order_seq", "payment_fee_cents", "fee_date", "is_payment_fee_estimated")
+    )
+    lines = lines.join(order_fees, on="order_seq", how="left")
+    lines = allocate(
+        lines,
+        group="order_seq",
+        amount="payment_fee_cents",
+        weight="gross_cents",
+        tiebreak="order_line_id",
+        out="payment_fees_cents",
+    )
+
+    lines = (
+        lines.join(restocked, on="line_item_id", how="left")
+        .with_columns(
+            restocked_units=pl.when(pl.col("via_api")).then(pl.col("restocked_units").fill_null(0)).otherwise(0),
+        )
+        .join(refund_estimated, on="order_seq", how="left")
+        .with_columns(pl.col("is_refund_estimated").fill_null(False))
+    )
+
+    base = lines.select(
+        channel=pl.lit("Shopify Web"),
+        order_id=pl.col("name"),
+        order_key=pl.col("name"),
+        order_line_id="order_line_id",
+        sku="sku",
+        order_date="order_date",
+        source_currency=pl.lit("USD"),
+        order_source=pl.when(pl.col("via_api")).then(pl.lit("shopify_api")).otherwise(pl.lit("shopify_csv")),
+        customer_email="email",
+        units="quantity",
+        restocked_units="restocked_units",
+        gross_cents="gross_cents",
+        discounts_cents="discounts_cents",
+        shipping_revenue_cents="shipping_revenue_cents",
+        taxes_cents="taxes_cents_final",
+        payment_fees_cents="payment_fees_cents",
+        fee_date="fee_date",
+        is_payment_fee_estimated="is_payment_fee_estimated",
+        is_refund_estimated="is_refund_estimated",
+        is_marketplace_fee_estimated=pl.lit(False),
+        is_cancelled=pl.col("cancelled_utc").is_not_null(),
+        service_level="service_level",
+        destination_country="country",
+    )
+    refund_rows = pl.concat([api_refund_rows, csv_items])
+    return base, refund_rows
+
+
+# --------------------------------------------------------------------------- Amazon
+
+
+def amazon_lines(world: World) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Amazon sold lines (cancellations are not sales) and their settled fee and refund rows."""
+    tz = world.timezone
+    amz = world.amazon
+    lines = amz.orders.filter(~pl.col("is_cancelled")).with_columns(order_date=local_date("purchase_utc", tz))
+    rows = amz.settlement_rows.filter(pl.col("order_line_id").is_not_null()).with_columns(
+        event_date=pl.from_epoch("posted_utc").dt.date()
+    )
+    settled_orders = rows.filter(pl.col("transaction_type") == "Order").select("order_line_id").unique()
+    lines = lines.join(
+        settled_orders.with_columns(is_settled=pl.lit(True)), on="order_line_id", how="left"
+    ).with_columns(pl.col("is_settled").fill_null(False))
+
+    fee_map = {
+        "Commission": "marketplace_fees",
+        "RefundCommission": "marketplace_fees",
+        "FixedClosingFee": "marketplace_fees",
+        "TechnologyFee": "marketplace_fees",
+        "FBAPerUnitFulfillmentFee": "fulfillment_fees",
+        "FBAWeightBasedFee": "fulfillment_fees",
+        "ShippingChargeback": "fulfillment_fees",
+    }
+    fee_rows = rows.filter(pl.col("amount_type") == "ItemFees").select(
+        "order_line_id",
+        "event_date",
+        amount_cents=-pl.col("amount_cents"),
+        measure=pl.col("amount_description").replace_strict(fee_map),
+    )
+    refunds = rows.filter(pl.col("transaction_type") == "Refund")
+    refund_rows = pl.concat(
+        [
+            refunds.filter(pl.col("amount_description") == "Principal")
+            .filter(pl.col("amount_type").is_in(["ItemPrice", "Promotion"]))
+            .select("order_line_id", "event_date", amount_cents=-pl.col("amount_cents"), measure=pl.lit("refunds")),
+            refunds.filter(pl.col("amount_description") == "Shipping")
+            .filter(pl.col("amount_type").is_in(["ItemPrice", "Promotion"]))
+            .select(
+                "order_line_id", "event_date", amount_cents=pl.col("amount_cents"), measure=pl.lit("shipping_revenue")
+            ),
+        ]
+    )
+
+    referral = pl.read_csv(SEEDS / "amazon_referral_fees.csv", schema_overrides={"price_from": pl.Float64})
+    fba = pl.read_csv(SEEDS / "amazon_fba_fees.csv")
+    lines = fba_fee_cents(referral_rate_e6(lines, referral), fba).with_columns(
+        est_marketplace=pl.max_horizontal(
+            div_round((pl.col("item_price_cents") - pl.col("promotion_cents")) * pl.col("rate_e6"), 1_000_000),
+            pl.col("min_fee_cents") * pl.col("quantity"),
+        ),
+        est_fulfillment=pl.when(pl.col("fulfillment_channel") == "Amazon")
+        .then(pl.col("fba_fee_per_unit_cents") * pl.col("quantity"))
+        .otherwise(0),
+    )
+    estimated = lines.filter(~pl.col("is_settled"))
+    estimate_rows = pl.concat(
+        [
+            estimated.select(
+                "order_line_id",
+                event_date="order_date",
+                amount_cents="est_marketplace",
+                measure=pl.lit("marketplace_fees"),
+            ),
+            estimated.filter(pl.col("fulfillment_channel") == "Amazon").select(
+                "order_line_id",
+                event_date="order_date",
+                amount_cents="est_fulfillment",
+                measure=pl.lit("fulfillment_fees"),
+            ),
+        ]
+    )
+    base = lines.select(
+        channel=pl.when(pl.col("fulfillment_channel") == "Amazon")
+        .then(pl.lit("Amazon FBA"))
+        .otherwise(pl.lit("Amazon FBM")),
+        order_id="amazon_order_id",
+        order_key="amazon_order_id",
+        order_line_id="order_line_id",
+        sku="sku",
+        order_date="order_date",
+        source_currency="currency",
+        order_source=pl.lit("amazon_all_orders"),
+        customer_email=pl.lit(None, pl.String),
+        units="quantity",
+        restocked_units=pl.lit(0, pl.Int64),  # FBA returns to sellable stock are not in these reports
+        gross_cents="item_price_cents",
+        discounts_cents="promotion_cents",
+        shipping_revenue_cents="shipping_price_cents",
+        taxes_cents="item_tax_cents",
+        payment_fees_cents=pl.lit(0, pl.Int64),
+        fee_date="order_date",
+        is_payment_fee_estimated=pl.lit(False),
+        is_refund_estimated=pl.lit(False),
+        is_marketplace_fee_estimated=~pl.col("is_settled"),
+        is_cancelled=pl.lit(False),
+        is_settled="is_settled",
+        service_level="ship_service_level",
+        destination_country="ship_country",
+    )
+    return base, pl.concat([fee_rows, estimate_rows]), refund_rows
+
+
+# --------------------------------------------------------------------------- Shipping cost
+
+
+def normalise_reference(col: str) -> pl.Expr:
+    """'#1001', '1001' and ' #1001 ' all match order #1001; Amazon ids match as they are."""
+    ref = pl.col(col).str.strip_chars().str.strip_chars_start("#")
+    return pl.when(ref.str.contains(r"^\d+$")).then(pl.lit("#") + ref).otherwise(ref)
+
+
+def shipping_costs(world: World, lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Per-order carrier cost (invoice, else seed estimate) and the invoice rows no order carries."""
+    tz = world.timezone
+    inv = world.invoices.with_columns(
+        ref=normalise_reference("order_reference"),
+        ship_date=local_date("ship_utc", tz),
+        is_return=pl.col("service").str.to_lowercase().str.contains("return"),
+    ).sort(["ship_utc", "tracking_number"])
+    shippable = lines.filter(pl.col("channel").is_in(["Shopify Web", "Amazon FBM"]) & ~pl.col("is_cancelled"))
+    orders = shippable.group_by("order_key").agg(
+        channel=pl.col("channel").first(),
+        order_date=pl.col("order_date").first(),
+        service_level=pl.col("service_level").first(),
+        destination_country=pl.col("destination_country").first(),
+    )
+    all_orders = lines.select("order_key", "channel").unique()
+    known = inv.join(all_orders, left_on="ref", right_on="order_key", how="left")
+    # The first non-return invoice row of an order is its shipment; later ones are adjustments.
+    first_rank = pl.struct("ship_utc", "tracking_number").rank("ordinal").over(["ref", "is_return"])
+    known = known.with_columns(is_first=(first_rank == 1) & ~pl.col("is_return"))
+    matched = known.filter(
+        pl.col("is_first") & pl.col("channel").is_not_null() & pl.col("ref").is_in(orders["order_key"].implode())
+    )
+    unassigned = known.join(
+        matched.select("tracking_number", "service"), on=["tracking_number", "service"], how="anti"
+    ).select(
+        cost_date="ship_date",
+        channel=pl.when(pl.col("is_return"))
+        .then(pl.col("channel").fill_null("Unassigned"))
+        .otherwise(pl.lit("Unassigned")),
+        platform=pl.lit("carrier"),
+        cost_type=pl.when(pl.col("is_return"))
+        .then(pl.lit("return_shipping"))
+        .otherwise(pl.lit("unallocated_shipping")),
+        amount_cents="cost_cents",
+        source_currency=pl.lit("USD"),
+    )
+    products = world.products.select("sku", "weight_kg")
+    weights = (
+        shippable.join(products, on="sku")
+        .group_by("order_key")
+        .agg(weight_kg=(pl.col("units") * pl.col("weight_kg")).sum())
+    )
+    estimates = shipping_rate_cents(orders.join(weights, on="order_key").with_columns(shipment_key=pl.col("order_key")))
+    order_costs = estimates.join(
+        matched.select(order_key="ref", invoice_cents="cost_cents", invoice_date="ship_date"),
+        on="order_key",
+        how="left",
+    ).select(
+        "order_key",
+        shipping_cost_cents=pl.coalesce("invoice_cents", "rate_cents"),
+        shipping_date=pl.coalesce("invoice_date", "order_date"),
+        is_shipping_cost_estimated=pl.col("invoice_cents").is_null(),
+    )
+    return order_costs, unassigned, matched
+
+
+# --------------------------------------------------------------------------- Attribution
+
+
+def _parse_touch_urls(touches: pl.DataFrame, utm_map: dict[str, str]) -> pl.DataFrame:
+    """UTM parameters and click ids from each distinct landing URL (decoding '+' and %20)."""
+    urls = touches.select("landing_url").unique()
+    parsed = []
+    for url in urls["landing_url"].to_list():  # distinct URLs, a few thousand
+        if url is None:
+            parsed.append((None, None, None, None))
+            continue
+        query = parse_qs(urlsplit(url).query)
+        parsed.append(
+            (
+                (query.get("utm_source") or [None])[0],
+                (query.get("utm_campaign") or [None])[0],
+                "gclid" in query,
+                "fbclid" in query,
+            )
+        )
+    info = pl.DataFrame(
+        {
+            "landing_url": urls["landing_url"],
+            "utm_source": [p[0] for p in parsed],
+            "utm_campaign": [p[1] for p in parsed],
+            "has_gclid": [bool(p[2]) for p in parsed],
+            "has_fbclid": [bool(p[3]) for p in parsed],
+        }
+    )
+    info = info.with_columns(
+        platform=pl.when(pl.col("has_gclid"))
+        .then(pl.lit("google_ads"))
+        .when(pl.col("has_fbclid"))
+        .then(pl.lit("meta_ads"))
+        .otherwise(pl.col("utm_source").str.to_lowercase().replace_strict(utm_map, default=None)),
+    )
+    return touches.join(info, on="landing_url", how="left")
+
+
+def _url_path_query(col: str) -> pl.Expr:
+    return pl.col(col).str.replace(r"^https?://[^/]+", "")
+
+
+def last_click(world: World, lines: pl.DataFrame) -> pl.DataFrame:
+    """The credited touch of each Shopify order under the default last-click model."""
+    tz = world.timezone
+    shop = world.shopify
+    orders = shop.orders.select(
+        "order_seq",
+        "name",
+        "created_utc",
+        "source_name",
+        email_key=pl.col("email").str.strip_chars().str.to_lowercase(),
+    )
+    api = orders.filter(pl.col("created_utc") >= world.api_from_utc)
+    landing = (
+        api.filter(pl.col("source_name") != "shopify_draft_order")
+        .join(
+            shop.touches.filter(pl.col("is_order_visit")).select("order_seq", "landing_path", "landing_url", "variant"),
+            on="order_seq",
+        )
+        .select(
+            "order_seq",
+            occurred_utc="created_utc",
+            landing_url=pl.when(pl.col("variant") > 0.7).then(pl.col("landing_url")).otherwise(pl.col("landing_path")),
+            is_landing_site=pl.lit(True),
+        )
+    )
+    exported = world.touchpoints.with_columns(email_key=pl.col("customer_email").str.strip_chars().str.to_lowercase())
+    candidates = (
+        orders.join(exported, on="email_key")
+        .filter(
+            (pl.col("occurred_utc") <= pl.col("created_utc"))
+            & (pl.col("occurred_utc") >= pl.col("created_utc") - LOOKBACK_SECONDS)
+        )
+        .select("order_seq", "occurred_utc", "landing_url", is_landing_site=pl.lit(False))
+    )
+    # The export's copy of the order's own visit (same URL, 30 minutes before) is counted once.
+    own = landing.select("order_seq", own_path=_url_path_query("landing_url"), created="occurred_utc")
+    candidates = (
+        candidates.join(own, on="order_seq", how="left")
+        .filter(
+            ~(
+                (_url_path_query("landing_url") == pl.col("own_path"))
+                & (pl.col("occurred_utc") >= pl.col("created") - SAME_VISIT_SECONDS)
+            )
+        )
+        .drop("own_path", "created")
+    )
+    touches = pl.concat([candidates, landing])
+    utm_map = dict(pl.read_csv(SEEDS / "utm_source_map.csv").iter_rows())
+    touches = _parse_touch_urls(touches, utm_map)
+    campaigns = world.campaigns.select("platform", "campaign_id", "campaign_name")
+    by_id = campaigns.select("platform", "campaign_id", key=pl.col("campaign_id"))
+    by_name = campaigns.select("platform", "campaign_id", key=pl.col("campaign_name").str.to_lowercase())
+    touches = touches.with_columns(key_id=pl.col("utm_campaign"), key_name=pl.col("utm_campaign").str.to_lowercase())
+    touches = (
+        touches.join(
+            by_id.rename({"campaign_id": "campaign_by_id"}),
+            left_on=["platform", "key_id"],
+            right_on=["platform", "key"],
+            how="left",
+        )
+        .join(
+            by_name.rename({"campaign_id": "campaign_by_name"}),
+            left_on=["platform", "key_name"],
+            right_on=["platform", "key"],
+            how="left",
+        )
+        .with_columns(campaign_id=pl.coalesce("campaign_by_id", "campaign_by_name"))
+    )
+    ranked = touches.sort(["order_seq", "occurred_utc", "is_landing_site"]).with_columns(
+        is_paid=pl.col("platform").is_not_null()
+    )
+    has_paid = ranked.group_by("order_seq").agg(any_paid=pl.col("is_paid").any())
+    credited = (
+        ranked.join(has_paid, on="order_seq")
+        .filter(pl.col("is_paid") | ~pl.col("any_paid"))
+        .group_by("order_seq")
+        .agg(pl.all().sort_by("occurred_utc", "is_landing_site").last())
+    )
+    return credited.join(orders.select("order_seq", "name"), on="order_seq").select(
+        order_id="name",
+        touch_occurred_utc="occurred_utc",
+        touch_date=local_date("occurred_utc", tz),
+        platform="platform",
+        campaign_id="campaign_id",
+        landing_url="landing_url",
+    )
+
+
+def allocate_ad_spend(
+    world: World, lines: pl.DataFrame, credited: pl.DataFrame, fx: Fx
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Campaign-day spend over credited lines by net sales; Amazon Ads by units of the SKU that day."""
+    spend = world.campaign_daily.select("platform", "campaign_id", "date", spend_cents="spend_cents")
+    candidates = (
+        lines.filter(pl.col("channel") == "Shopify Web")
+        .join(credited.filter(pl.col("campaign_id").is_not_null()), left_on="order_id", right_on="order_id")
+        .select("order_line_id", "platform", "campaign_id", date="touch_date", weight="net_sales_rep")
+    )
+    joined = (
+        spend.join(candidates, on=["platform", "campaign_id", "date"], how="inner")
+        .with_columns(group_weight=pl.col("weight").sum().over(["platform", "campaign_id", "date"]))
+        .filter(pl.col("group_weight") > 0)
+    )
+    web = allocate(
+        joined,
+        group=["platform", "campaign_id", "date"],
+        amount="spend_cents",
+        weight="weight",
+        tiebreak="order_line_id",
+        out="allocated_cents",
+    )
+
+    amazon_spend = (
+        world.amazon_ads_daily.group_by("sku", "date")
+        .agg(spend_cents=pl.col("spend_cents").sum())
+        .with_columns(platform=pl.lit("amazon_ads"), campaign_id=pl.lit(None, pl.String))
+    )
+    amazon_candidates = lines.filter(pl.col("channel").is_in(["Amazon FBA", "Amazon FBM"])).select(
+        "order_line_id", "sku", date="order_date", weight="units"
+    )
+    amz = allocate(
+        amazon_spend.join(amazon_candidates, on=["sku", "date"], how="inner"),
+        group=["sku", "date"],
+        amount="spend_cents",
+        weight="weight",
+        tiebreak="order_line_id",
+        out="allocated_cents",
+    )
+
+    allocated = pl.concat(
+        [
+            web.select("order_line_id", "platform", "date", "allocated_cents"),
+            amz.select("order_line_id", "platform", "date", "allocated_cents"),
+        ]
+    )
+    allocated = fx.attach(allocated.with_columns(currency=pl.lit("USD")), currency="currency", date="date")
+    per_line = allocated.group_by("order_line_id").agg(
+        ad_spend_rep=fx_convert(pl.col("allocated_cents"), pl.col("rate_e6")).sum()
+    )
+
+    reported = pl.concat(
+        [
+            spend.group_by("platform", "date").agg(pl.col("spend_cents").sum()),
+            amazon_spend.group_by("platform", "date").agg(pl.col("spend_cents").sum()),
+        ]
+    )
+    placed = allocated.group_by("platform", "date").agg(allocated_cents=pl.col("allocated_cents").sum())
+    unallocated = (
+        reported.join(placed, on=["platform", "date"], how="left")
+        .select(
+            cost_date="date",
+            channel=pl.lit("Unassigned"),
+            platform="platform",
+            cost_type=pl.lit("unallocated_ad_spend"),
+            amount_cents=pl.col("spend_cents") - pl.col("allocated_cents").fill_null(0),
+            source_currency=pl.lit("USD"),
+        )
+        .filter(pl.col("amount_cents") != 0)
+    )
+    return per_line, unallocated
+
+
+# --------------------------------------------------------------------------- Assembly
+
+
+def _converted(fx: Fx, rows: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """Sum event rows per (line, measure, date) in source currency, convert each at its date."""
+    summed = (
+        rows.group_by("order_line_id", "measure", "event_date")
+        .agg(pl.col("amount_cents").sum())
+        .join(lines.select("order_line_id", "source_currency"), on="order_line_id")
+    )
+    rated = fx.attach(summed, currency="source_currency", date="event_date")
+    return rated.group_by("order_line_id", "measure").agg(
+        source=pl.col("amount_cents").sum(), rep=fx_convert(pl.col("amount_cents"), pl.col("rate_e6")).sum()
+    )
+
+
+def compute_truth(world: World) -> Truth:
+    fx = Fx(world.fx)
+    shop_base, shop_refund_rows = shopify_lines(world)
+    amz_base, amz_fee_rows, amz_refund_rows = amazon_lines(world)
+    base = pl.concat([shop_base, amz_base.drop("is_settled")], how="vertical_relaxed")
+
+    # Event rows (measure, date, source amount) for everything dated apart from the order.
+    sales_rows = pl.concat(
+        [
+            base.select("order_line_id", event_date="order_date", amount_cents=col, measure=pl.lit(measure))
+            for measure, col in (
+                ("gross_sales", "gross_cents"),
+                ("discounts", "discounts_cents"),
+                ("shipping_revenue", "shipping_revenue_cents"),
+                ("taxes", "taxes_cents"),
+            )
+        ]
+        + [
+            base.select(
+                "order_line_id",
+                event_date="fee_date",
+                amount_cents="payment_fees_cents",
+                measure=pl.lit("payment_fees"),
+            )
+        ]
+    )
+    rows = pl.concat([sales_rows, shop_refund_rows, amz_fee_rows, amz_refund_rows], how="vertical_relaxed")
+    converted = _converted(fx, rows, base)
+    wide_source = converted.pivot(on="measure", index="order_line_id", values="source")
+    wide_rep = converted.pivot(on="measure", index="order_line_id", values="rep")
+    lines = base.join(
+        wide_source.rename({c: f"{c}_source" for c in wide_source.columns if c != "order_line_id"}),
+        on="order_line_id",
+        how="left",
+    ).join(
+        wide_rep.rename({c: f"{c}_rep" for c in wide_rep.columns if c != "order_line_id"}),
+        on="order_line_id",
+        how="left",
+    )
+    for measure in (
+        "gross_sales",
+        "discounts",
+        "refunds",
+        "shipping_revenue",
+        "taxes",
+        "payment_fees",
+        "marketplace_fees",
+        "fulfillment_fees",
+    ):
+        for suffix in ("source", "rep"):
+            name = f"{measure}_{suffix}"
+            if name not in lines.columns:
+                lines = lines.with_columns(pl.lit(0, pl.Int64).alias(name))
+            lines = lines.with_columns(pl.col(name).fill_null(0))
+    lines = lines.with_columns(
+        net_sales_source=pl.col("gross_sales_source") - pl.col("discounts_source") - pl.col("refunds_source"),
+        net_sales_rep=pl.col("gross_sales_rep") - pl.col("discounts_rep") - pl.col("refunds_rep"),
+    )
+
+    # COGS at the landed cost effective on the order date, in the cost's currency, converted.
+    lines = _landed_cost(world, lines).with_columns(
+        cogs_cost_ccy=(pl.col("units") - pl.col("restocked_units")) * pl.col("landed_unit_cost_cents")
+    )
+    lines = fx.attach(lines, currency="cost_currency", date="order_date", out="cogs_rate_e6").with_columns(
+        cogs_rep=fx_convert(pl.col("cogs_cost_ccy"), pl.col("cogs_rate_e6"))
+    )
+
+    # Shipping cost per order, allocated to its lines by units.
+    order_costs, unassigned_shipping, _ = shipping_costs(world, lines)
+    lines = lines.join(order_costs, on="order_key", how="left").with_columns(
+        pl.col("shipping_cost_cents").fill_null(0),
+        pl.col("is_shipping_cost_estimated").fill_null(False),
+        shipping_date=pl.coalesce("shipping_date", "order_date"),
+    )
+    lines = allocate(
+        lines,
+        group="order_key",
+        amount="shipping_cost_cents",
+        weight="units",
+        tiebreak="order_line_id",
+        out="shipping_cost_line",
+    )
+    lines = fx.attach(
+        lines.with_columns(ship_ccy=pl.lit("USD")), currency="ship_ccy", date="shipping_date", out="ship_rate_e6"
+    ).with_columns(shipping_cost_rep=fx_convert(pl.col("shipping_cost_line"), pl.col("ship_rate_e6")))
+
+    credited = last_click(world, lines)
+    ad_per_line, unallocated_ads = allocate_ad_spend(world, lines, credited, fx)
+    lines = lines.join(ad_per_line, on="order_line_id", how="left").with_columns(pl.col("ad_spend_rep").fill_null(0))
+
+    lines = (
+        lines.with_columns(
+            is_estimated=pl.col("is_payment_fee_estimated")
+            | pl.col("is_refund_estimated")
+            | pl.col("is_marketplace_fee_estimated")
+            | pl.col("is_shipping_cost_estimated"),
+            cm1=pl.col("net_sales_rep") + pl.col("shipping_revenue_rep") - pl.col("cogs_rep"),
+        )
+        .with_columns(
+            cm2=pl.col("cm1")
+            - pl.col("payment_fees_rep")
+            - pl.col("marketplace_fees_rep")
+            - pl.col("fulfillment_fees_rep")
+            - pl.col("shipping_cost_rep"),
+        )
+        .with_columns(cm3=pl.col("cm2") - pl.col("ad_spend_rep"))
+    )
+
+    daily_costs = _daily_costs(world, fx, unassigned_shipping, unallocated_ads)
+    out = lines.sort(["order_date", "order_id", "order_line_id"]).select(
+        "channel",
+        "order_id",
+        "order_line_id",
+        "sku",
+        "order_date",
+        "order_source",
+        reporting_currency=pl.lit(REPORTING_CURRENCY),
+        source_currency="source_currency",
+        units="units",
+        restocked_units="restocked_units",
+        gross_sales="gross_sales_rep",
+        discounts="discounts_rep",
+        refunds="refunds_rep",
+        net_sales="net_sales_rep",
+        shipping_revenue="shipping_revenue_rep",
+        taxes="taxes_rep",
+        cogs="cogs_rep",
+        payment_fees="payment_fees_rep",
+        marketplace_fees="marketplace_fees_rep",
+        fulfillment_fees="fulfillment_fees_rep",
+        shipping_cost="shipping_cost_rep",
+        ad_spend="ad_spend_rep",
+        contribution_margin_1="cm1",
+        contribution_margin_2="cm2",
+        contribution_margin_3="cm3",
+        **{f"{m}_source": f"{m}_source" for m in SOURCE_TWINS},
+        is_estimated="is_estimated",
+        is_payment_fee_estimated="is_payment_fee_estimated",
+        is_marketplace_fee_estimated="is_marketplace_fee_estimated",
+        is_shipping_cost_estimated="is_shipping_cost_estimated",
+        is_refund_estimated="is_refund_estimated",
+    )
+    planted = (
+        world.shopify.touches.join(world.shopify.orders.select("order_seq", "name"), on="order_seq")
+        .select(
+            order_id="name",
+            occurred_at=pl.from_epoch("occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            is_order_visit="is_order_visit",
+            kind="kind",
+            platform="platform",
+            campaign_id="campaign_id",
+            landing_url="landing_url",
+        )
+        .sort(["order_id", "occurred_at", "is_order_visit", "landing_url"])
+    )
+    summary = _summary(out, daily_costs, world)
+    return Truth(out, daily_costs, credited, planted, world.amazon.halo_daily, summary)
+
+
+def _daily_costs(
+    world: World, fx: Fx, unassigned_shipping: pl.DataFrame, unallocated_ads: pl.DataFrame
+) -> pl.DataFrame:
+    mapping = {
+        "Storage Fee": "storage_fee",
+        "FBA Long-Term Storage": "storage_fee",
+        "Subscription Fee": "subscription_fee",
+    }
+    settlement_costs = world.amazon.settlement_rows.filter(
+        (pl.col("transaction_type") == "other-transaction") & pl.col("amount_description").is_in(list(mapping))
+    ).select(
+        cost_date=pl.from_epoch("posted_utc").dt.date(),
+        channel=pl.when(pl.col("amount_description") == "Subscription Fee")
+        .then(pl.lit("Unassigned"))
+        .otherwise(pl.lit("Amazon FBA")),
+        platform=pl.lit("amazon"),
+        cost_type=pl.col("amount_description").replace_strict(mapping),
+        amount_cents=-pl.col("amount_cents"),
+        source_currency="currency",
+    )
+    costs = pl.concat([settlement_costs, unassigned_shipping, unallocated_ads], how="vertical_relaxed")
+    costs = costs.group_by("cost_date", "channel", "platform", "cost_type", "source_currency").agg(
+        pl.col("amount_cents").sum()
+    )
+    rated = fx.attach(costs, currency="source_currency", date="cost_date")
+    return rated.select(
+        "cost_date",
+        "channel",
+        "platform",
+        "cost_type",
+        amount=fx_convert(pl.col("amount_cents"), pl.col("rate_e6")),
+        amount_source="amount_cents",
+        source_currency="source_currency",
+    ).sort(["cost_date", "cost_type", "platform", "channel", "source_currency"])
+
+
+def _summary(lines: pl.DataFrame, costs: pl.DataFrame, world: World) -> dict:
+    money = [
+        "gross_sales",
+        "discounts",
+        "refunds",
+        "net_sales",
+        "shipping_revenue",
+        "cogs",
+        "payment_fees",
+        "marketplace_fees",
+        "fulfillment_fees",
+        "shipping_cost",
+        "ad_spend",
+        "contribution_margin_1",
+        "contribution_margin_2",
+        "contribution_margin_3",
+    ]
+    by_channel = (
+        lines.group_by("channel")
+        .agg(pl.len().alias("order_lines"), pl.col("units").sum(), *[pl.col(m).sum() for m in money])
+        .sort("channel")
+    )
+    channel_costs = costs.group_by("channel").agg(daily_costs=pl.col("amount").sum())
+    totals = {m: int(lines[m].sum()) for m in money}
+    totals["daily_costs"] = int(costs["amount"].sum())
+    totals["net_profit"] = totals["contribution_margin_3"] - totals["daily_costs"]
+    spend = int(world.campaign_daily["spend_cents"].sum() + world.amazon_ads_daily["spend_cents"].sum())
+    return {
+        "period": {"start": world.start.isoformat(), "end": world.end_date.isoformat(), "days": world.n_days},
+        "reporting_currency": REPORTING_CURRENCY,
+        "order_lines": lines.height,
+        "orders": lines["order_id"].n_unique(),
+        "channels": [
+            {k: (v if isinstance(v, str) else int(v)) for k, v in row.items()}
+            for row in by_channel.join(channel_costs, on="channel", how="full", coalesce=True)
+            .fill_null(0)
+            .sort("channel")
+            .iter_rows(named=True)
+        ],
+        "daily_costs_by_type": {
+            r["cost_type"]: int(r["amount"])
+            for r in costs.group_by("cost_type").agg(pl.col("amount").sum()).sort("cost_type").iter_rows(named=True)
+        },
+        "totals_cents": totals,
+        "reported_ad_spend_cents": spend,
+    }
+
+
+def write_truth(truth: Truth, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    money_cols = [
+        c for c in truth.order_lines.columns if c in MEASURES or (c.endswith("_source") and c != "order_source")
+    ]
+    truth.order_lines.with_columns([cents_str(c).alias(c) for c in money_cols]).write_csv(folder / "order_lines.csv")
+    truth.daily_costs.with_columns(
+        cents_str("amount").alias("amount"), cents_str("amount_source").alias("amount_source")
+    ).write_csv(folder / "daily_costs.csv")
+    truth.attribution.with_columns(
+        touch_occurred_at=pl.from_epoch("touch_occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ).drop("touch_occurred_utc").sort("order_id").write_csv(folder / "attribution_last_click.csv")
+    truth.planted_touches.write_csv(folder / "planted_touches.csv")
+    truth.halo_daily.write_csv(folder / "halo_daily.csv")
+    (folder / "halo.json").write_text(
+        json.dumps(
+            {
+                "series": "Amazon.com daily sales (USD, item price less promotion, by purchase date)",
+                "lag_days": HALO["lag_days"],
+                "decay": HALO["decay"],
+                "coefficients_usd_sales_per_usd_spend": HALO["coefficients"],
+                "adstock": "A(d) = sum_k decay^k * spend(d - lag - k)",
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    (folder / "summary.json").write_text(json.dumps(truth.summary, indent=2) + "\n")
+    (folder / "README.md").write_text(TRUTH_README)
+
+
+TRUTH_README = """\
+# Ground truth
+
+What `../shared/metrics.md` computes from the files in this data set, produced by
+`ingestion/synthetic/truth.py`, a small implementation independent of the dbt
+models. Money is in cents internally and written with two decimals. Reporting
+currency: USD (the FX pivot), brand time zone America/New_York.
+
+## Files
+- `order_lines.csv`: one row per sold order line (`fct_financial_performance`
+  grain) with every measure in the reporting currency, `*_source` twins in the
+  source currency, and the estimate flags.
+- `daily_costs.csv`: costs no line carries (`fct_daily_costs` grain: cost_date,
+  channel, platform, cost_type, source_currency).
+- `attribution_last_click.csv`: the credited touch of each Shopify order
+  (last-click) computed from the visible touches.
+- `planted_touches.csv`: every visit the simulation planted for each Shopify
+  order (including ones no file shows): what a journey estimator should recover.
+- `halo.json`, `halo_daily.csv`: the planted halo of Google and Meta spend on
+  Amazon.com sales.
+- `summary.json`: totals per channel, daily costs by type, net profit.
+
+## Rules applied
+1. **Grain and ids.** Shopify lines of orders in the API file use the API line
+   item id; orders only in the CSV export use `<order Id>-<line position>`.
+   Amazon lines use `<amazon-order-id>-<sku>`. Cancelled Amazon lines
+   (order-status Cancelled, quantity 0) are not sales and have no row;
+   cancelled Shopify orders keep their rows, fully refunded.
+2. **Precedence.** An order in both the API JSON and the CSV export takes
+   every value from the API.
+3. **Dates.** `order_date` is the creation/purchase time in the brand's time
+   zone. Refund dates: Shopify refund `created_at` (API) or the payments
+   export's refund row (CSV); Amazon settlement `posted-date` (the UTC date).
+4. **gross_sales** = unit price x quantity (Shopify) or `item-price` (Amazon, a
+   line total). Prices are tax-exclusive in this data set.
+5. **discounts**: API `discount_allocations`; CSV: `sum(Lineitem price x qty) -
+   Subtotal` (the order's item discount; a FREESHIP code reduces Shipping
+   instead) allocated by gross share; Amazon `item-promotion-discount`.
+6. **refunds**: API `refund_line_items[].subtotal`. CSV (estimated): each refund
+   event (payments export refund row, else `Refunded Amount` at `Cancelled at`,
+   else at the order date) split Subtotal : Shipping : Taxes, the items part
+   allocated by net share (gross - discounts). Amazon: settled Refund rows,
+   `-(ItemPrice/Principal + Promotion/Principal)`.
+7. **shipping_revenue**: order shipping after shipping discounts (API
+   `total_shipping_price_set - shipping_lines.discount_allocations`; CSV
+   `Shipping`) minus shipping refunds (API `order_adjustments` of kind
+   shipping_refund; CSV the shipping part of refund events), allocated once by
+   gross share. Amazon: `shipping-price` plus settled refund
+   ItemPrice/Shipping and Promotion/Shipping.
+8. **taxes** (pass-through, outside the margins): API tax lines; CSV `Taxes`
+   over taxable lines by net share; Amazon `item-tax`.
+9. **cogs** = (units - restocked units) x landed unit cost (unit_cost +
+   inbound_freight_per_unit + duty_per_unit) of the cost row with the latest
+   `effective_from` on or before the order date, converted at the order date.
+   Restocked units: API refund lines with restock_type return, cancel or
+   legacy_restock; none for CSV-only orders and Amazon (unknown, keeps cost).
+10. **payment_fees**: sum of `Fee` of the order's payments-export rows when the
+    order appears there, else `round(Total x percent_rate) + fixed_fee` from
+    `seeds/payment_plan_rates.csv` by gateway (estimated); by gross share.
+    Fees are not returned on refunds. Amazon lines: 0.
+11. **marketplace_fees** / **fulfillment_fees**: when the order's Order rows
+    are in a settlement file, minus the ItemFees rows (Commission,
+    FixedClosingFee, TechnologyFee, and on refunds Commission credited back and
+    RefundCommission; FBA fees) converted at each posted date; otherwise
+    estimated at the order date: `max(round((item-price - promotion) x rate),
+    min_fee x units)` from `seeds/amazon_referral_fees.csv` (rate by category
+    and unit price) and FBA fee per unit x units from
+    `seeds/amazon_fba_fees.csv` (marketplace, size tier, unit weight band
+    [from, to)). FBM lines have no fulfillment fee.
+12. **shipping_cost**: carrier invoices matched on the normalised reference
+    (`#1001`, `1001`, Amazon order id). A row whose service contains "Return"
+    is return shipping; otherwise the first row of a reference is the order's
+    shipment and later rows (address corrections) are adjustments. Without an
+    invoice: `seeds/shipping_rates.csv` by (channel, service level from the
+    shipping method, destination country, shipment weight = sum(units x
+    products.csv weight) in [from, to)), else the `*` default row. Cancelled
+    orders ship nothing; FBA lines 0. Allocated to the order's lines by units.
+13. **ad_spend** (last click): touches are the API order's `landing_site` at the
+    order's creation time and the touchpoint export's rows for the same email
+    (trimmed, lower-cased) within 30 days before creation; an export row with
+    the same path and query in the 30 minutes before the order is the same visit
+    as the landing site and counted once. Platform by gclid, fbclid, else
+    `utm_source` via `seeds/utm_source_map.csv`; campaign by `utm_campaign` =
+    campaign id or, case-insensitively, its name (decoded '+' and %20). Credit
+    goes to the last touch with a platform, else to the last touch. A
+    campaign-day's spend goes to the lines of orders whose credited touch is on
+    that campaign and day (brand time zone), by net sales; lines with zero net
+    sales take none; the rest is `unallocated_ad_spend`. Amazon Ads spend per
+    (advertised SKU, date) goes to that day's Amazon lines of the SKU by units.
+14. **Rounding** (metrics.md principle 4): allocations are computed in integer
+    cents at full precision, rounded half away from zero, with the remainder on
+    the line with the largest weight (ties: lowest `order_line_id`).
+    Conversions: amounts of one line, one measure and one event date are summed
+    in source currency, then multiplied by the rate and rounded; margins are
+    sums of the converted measures.
+15. **FX**: the rate of the event date, else the latest earlier rate at most 7
+    days old (the file has weekday rates only); beyond that generation fails.
+16. **Daily costs**: settlement `Storage Fee` and `FBA Long-Term Storage`
+    (channel Amazon FBA) and `Subscription Fee` (channel Unassigned) by posted
+    date; reserves and Cost of Advertising are excluded (transfers, and spend
+    already counted from the Amazon Ads report); return labels
+    (`return_shipping`, channel of the referenced order), adjustments and
+    unmatched invoices (`unallocated_shipping`); `unallocated_ad_spend` per
+    platform and day.
+17. **is_estimated** is true when any of the line's payment fee, marketplace or
+    fulfillment fees, shipping cost or (CSV) refunds is an estimate.
+
+## Planted halo
+Amazon.com's expected daily orders include `sum_p beta_p x A_p(d)` dollars of
+incremental sales divided by the mean order value, where `A_p` is the geometric
+adstock of platform p's spend (see `halo.json` for beta, lag and decay).
+"""
