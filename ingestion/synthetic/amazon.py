@@ -37,12 +37,19 @@ HALO = {"lag_days": 1, "decay": 0.5, "coefficients": {"google_ads": 0.18, "meta_
 
 
 @dataclass
+class AmazonCursor:
+    """Carried from one chunk of days to the next: the running order counter."""
+
+    next_order_index: int = 0
+
+
+@dataclass
 class AmazonWorld:
-    orders: pl.DataFrame  # one row per order line (the All Orders report's grain)
+    """One chunk's Amazon data: order lines (the All Orders report's grain), returns and settled rows."""
+
+    orders: pl.DataFrame
     refunds: pl.DataFrame
     settlement_rows: pl.DataFrame
-    settlements: pl.DataFrame
-    halo_daily: pl.DataFrame
 
 
 def adstock(spend: np.ndarray, lag: int, decay: float) -> np.ndarray:
@@ -133,20 +140,23 @@ def simulate_orders(
     orders_per_day: float,
     halo: pl.DataFrame,
     end_utc: int,
+    cursor: AmazonCursor,
 ) -> pl.DataFrame:
+    """Order lines of `days` on every marketplace; `halo` holds the same days' planted incremental sales."""
     prices = products["price_cents"].to_numpy()
     mean_order_value_usd = float((prices * products["popularity"].to_numpy()).sum()) / 100 * 1.1 * 1.12
     demand = days["demand"].to_numpy()
     frames = []
-    for m_index, (marketplace, currency, share, fba_share, prefixes, price_factor) in enumerate(MARKETPLACES):
+    for marketplace, currency, share, fba_share, prefixes, price_factor in MARKETPLACES:
         lam = orders_per_day * AMAZON_SHARE_OF_ORDERS * share * demand
         if marketplace == "Amazon.com":
             lam = lam + halo["planted_incremental_sales"].to_numpy() / mean_order_value_usd
         per_day = rng.poisson(lam)
         n = int(per_day.sum())
-        day_index = np.repeat(days["day_index"].to_numpy(), per_day)
-        purchase = days["utc_start"].to_numpy()[day_index] + np.floor(
-            rng.beta(2.0, 1.8, n) * days["seconds"].to_numpy()[day_index]
+        local_day = np.repeat(np.arange(days.height), per_day)
+        day_index = days["day_index"].to_numpy()[local_day]
+        purchase = days["utc_start"].to_numpy()[local_day] + np.floor(
+            rng.beta(2.0, 1.8, n) * days["seconds"].to_numpy()[local_day]
         ).astype(np.int64)
         prefix = np.asarray(prefixes)[rng.integers(0, len(prefixes), n)]
         part_a = rng.integers(1_000_000, 9_999_999, n).astype(str)
@@ -167,7 +177,7 @@ def simulate_orders(
                     "marketplace": marketplace,
                     "currency": currency,
                     "price_factor": price_factor,
-                    "order_index": line_order + m_index * 10_000_000,
+                    "order_index": cursor.next_order_index + line_order,
                     "amazon_order_id": order_id[line_order],
                     "purchase_utc": purchase[line_order],
                     "day_index": day_index[line_order],
@@ -200,6 +210,7 @@ def simulate_orders(
                 }
             )
         )
+        cursor.next_order_index += n
     lines = pl.concat(frames).join(
         products.with_row_index("sku_index")
         .with_columns(pl.col("sku_index").cast(pl.Int64))
@@ -266,30 +277,70 @@ def simulate_refunds(rng: np.random.Generator, lines: pl.DataFrame, end_utc: int
     )
 
 
-def _period_bounds(start: dt.date, n_periods: int) -> list[tuple[int, int]]:
+def _period_bounds(start: dt.date, end_utc: int) -> list[tuple[int, int]]:
+    """Every 14-day settlement period from just before the start until after the end."""
     anchor = dt.datetime(start.year, start.month, start.day, 7, tzinfo=dt.UTC) - dt.timedelta(days=5)
     bounds = []
-    for k in range(n_periods):
-        lo = anchor + dt.timedelta(days=SETTLEMENT_DAYS * k)
-        bounds.append((int(lo.timestamp()), int((lo + dt.timedelta(days=SETTLEMENT_DAYS)).timestamp())))
+    lo = anchor
+    while int(lo.timestamp()) < end_utc + SETTLEMENT_DAYS * 86_400:
+        hi = lo + dt.timedelta(days=SETTLEMENT_DAYS)
+        bounds.append((int(lo.timestamp()), int(hi.timestamp())))
+        lo = hi
     return bounds
 
 
-def simulate_settlements(
-    rng: np.random.Generator,
-    lines: pl.DataFrame,
-    refunds: pl.DataFrame,
-    start: dt.date,
-    end_utc: int,
-    amazon_ads_daily: pl.DataFrame,
-    days: pl.DataFrame,
-    scale: float,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Settlement components for every closed 14-day period, per marketplace.
+def settlement_periods(start: dt.date, end_utc: int) -> pl.DataFrame:
+    """One row per marketplace and period; `is_closed` when the period ended before the data does.
 
-    A period whose end lies after the end of the data has not been settled yet:
-    its events appear in no file (their fees are estimated until it closes).
+    A period still open at the end has not been settled: its events appear in no
+    file, so their fees are estimated until it closes.
     """
+    bounds = _period_bounds(start, end_utc)
+    periods = pl.DataFrame(
+        {
+            "period": np.arange(len(bounds)),
+            "start_utc": np.array([b[0] for b in bounds]),
+            "end_utc": np.array([b[1] for b in bounds]),
+        }
+    ).join(
+        pl.DataFrame(
+            {
+                "marketplace": [m[0] for m in MARKETPLACES],
+                "currency": [m[1] for m in MARKETPLACES],
+                "m_index": range(len(MARKETPLACES)),
+            }
+        ),
+        how="cross",
+    )
+    return periods.with_columns(
+        is_closed=pl.col("end_utc") <= end_utc,
+        settlement_id=(12_800_000_000 + pl.col("m_index") * 1_000_000 + pl.col("period") * 1_337).cast(pl.String),
+        deposit_utc=pl.col("end_utc") + 3 * 86_400 + 3_600,
+    ).sort(["m_index", "period"])
+
+
+def assign_settlements(rows: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
+    """Attach each event to its marketplace's period; keep only events of closed (settled) periods."""
+    starts = periods.filter(pl.col("m_index") == 0).sort("period")["start_utc"].to_numpy()
+    rows = rows.with_columns(
+        period=pl.Series(np.searchsorted(starts, rows["posted_utc"].to_numpy(), side="right") - 1, dtype=pl.Int64)
+    )
+    closed = periods.filter(pl.col("is_closed")).select("marketplace", "period", "settlement_id")
+    order = [
+        "settlement_id",
+        "posted_utc",
+        "amazon_order_id",
+        "sku",
+        "transaction_type",
+        "amount_type",
+        "amount_description",
+    ]
+    settled = rows.join(closed, on=["marketplace", "period"], how="inner")
+    return settled.sort([c for c in order if c in settled.columns], nulls_last=True)
+
+
+def settlement_events(lines: pl.DataFrame, refunds: pl.DataFrame) -> pl.DataFrame:
+    """Order and Refund components of shipped and returned lines, at their posted times."""
     referral, fba = _fee_tables()
     priced = fba_fee_cents(referral_rate_e6(lines, referral), fba)
     peak_from = pl.date(pl.col("ship_date").dt.year(), 10, 15)
@@ -382,163 +433,90 @@ def simulate_settlements(
         .then(pl.lit("AG-COUPON-10-US"))
         .otherwise(pl.col("promotion_id"))
     )
-
-    n_periods = (int((end_utc - _period_bounds(start, 1)[0][0]) // 86_400) // SETTLEMENT_DAYS) + 2
-    bounds = _period_bounds(start, n_periods)
-    other = []
-    previous_reserve = 0  # the reserve held back by the previous Amazon.com settlement
-    for marketplace, currency, *_ in MARKETPLACES:
-        for k, (lo, hi) in enumerate(bounds):
-            lo_date = dt.datetime.fromtimestamp(lo, dt.UTC).date()
-            hi_date = dt.datetime.fromtimestamp(hi, dt.UTC).date()
-            d = lo_date
-            while d < hi_date:  # one iteration per calendar day of the period, not per row
-                posted = int(dt.datetime(d.year, d.month, d.day, 9, tzinfo=dt.UTC).timestamp())
-                if lo <= posted < hi and d.day == 1:
-                    other.append(
-                        (
-                            marketplace,
-                            currency,
-                            posted,
-                            "other-transaction",
-                            "other-transaction",
-                            "Subscription Fee",
-                            -SUBSCRIPTION_CENTS[marketplace],
-                        )
-                    )
-                if lo <= posted < hi and d.day == 7:
-                    storage = round(STORAGE_MONTHLY_CENTS[marketplace] * scale * (0.8 + 0.4 * rng.random()))
-                    other.append(
-                        (
-                            marketplace,
-                            currency,
-                            posted,
-                            "other-transaction",
-                            "other-transaction",
-                            "Storage Fee",
-                            -storage,
-                        )
-                    )
-                d += dt.timedelta(days=1)
-            if marketplace == "Amazon.com":
-                reserve = round(25_000 * scale * (0.8 + 0.4 * rng.random()))
-                posted = hi - 3_600
-                other.append(
-                    (
-                        marketplace,
-                        currency,
-                        posted,
-                        "other-transaction",
-                        "other-transaction",
-                        "Current Reserve Amount",
-                        -reserve,
-                    )
-                )
-                if k > 0:
-                    other.append(
-                        (
-                            marketplace,
-                            currency,
-                            lo + 60,
-                            "other-transaction",
-                            "other-transaction",
-                            "Previous Reserve Amount Balance",
-                            previous_reserve,
-                        )
-                    )
-                previous_reserve = reserve
-                ads = (
-                    amazon_ads_daily.join(days.select("day_index", "utc_start"), on="day_index")
-                    .filter((pl.col("utc_start") >= lo) & (pl.col("utc_start") < hi))["spend_cents"]
-                    .sum()
-                )
-                if ads:
-                    other.append(
-                        (
-                            marketplace,
-                            currency,
-                            hi - 7_200,
-                            "ServiceFee",
-                            "Cost of Advertising",
-                            "TransactionTotalAmount",
-                            -int(ads),
-                        )
-                    )
-    other_rows = pl.DataFrame(
-        other,
-        orient="row",
-        schema=[
-            "marketplace",
-            "currency",
-            "posted_utc",
-            "transaction_type",
-            "amount_type",
-            "amount_description",
-            "amount_cents",
-        ],
-    )
-    rows = pl.concat([component_rows, other_rows], how="diagonal_relaxed")
-    period_starts = np.array([b[0] for b in bounds])
-    rows = rows.with_columns(
-        period=pl.Series(np.searchsorted(period_starts, rows["posted_utc"].to_numpy(), side="right") - 1)
-    )
-    settlements = pl.DataFrame(
-        {
-            "period": np.arange(len(bounds)),
-            "start_utc": period_starts,
-            "end_utc": np.array([b[1] for b in bounds]),
-        }
-    ).join(
-        pl.DataFrame(
-            {
-                "marketplace": [m[0] for m in MARKETPLACES],
-                "currency": [m[1] for m in MARKETPLACES],
-                "m_index": range(len(MARKETPLACES)),
-            }
-        ),
-        how="cross",
-    )
-    settlements = settlements.filter((pl.col("end_utc") <= end_utc) & (pl.col("period") >= 0)).with_columns(
-        settlement_id=(12_800_000_000 + pl.col("m_index") * 1_000_000 + pl.col("period") * 1_337).cast(pl.String),
-        deposit_utc=pl.col("end_utc") + 3 * 86_400 + 3_600,
-    )
-    rows = rows.join(
-        settlements.select("marketplace", "period", "settlement_id"), on=["marketplace", "period"], how="inner"
-    )
-    totals = rows.group_by("settlement_id").agg(total_cents=pl.col("amount_cents").sum())
-    settlements = (
-        settlements.join(totals, on="settlement_id", how="left")
-        .with_columns(pl.col("total_cents").fill_null(0))
-        .sort(["m_index", "period"])
-    )
-    rows = rows.join(
+    return component_rows.join(
         priced.select("order_line_id", "amazon_order_id", "sku"), on=["amazon_order_id", "sku"], how="left"
     )
-    order = [
-        "settlement_id",
-        "posted_utc",
-        "amazon_order_id",
-        "sku",
-        "transaction_type",
-        "amount_type",
-        "amount_description",
-    ]
-    return rows.sort(order, nulls_last=True), settlements
+
+
+def other_transactions(
+    rng: np.random.Generator,
+    periods: pl.DataFrame,
+    amazon_ads_daily: pl.DataFrame,
+    days: pl.DataFrame,
+    scale: float,
+) -> pl.DataFrame:
+    """Rows no order carries: subscription and storage fees, reserves, the payment of Amazon Ads spend."""
+    other = []
+    ads_by_day = amazon_ads_daily.join(days.select("day_index", "utc_start"), on="day_index")
+    for marketplace, currency, *_ in MARKETPLACES:
+        events = []  # (posted_utc, transaction-type, amount-type, amount-description, cents)
+        previous_reserve = 0  # the reserve held back by the previous settlement
+        bounds = periods.filter(pl.col("marketplace") == marketplace).sort("period").select("start_utc", "end_utc")
+        for k, (lo, hi) in enumerate(bounds.iter_rows()):  # a few dozen periods, not rows
+            day = dt.datetime.fromtimestamp(lo, dt.UTC).date()
+            while day < dt.datetime.fromtimestamp(hi, dt.UTC).date():
+                posted = int(dt.datetime(day.year, day.month, day.day, 9, tzinfo=dt.UTC).timestamp())
+                if lo <= posted < hi and day.day == 1:
+                    fee = -SUBSCRIPTION_CENTS[marketplace]
+                    events.append((posted, "other-transaction", "other-transaction", "Subscription Fee", fee))
+                if lo <= posted < hi and day.day == 7:
+                    storage = round(STORAGE_MONTHLY_CENTS[marketplace] * scale * (0.8 + 0.4 * rng.random()))
+                    events.append((posted, "other-transaction", "other-transaction", "Storage Fee", -storage))
+                day += dt.timedelta(days=1)
+            if marketplace != "Amazon.com":
+                continue
+            reserve = round(25_000 * scale * (0.8 + 0.4 * rng.random()))
+            events.append((hi - 3_600, "other-transaction", "other-transaction", "Current Reserve Amount", -reserve))
+            if k > 0:
+                released = ("other-transaction", "other-transaction", "Previous Reserve Amount Balance")
+                events.append((lo + 60, *released, previous_reserve))
+            previous_reserve = reserve
+            ads = ads_by_day.filter((pl.col("utc_start") >= lo) & (pl.col("utc_start") < hi))["spend_cents"].sum()
+            if ads:
+                events.append((hi - 7_200, "ServiceFee", "Cost of Advertising", "TransactionTotalAmount", -int(ads)))
+        other.extend((marketplace, currency, *event) for event in events)
+    return pl.DataFrame(
+        other,
+        orient="row",
+        schema={
+            "marketplace": pl.String,
+            "currency": pl.String,
+            "posted_utc": pl.Int64,
+            "transaction_type": pl.String,
+            "amount_type": pl.String,
+            "amount_description": pl.String,
+            "amount_cents": pl.Int64,
+        },
+    ).with_columns(
+        # The order columns of the component rows, empty here, so both stack into one settlement file.
+        [
+            pl.lit(None, pl.String).alias(c)
+            for c in (
+                "amazon_order_id",
+                "order_item_code",
+                "sku",
+                "fulfillment_channel",
+                "adjustment_id",
+                "promotion_id",
+                "order_line_id",
+            )
+        ]
+        + [pl.lit(None, pl.Int64).alias("quantity_purchased")]
+    )
 
 
 def simulate_amazon(
     rng: np.random.Generator,
-    days: pl.DataFrame,
+    cursor: AmazonCursor,
+    chunk_days: pl.DataFrame,
     products: pl.DataFrame,
     orders_per_day: float,
-    campaign_daily: pl.DataFrame,
-    amazon_ads_daily: pl.DataFrame,
-    start: dt.date,
+    halo: pl.DataFrame,
+    periods: pl.DataFrame,
     end_utc: int,
-    scale: float,
 ) -> AmazonWorld:
-    halo = halo_daily(days, campaign_daily)
-    lines = simulate_orders(rng, days, products, orders_per_day, halo, end_utc)
+    chunk_halo = chunk_days.select("day_index").join(halo, on="day_index", how="left").sort("day_index")
+    lines = simulate_orders(rng, chunk_days, products, orders_per_day, chunk_halo, end_utc, cursor)
     refunds = simulate_refunds(rng, lines, end_utc)
-    rows, settlements = simulate_settlements(rng, lines, refunds, start, end_utc, amazon_ads_daily, days, scale)
-    return AmazonWorld(lines, refunds, rows, settlements, halo)
+    rows = assign_settlements(settlement_events(lines, refunds), periods)
+    return AmazonWorld(lines, refunds, rows)

@@ -137,22 +137,25 @@ def carrier_invoices(
             draw=pl.lit(0.0),
         )
     )
-    n_samples = max(int(parcels.height * 0.004), 2)
-    sample_at = np.sort(rng.integers(int(parcels["ship_utc"].min()), billed_until, n_samples))
-    samples = pl.DataFrame(
+    invoices = pl.concat([shipped, corrections, returns], how="vertical_relaxed")
+    return invoices.filter(pl.col("ship_utc") < billed_until).drop("draw").sort(["ship_utc", "tracking_number"])
+
+
+def sample_parcels(rng: np.random.Generator, count: int, first_utc: int, end_utc: int) -> pl.DataFrame:
+    """Parcels sent to influencers: invoiced, but matching no order (unallocated shipping)."""
+    billed_until = end_utc - INVOICE_LAG_DAYS * 86_400
+    sent = np.sort(rng.integers(first_utc, billed_until, count))
+    return pl.DataFrame(
         {
-            "tracking_number": [f"1Z9A47E8{i:010d}" for i in range(n_samples)],
-            "order_reference": [f"SAMPLE-{i + 1:03d}" for i in range(n_samples)],
-            "ship_utc": sample_at,
+            "tracking_number": [f"1Z9A47E8{i:010d}" for i in range(count)],
+            "order_reference": [f"SAMPLE-{i + 1:03d}" for i in range(count)],
+            "ship_utc": sent,
             "service": "UPS Ground",
             "weight_kg": 0.8,
             "cost_cents": np.int64(1240),
             "kind": "unmatched",
-            "draw": 0.0,
         }
     )
-    invoices = pl.concat([shipped, corrections, returns, samples], how="vertical_relaxed")
-    return invoices.filter(pl.col("ship_utc") < billed_until).drop("draw").sort(["ship_utc", "tracking_number"])
 
 
 def touchpoint_export(

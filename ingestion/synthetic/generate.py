@@ -7,9 +7,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion.synthetic.truth import Truth, compute_truth, write_truth
-from ingestion.synthetic.world import build_world
-from ingestion.synthetic.writers import write_all
+import polars as pl
+
+from ingestion.synthetic.truth import Truth, TruthBuilder
+from ingestion.synthetic.world import build_context, iter_chunks
+from ingestion.synthetic.writers import ExportWriter
 
 DEFAULT_START = dt.date(2025, 9, 1)
 DEFAULT_DAYS = 122
@@ -109,9 +111,13 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
     for folder in OWNED_FOLDERS:
         shutil.rmtree(out / folder, ignore_errors=True)
-    world = build_world(start, days, orders_per_day, seed)
-    write_all(world, out)
-    truth = compute_truth(world)
-    write_truth(truth, out / "truth")
+    ctx = build_context(start, days, orders_per_day, seed)
+    exports = ExportWriter(ctx, out)
+    truth_builder = TruthBuilder(ctx, out / "truth")
+    for chunk in iter_chunks(ctx):  # one chunk of days in memory at a time
+        exports.add(chunk)
+        truth_builder.add(chunk)
+    exports.finish()
+    truth = truth_builder.finish(pl.concat(exports.touchpoints))
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] in OWNED_FOLDERS)
     return GenerationResult(out, truth, files)

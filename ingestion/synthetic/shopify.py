@@ -21,6 +21,27 @@ LOOKBACK_DAYS = 30
 
 
 @dataclass
+class ShopifyCursor:
+    """What one chunk of days hands to the next: sequence numbers and the customer count."""
+
+    seed: int
+    next_order_seq: int = 0
+    last_order_id: int = 5_800_000_000_000
+    last_line_item_id: int = 14_200_000_000_000
+    customers: int = 0
+
+
+def hashed_uniform(seed: int, keys: np.ndarray, salt: int) -> np.ndarray:
+    """Uniform [0, 1) draws keyed by (seed, key, salt): splitmix64, so any chunk can rebuild a customer."""
+    with np.errstate(over="ignore"):
+        x = keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64((seed * 1_000_003 + salt) % 2**63)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+    return (x >> np.uint64(11)).astype(np.float64) / float(2**53)
+
+
+@dataclass
 class ShopifyWorld:
     orders: pl.DataFrame
     lines: pl.DataFrame
@@ -35,35 +56,44 @@ def _pick(rng: np.random.Generator, options: list, probs: list[float], n: int) -
 
 
 def simulate_orders(
-    rng: np.random.Generator, days: pl.DataFrame, products: pl.DataFrame, orders_per_day: float
+    rng: np.random.Generator, days: pl.DataFrame, products: pl.DataFrame, orders_per_day: float, cursor: ShopifyCursor
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Orders with customers, discounts, shipping and taxes, plus their line items."""
+    """Orders of `days` with customers, discounts, shipping and taxes, plus their line items.
+
+    Advances `cursor` so the next chunk continues the order numbers and the customer base.
+    """
     lam = orders_per_day * 0.55 * days["demand"].to_numpy()
     per_day = rng.poisson(lam)
     n = int(per_day.sum())
-    day_index = np.repeat(days["day_index"].to_numpy(), per_day)
+    local_day = np.repeat(np.arange(days.height), per_day)
+    day_index = days["day_index"].to_numpy()[local_day]
     frac = rng.beta(2.4, 1.7, n)
-    created = days["utc_start"].to_numpy()[day_index] + np.floor(frac * days["seconds"].to_numpy()[day_index]).astype(
+    created = days["utc_start"].to_numpy()[local_day] + np.floor(frac * days["seconds"].to_numpy()[local_day]).astype(
         np.int64
     )
     order_sort = np.argsort(created, kind="stable")
     created, day_index = created[order_sort], day_index[order_sort]
 
-    # Customers: about a quarter of orders come from returning customers.
+    # Customers: about a quarter of orders come from returning customers (of this or earlier chunks).
     is_new = rng.random(n) < 0.74
-    is_new[0] = True
-    known = np.cumsum(is_new)
+    if cursor.customers == 0 and n:
+        is_new[0] = True
+    known = cursor.customers + np.cumsum(is_new)
     customer_seq = np.where(is_new, known - 1, np.floor(rng.random(n) * known).astype(np.int64))
-    n_customers = int(known[-1])
-    cust_first = rng.integers(0, len(people.FIRST_NAMES), n_customers)
-    cust_last = rng.integers(0, len(people.LAST_NAMES), n_customers)
-    cust_domain = rng.integers(0, len(people.EMAIL_DOMAINS), n_customers)
-    country_probs = np.array([c[1] for c in people.COUNTRIES])
-    cust_country = rng.choice(len(people.COUNTRIES), n_customers, p=country_probs / country_probs.sum())
-    cust_place = rng.integers(0, 100, n_customers)
-    cust_street_no = rng.integers(1, 999, n_customers)
-    cust_street = rng.integers(0, len(people.STREETS), n_customers)
-    cust_marketing = rng.random(n_customers) < 0.45
+    seqs = np.unique(customer_seq)
+
+    def draw(salt: int, size: int) -> np.ndarray:
+        return np.floor(hashed_uniform(cursor.seed, seqs, salt) * size).astype(np.int64)
+
+    cust_first = draw(1, len(people.FIRST_NAMES))
+    cust_last = draw(2, len(people.LAST_NAMES))
+    cust_domain = draw(3, len(people.EMAIL_DOMAINS))
+    country_cdf = np.cumsum([c[1] for c in people.COUNTRIES])
+    cust_country = np.searchsorted(country_cdf / country_cdf[-1], hashed_uniform(cursor.seed, seqs, 4), side="right")
+    cust_place = draw(5, 100)
+    cust_street_no = 1 + draw(6, 998)
+    cust_street = draw(7, len(people.STREETS))
+    cust_marketing = hashed_uniform(cursor.seed, seqs, 8) < 0.45
 
     country_rows = [(ci, pi, c, place) for ci, c in enumerate(people.COUNTRIES) for pi, place in enumerate(c[3])]
     place_table = pl.DataFrame(
@@ -82,8 +112,8 @@ def simulate_orders(
     places_per_country = np.array([len(c[3]) for c in people.COUNTRIES])
     customers = pl.DataFrame(
         {
-            "customer_seq": np.arange(n_customers),
-            "customer_id": 6_100_000_000_000 + np.arange(n_customers) * 37 + 11,
+            "customer_seq": seqs,
+            "customer_id": 6_100_000_000_000 + seqs * 37 + 11,
             "first_name": np.asarray(people.FIRST_NAMES, dtype=object)[cust_first].astype(str),
             "last_name": np.asarray(people.LAST_NAMES, dtype=object)[cust_last].astype(str),
             "email_domain": np.asarray(people.EMAIL_DOMAINS, dtype=object)[cust_domain].astype(str),
@@ -105,8 +135,8 @@ def simulate_orders(
         phone=pl.lit("+1 555-") + (pl.col("customer_seq") % 9000 + 1000).cast(pl.String),
     )
 
-    order_id = 5_800_000_000_000 + np.cumsum(rng.integers(1_000, 90_000, n))
-    is_bfcm = days["is_bfcm"].to_numpy()[day_index]
+    order_id = cursor.last_order_id + np.cumsum(rng.integers(1_000, 90_000, n))
+    is_bfcm = days["is_bfcm"].to_numpy()[local_day]
     express = rng.random(n) < 0.1
     gateway = np.where(rng.random(n) < 0.88, "shopify_payments", "paypal")
     card_brand = _pick(rng, ["visa", "master", "american_express", "discover"], [0.5, 0.3, 0.15, 0.05], n)
@@ -115,9 +145,9 @@ def simulate_orders(
     orders = (
         pl.DataFrame(
             {
-                "order_seq": np.arange(n),
+                "order_seq": cursor.next_order_seq + np.arange(n),
                 "order_id": order_id,
-                "order_number": 1001 + np.arange(n),
+                "order_number": 1001 + cursor.next_order_seq + np.arange(n),
                 "created_utc": created,
                 "day_index": day_index,
                 "customer_seq": customer_seq,
@@ -146,11 +176,11 @@ def simulate_orders(
     offsets = np.cumsum(step) - np.repeat(np.cumsum(step)[np.cumsum(n_lines) - n_lines] - 0, n_lines)
     sku_index = (first_sku[line_order] + offsets) % products.height
     quantity = rng.choice([1, 2, 3], line_order.size, p=[0.82, 0.14, 0.04])
-    line_ids = 14_200_000_000_000 + np.cumsum(rng.integers(1_000, 50_000, line_order.size))
+    line_ids = cursor.last_line_item_id + np.cumsum(rng.integers(1_000, 50_000, line_order.size))
     lines = (
         pl.DataFrame(
             {
-                "order_seq": line_order,
+                "order_seq": cursor.next_order_seq + line_order,
                 "position": position + 1,
                 "line_item_id": line_ids,
                 "sku_index": sku_index,
@@ -258,6 +288,11 @@ def simulate_orders(
         )
         .drop("discount_draw")
     )
+    if n:
+        cursor.next_order_seq += n
+        cursor.last_order_id = int(order_id[-1])
+        cursor.last_line_item_id = int(line_ids[-1])
+        cursor.customers = int(known[-1])
     # Joins do not keep row order; later draws are attached by position, so fix it here.
     return orders.sort("order_seq"), lines.sort(["order_seq", "position"])
 
@@ -553,8 +588,33 @@ def simulate_touches(
     )
 
 
+def landing_sites(orders: pl.DataFrame, touches: pl.DataFrame) -> pl.DataFrame:
+    """What Shopify records for each order's visit: `landing_site` and `referring_site`.
+
+    landing_site is the path with its query, sometimes a full URL, and null for draft orders.
+    """
+    visits = touches.filter(pl.col("is_order_visit")).select(
+        "order_seq", "landing_path", "landing_url", "referrer_url", "variant"
+    )
+    return (
+        orders.select("order_seq", "source_name")
+        .join(visits, on="order_seq", how="left")
+        .select(
+            "order_seq",
+            landing_site=pl.when(pl.col("source_name") == "shopify_draft_order")
+            .then(pl.lit(None, pl.String))
+            .when(pl.col("variant") > 0.7)
+            .then(pl.col("landing_url"))
+            .otherwise(pl.col("landing_path")),
+            referring_site=pl.when(pl.col("referrer_url") != "").then(pl.col("referrer_url")),
+        )
+    )
+
+
 def simulate_shopify(
     rng: np.random.Generator,
+    cursor: ShopifyCursor,
+    chunk_days: pl.DataFrame,
     days: pl.DataFrame,
     products: pl.DataFrame,
     orders_per_day: float,
@@ -563,7 +623,7 @@ def simulate_shopify(
     end_utc: int,
     payments_cutoff_utc: int,
 ) -> ShopifyWorld:
-    orders, lines = simulate_orders(rng, days, products, orders_per_day)
+    orders, lines = simulate_orders(rng, chunk_days, products, orders_per_day, cursor)
     orders, refunds, refund_lines = simulate_refunds(rng, orders, lines, end_utc)
     transactions = simulate_transactions(rng, orders, refunds, payments_cutoff_utc)
     touches = simulate_touches(rng, orders, campaign_daily, campaigns, products, days)

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import polars as pl
 
-from ingestion.synthetic.amazon import HALO, SEEDS, fba_fee_cents, referral_rate_e6
+from ingestion.synthetic.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
 from ingestion.synthetic.brand import shipping_rate_cents
 from ingestion.synthetic.money import allocate, cents_str, div_round, fx_convert
-from ingestion.synthetic.world import World
+from ingestion.synthetic.shopify import ShopifyWorld, landing_sites
+from ingestion.synthetic.world import Chunk, Context
 
 REPORTING_CURRENCY = "USD"
 FX_MAX_AGE_DAYS = 7
@@ -64,11 +65,9 @@ class FxRateMissing(ValueError):
 
 @dataclass
 class Truth:
-    order_lines: pl.DataFrame
-    daily_costs: pl.DataFrame
-    attribution: pl.DataFrame
-    planted_touches: pl.DataFrame
-    halo_daily: pl.DataFrame
+    """Where the truth files were written, and their headline figures (`summary.json`)."""
+
+    folder: Path
     summary: dict
 
 
@@ -108,9 +107,9 @@ class Fx:
         return keyed.with_columns(pl.col(out).fill_null(1_000_000)).sort("_fx_row").drop("_fx_row")
 
 
-def _landed_cost(world: World, lines: pl.DataFrame) -> pl.DataFrame:
+def _landed_cost(cost_history: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     """Landed unit cost effective on the order date (latest effective_from <= order_date)."""
-    costs = world.cost_history.select(
+    costs = cost_history.select(
         "sku",
         "effective_from",
         landed_unit_cost_cents=pl.col("unit_cost_cents") + pl.col("inbound_freight_cents") + pl.col("duty_cents"),
@@ -133,13 +132,12 @@ def _landed_cost(world: World, lines: pl.DataFrame) -> pl.DataFrame:
 # --------------------------------------------------------------------------- Shopify
 
 
-def _shopify_refund_events_csv(world: World, orders: pl.DataFrame) -> pl.DataFrame:
+def _shopify_refund_events_csv(tz: str, transactions: pl.DataFrame, orders: pl.DataFrame) -> pl.DataFrame:
     """Refund events of CSV-only orders: payments-export refund rows, else Refunded Amount.
 
     Dated by the payment row; else at `Cancelled at`; else the order date.
     """
-    tz = world.timezone
-    txns = world.shopify.transactions.filter(pl.col("type") == "refund").select(
+    txns = transactions.filter(pl.col("type") == "refund").select(
         "order_seq", amount_cents=-pl.col("amount_cents"), event_date=local_date("transaction_utc", tz)
     )
     csv_orders = orders.filter(~pl.col("via_api"))
@@ -175,12 +173,11 @@ def _shopify_refund_events_csv(world: World, orders: pl.DataFrame) -> pl.DataFra
     return allocate(long, group="event_id", amount="amount_cents", weight="weight", tiebreak="part", out="part_cents")
 
 
-def shopify_lines(world: World) -> tuple[pl.DataFrame, pl.DataFrame]:
+def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Shopify order lines with their order-dated amounts, and their refund event rows."""
-    tz = world.timezone
-    shop = world.shopify
+    tz = ctx.timezone
     orders = shop.orders.with_columns(
-        via_api=pl.col("created_utc") >= world.api_from_utc,
+        via_api=pl.col("created_utc") >= ctx.api_from_utc,
         order_date=local_date("created_utc", tz),
     )
     lines = shop.lines.join(
@@ -248,7 +245,7 @@ def shopify_lines(world: World) -> tuple[pl.DataFrame, pl.DataFrame]:
         .agg(shipping_refund_cents=pl.col("shipping_refund_cents").sum())
     )
 
-    events = _shopify_refund_events_csv(world, orders)
+    events = _shopify_refund_events_csv(tz, shop.transactions, orders)
     items_part = events.filter(pl.col("kind") == "items").select("event_id", "order_seq", "event_date", "part_cents")
     csv_items = allocate(
         items_part.join(lines.select("order_seq", "order_line_id", "net_before_refund"), on="order_seq"),
@@ -365,10 +362,9 @@ def shopify_lines(world: World) -> tuple[pl.DataFrame, pl.DataFrame]:
 # --------------------------------------------------------------------------- Amazon
 
 
-def amazon_lines(world: World) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Amazon sold lines (cancellations are not sales) and their settled fee and refund rows."""
-    tz = world.timezone
-    amz = world.amazon
+    tz = ctx.timezone
     lines = amz.orders.filter(~pl.col("is_cancelled")).with_columns(order_date=local_date("purchase_utc", tz))
     rows = amz.settlement_rows.filter(pl.col("order_line_id").is_not_null()).with_columns(
         event_date=pl.from_epoch("posted_utc").dt.date()
@@ -475,10 +471,12 @@ def normalise_reference(col: str) -> pl.Expr:
     return pl.when(ref.str.contains(r"^\d+$")).then(pl.lit("#") + ref).otherwise(ref)
 
 
-def shipping_costs(world: World, lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def shipping_costs(
+    ctx: Context, invoices: pl.DataFrame, lines: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Per-order carrier cost (invoice, else seed estimate) and the invoice rows no order carries."""
-    tz = world.timezone
-    inv = world.invoices.with_columns(
+    tz = ctx.timezone
+    inv = invoices.with_columns(
         ref=normalise_reference("order_reference"),
         ship_date=local_date("ship_utc", tz),
         is_return=pl.col("service").str.to_lowercase().str.contains("return"),
@@ -512,7 +510,7 @@ def shipping_costs(world: World, lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.
         amount_cents="cost_cents",
         source_currency=pl.lit("USD"),
     )
-    products = world.products.select("sku", "weight_kg")
+    products = ctx.products.select("sku", "weight_kg")
     weights = (
         shippable.join(products, on="sku")
         .group_by("order_key")
@@ -535,74 +533,52 @@ def shipping_costs(world: World, lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.
 # --------------------------------------------------------------------------- Attribution
 
 
-def _parse_touch_urls(touches: pl.DataFrame, utm_map: dict[str, str]) -> pl.DataFrame:
-    """UTM parameters and click ids from each distinct landing URL (decoding '+' and %20)."""
-    urls = touches.select("landing_url").unique()
-    parsed = []
-    for url in urls["landing_url"].to_list():  # distinct URLs, a few thousand
-        if url is None:
-            parsed.append((None, None, None, None))
-            continue
-        query = parse_qs(urlsplit(url).query)
-        parsed.append(
-            (
-                (query.get("utm_source") or [None])[0],
-                (query.get("utm_campaign") or [None])[0],
-                "gclid" in query,
-                "fbclid" in query,
-            )
-        )
-    info = pl.DataFrame(
-        {
-            "landing_url": urls["landing_url"],
-            "utm_source": [p[0] for p in parsed],
-            "utm_campaign": [p[1] for p in parsed],
-            "has_gclid": [bool(p[2]) for p in parsed],
-            "has_fbclid": [bool(p[3]) for p in parsed],
-        }
-    )
-    info = info.with_columns(
-        platform=pl.when(pl.col("has_gclid"))
+# --------------------------------------------------------------------------- Attribution
+
+_URL_ESCAPES = [("+", " "), ("%20", " "), ("%2B", "+"), ("%26", "&"), ("%2F", "/"), ("%3D", "="), ("%25", "%")]
+
+
+def _query_param(name: str) -> pl.Expr:
+    """A query parameter's decoded value ('+' and %20 are spaces), null when absent or empty."""
+    value = pl.col("landing_url").str.extract(rf"[?&]{name}=([^&#]*)")
+    for escape, text in _URL_ESCAPES:
+        value = value.str.replace_all(escape, text, literal=True)
+    return pl.when(value != "").then(value)
+
+
+def parse_touch_urls(touches: pl.DataFrame, utm_map: dict[str, str]) -> pl.DataFrame:
+    """UTM parameters and click ids of each touch's landing URL; the ad platform they point to."""
+    has = {key: pl.col("landing_url").str.contains(rf"[?&]{key}=") for key in ("gclid", "fbclid")}
+    return touches.with_columns(
+        utm_source=_query_param("utm_source"), utm_campaign=_query_param("utm_campaign")
+    ).with_columns(
+        platform=pl.when(has["gclid"])
         .then(pl.lit("google_ads"))
-        .when(pl.col("has_fbclid"))
+        .when(has["fbclid"])
         .then(pl.lit("meta_ads"))
-        .otherwise(pl.col("utm_source").str.to_lowercase().replace_strict(utm_map, default=None)),
+        .otherwise(pl.col("utm_source").str.to_lowercase().replace_strict(utm_map, default=None))
     )
-    return touches.join(info, on="landing_url", how="left")
 
 
 def _url_path_query(col: str) -> pl.Expr:
     return pl.col(col).str.replace(r"^https?://[^/]+", "")
 
 
-def last_click(world: World, lines: pl.DataFrame) -> pl.DataFrame:
-    """The credited touch of each Shopify order under the default last-click model."""
-    tz = world.timezone
-    shop = world.shopify
-    orders = shop.orders.select(
-        "order_seq",
-        "name",
-        "created_utc",
-        "source_name",
-        email_key=pl.col("email").str.strip_chars().str.to_lowercase(),
+def last_click(ctx: Context, orders: pl.DataFrame, touchpoints: pl.DataFrame) -> pl.DataFrame:
+    """The credited touch of each Shopify order under the default last-click model.
+
+    `orders` has the order's creation time, its email key and its visible `landing_site`
+    (null for CSV-only and draft orders); `touchpoints` is the whole touchpoint export.
+    """
+    landing = orders.filter(pl.col("landing_site").is_not_null()).select(
+        "order_seq", occurred_utc="created_utc", landing_url="landing_site", is_landing_site=pl.lit(True)
     )
-    api = orders.filter(pl.col("created_utc") >= world.api_from_utc)
-    landing = (
-        api.filter(pl.col("source_name") != "shopify_draft_order")
-        .join(
-            shop.touches.filter(pl.col("is_order_visit")).select("order_seq", "landing_path", "landing_url", "variant"),
-            on="order_seq",
-        )
-        .select(
-            "order_seq",
-            occurred_utc="created_utc",
-            landing_url=pl.when(pl.col("variant") > 0.7).then(pl.col("landing_url")).otherwise(pl.col("landing_path")),
-            is_landing_site=pl.lit(True),
-        )
+    exported = touchpoints.select(
+        "occurred_utc", "landing_url", email_key=pl.col("customer_email").str.strip_chars().str.to_lowercase()
     )
-    exported = world.touchpoints.with_columns(email_key=pl.col("customer_email").str.strip_chars().str.to_lowercase())
     candidates = (
-        orders.join(exported, on="email_key")
+        orders.select("order_seq", "created_utc", "email_key")
+        .join(exported, on="email_key")
         .filter(
             (pl.col("occurred_utc") <= pl.col("created_utc"))
             & (pl.col("occurred_utc") >= pl.col("created_utc") - LOOKBACK_SECONDS)
@@ -617,78 +593,71 @@ def last_click(world: World, lines: pl.DataFrame) -> pl.DataFrame:
             ~(
                 (_url_path_query("landing_url") == pl.col("own_path"))
                 & (pl.col("occurred_utc") >= pl.col("created") - SAME_VISIT_SECONDS)
-            )
+            ).fill_null(False)
         )
         .drop("own_path", "created")
     )
-    touches = pl.concat([candidates, landing])
     utm_map = dict(pl.read_csv(SEEDS / "utm_source_map.csv").iter_rows())
-    touches = _parse_touch_urls(touches, utm_map)
-    campaigns = world.campaigns.select("platform", "campaign_id", "campaign_name")
-    by_id = campaigns.select("platform", "campaign_id", key=pl.col("campaign_id"))
-    by_name = campaigns.select("platform", "campaign_id", key=pl.col("campaign_name").str.to_lowercase())
-    touches = touches.with_columns(key_id=pl.col("utm_campaign"), key_name=pl.col("utm_campaign").str.to_lowercase())
+    touches = parse_touch_urls(pl.concat([candidates, landing]), utm_map)
+    campaigns = ctx.campaigns.select("platform", "campaign_id", "campaign_name")
+    by_id = campaigns.select("platform", campaign_by_id="campaign_id", key=pl.col("campaign_id"))
+    by_name = campaigns.select(
+        "platform", campaign_by_name="campaign_id", key=pl.col("campaign_name").str.to_lowercase()
+    )
     touches = (
-        touches.join(
-            by_id.rename({"campaign_id": "campaign_by_id"}),
-            left_on=["platform", "key_id"],
-            right_on=["platform", "key"],
-            how="left",
-        )
-        .join(
-            by_name.rename({"campaign_id": "campaign_by_name"}),
-            left_on=["platform", "key_name"],
-            right_on=["platform", "key"],
-            how="left",
-        )
+        touches.with_columns(key_name=pl.col("utm_campaign").str.to_lowercase())
+        .join(by_id, left_on=["platform", "utm_campaign"], right_on=["platform", "key"], how="left")
+        .join(by_name, left_on=["platform", "key_name"], right_on=["platform", "key"], how="left")
         .with_columns(campaign_id=pl.coalesce("campaign_by_id", "campaign_by_name"))
     )
-    ranked = touches.sort(["order_seq", "occurred_utc", "is_landing_site"]).with_columns(
-        is_paid=pl.col("platform").is_not_null()
-    )
-    has_paid = ranked.group_by("order_seq").agg(any_paid=pl.col("is_paid").any())
+    has_paid = touches.group_by("order_seq").agg(any_paid=pl.col("platform").is_not_null().any())
     credited = (
-        ranked.join(has_paid, on="order_seq")
-        .filter(pl.col("is_paid") | ~pl.col("any_paid"))
+        touches.join(has_paid, on="order_seq")
+        .filter(pl.col("platform").is_not_null() | ~pl.col("any_paid"))
         .group_by("order_seq")
-        .agg(pl.all().sort_by("occurred_utc", "is_landing_site").last())
+        .agg(pl.all().sort_by("occurred_utc", "is_landing_site", "landing_url").last())
     )
-    return credited.join(orders.select("order_seq", "name"), on="order_seq").select(
-        order_id="name",
-        touch_occurred_utc="occurred_utc",
-        touch_date=local_date("occurred_utc", tz),
-        platform="platform",
-        campaign_id="campaign_id",
-        landing_url="landing_url",
+    return (
+        credited.join(orders.select("order_seq", "name"), on="order_seq")
+        .select(
+            order_id="name",
+            touch_occurred_utc="occurred_utc",
+            touch_date=local_date("occurred_utc", ctx.timezone),
+            platform="platform",
+            campaign_id="campaign_id",
+            landing_url="landing_url",
+        )
+        .sort("order_id")
     )
 
 
 def allocate_ad_spend(
-    world: World, lines: pl.DataFrame, credited: pl.DataFrame, fx: Fx
+    ctx: Context, lines: pl.DataFrame, credited: pl.DataFrame, fx: Fx
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Campaign-day spend over credited lines by net sales; Amazon Ads by units of the SKU that day."""
-    spend = world.campaign_daily.select("platform", "campaign_id", "date", spend_cents="spend_cents")
+    """Campaign-day spend over credited lines by net sales; Amazon Ads by units of the SKU that day.
+
+    Returns the allocation rows (line, platform, campaign, spend date, amounts) and the
+    unallocated remainder per platform and day.
+    """
+    spend = ctx.campaign_daily.select("platform", "campaign_id", "date", spend_cents="spend_cents")
     candidates = (
         lines.filter(pl.col("channel") == "Shopify Web")
-        .join(credited.filter(pl.col("campaign_id").is_not_null()), left_on="order_id", right_on="order_id")
+        .join(credited.filter(pl.col("campaign_id").is_not_null()), on="order_id")
         .select("order_line_id", "platform", "campaign_id", date="touch_date", weight="net_sales_rep")
     )
-    joined = (
-        spend.join(candidates, on=["platform", "campaign_id", "date"], how="inner")
-        .with_columns(group_weight=pl.col("weight").sum().over(["platform", "campaign_id", "date"]))
-        .filter(pl.col("group_weight") > 0)
-    )
+    group = ["platform", "campaign_id", "date"]
     web = allocate(
-        joined,
-        group=["platform", "campaign_id", "date"],
+        spend.join(candidates, on=group, how="inner")
+        .with_columns(group_weight=pl.col("weight").sum().over(group))
+        .filter(pl.col("group_weight") > 0),  # lines with no net sales take no spend
+        group=group,
         amount="spend_cents",
         weight="weight",
         tiebreak="order_line_id",
-        out="allocated_cents",
+        out="amount_source",
     )
-
     amazon_spend = (
-        world.amazon_ads_daily.group_by("sku", "date")
+        ctx.amazon_ads_daily.group_by("sku", "date")
         .agg(spend_cents=pl.col("spend_cents").sum())
         .with_columns(platform=pl.lit("amazon_ads"), campaign_id=pl.lit(None, pl.String))
     )
@@ -701,27 +670,26 @@ def allocate_ad_spend(
         amount="spend_cents",
         weight="weight",
         tiebreak="order_line_id",
-        out="allocated_cents",
+        out="amount_source",
     )
-
-    allocated = pl.concat(
-        [
-            web.select("order_line_id", "platform", "date", "allocated_cents"),
-            amz.select("order_line_id", "platform", "date", "allocated_cents"),
-        ]
+    columns = ["order_line_id", "platform", "campaign_id", "date", "amount_source"]
+    allocation = pl.concat([web.select(columns), amz.select(columns)]).with_columns(source_currency=pl.lit("USD"))
+    allocation = fx.attach(allocation, currency="source_currency", date="date").select(
+        "order_line_id",
+        "platform",
+        "campaign_id",
+        spend_date="date",
+        amount_source="amount_source",
+        source_currency="source_currency",
+        amount=fx_convert(pl.col("amount_source"), pl.col("rate_e6")),
     )
-    allocated = fx.attach(allocated.with_columns(currency=pl.lit("USD")), currency="currency", date="date")
-    per_line = allocated.group_by("order_line_id").agg(
-        ad_spend_rep=fx_convert(pl.col("allocated_cents"), pl.col("rate_e6")).sum()
-    )
-
     reported = pl.concat(
         [
             spend.group_by("platform", "date").agg(pl.col("spend_cents").sum()),
             amazon_spend.group_by("platform", "date").agg(pl.col("spend_cents").sum()),
         ]
     )
-    placed = allocated.group_by("platform", "date").agg(allocated_cents=pl.col("allocated_cents").sum())
+    placed = allocation.group_by("platform", date="spend_date").agg(placed=pl.col("amount_source").sum())
     unallocated = (
         reported.join(placed, on=["platform", "date"], how="left")
         .select(
@@ -729,15 +697,15 @@ def allocate_ad_spend(
             channel=pl.lit("Unassigned"),
             platform="platform",
             cost_type=pl.lit("unallocated_ad_spend"),
-            amount_cents=pl.col("spend_cents") - pl.col("allocated_cents").fill_null(0),
+            amount_cents=pl.col("spend_cents") - pl.col("placed").fill_null(0),
             source_currency=pl.lit("USD"),
         )
         .filter(pl.col("amount_cents") != 0)
     )
-    return per_line, unallocated
+    return allocation.sort(["spend_date", "platform", "order_line_id"]), unallocated
 
 
-# --------------------------------------------------------------------------- Assembly
+# --------------------------------------------------------------------------- Per chunk
 
 
 def _converted(fx: Fx, rows: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
@@ -753,67 +721,49 @@ def _converted(fx: Fx, rows: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def compute_truth(world: World) -> Truth:
-    fx = Fx(world.fx)
-    shop_base, shop_refund_rows = shopify_lines(world)
-    amz_base, amz_fee_rows, amz_refund_rows = amazon_lines(world)
+def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every measure of the chunk's order lines except ad spend, and the invoices no line carries."""
+    shop_base, shop_refund_rows = shopify_lines(ctx, chunk.shopify)
+    amz_base, amz_fee_rows, amz_refund_rows = amazon_lines(ctx, chunk.amazon)
     base = pl.concat([shop_base, amz_base.drop("is_settled")], how="vertical_relaxed")
 
-    # Event rows (measure, date, source amount) for everything dated apart from the order.
+    # Event rows (measure, date, source amount): order-dated sales and everything dated apart.
+    order_dated = [
+        ("gross_sales", "gross_cents", "order_date"),
+        ("discounts", "discounts_cents", "order_date"),
+        ("shipping_revenue", "shipping_revenue_cents", "order_date"),
+        ("taxes", "taxes_cents", "order_date"),
+        ("payment_fees", "payment_fees_cents", "fee_date"),
+    ]
     sales_rows = pl.concat(
         [
-            base.select("order_line_id", event_date="order_date", amount_cents=col, measure=pl.lit(measure))
-            for measure, col in (
-                ("gross_sales", "gross_cents"),
-                ("discounts", "discounts_cents"),
-                ("shipping_revenue", "shipping_revenue_cents"),
-                ("taxes", "taxes_cents"),
-            )
-        ]
-        + [
-            base.select(
-                "order_line_id",
-                event_date="fee_date",
-                amount_cents="payment_fees_cents",
-                measure=pl.lit("payment_fees"),
-            )
+            base.select("order_line_id", event_date=date, amount_cents=col, measure=pl.lit(measure))
+            for measure, col, date in order_dated
         ]
     )
     rows = pl.concat([sales_rows, shop_refund_rows, amz_fee_rows, amz_refund_rows], how="vertical_relaxed")
     converted = _converted(fx, rows, base)
-    wide_source = converted.pivot(on="measure", index="order_line_id", values="source")
-    wide_rep = converted.pivot(on="measure", index="order_line_id", values="rep")
-    lines = base.join(
-        wide_source.rename({c: f"{c}_source" for c in wide_source.columns if c != "order_line_id"}),
-        on="order_line_id",
-        how="left",
-    ).join(
-        wide_rep.rename({c: f"{c}_rep" for c in wide_rep.columns if c != "order_line_id"}),
-        on="order_line_id",
-        how="left",
-    )
-    for measure in (
-        "gross_sales",
-        "discounts",
-        "refunds",
-        "shipping_revenue",
-        "taxes",
-        "payment_fees",
-        "marketplace_fees",
-        "fulfillment_fees",
-    ):
-        for suffix in ("source", "rep"):
-            name = f"{measure}_{suffix}"
-            if name not in lines.columns:
-                lines = lines.with_columns(pl.lit(0, pl.Int64).alias(name))
-            lines = lines.with_columns(pl.col(name).fill_null(0))
+    lines = base
+    for suffix, values in (("source", "source"), ("rep", "rep")):
+        wide = converted.pivot(on="measure", index="order_line_id", values=values)
+        lines = lines.join(
+            wide.rename({c: f"{c}_{suffix}" for c in wide.columns if c != "order_line_id"}),
+            on="order_line_id",
+            how="left",
+        )
     lines = lines.with_columns(
+        pl.col(f"{m}_{suffix}").fill_null(0)
+        if f"{m}_{suffix}" in lines.columns
+        else pl.lit(0, pl.Int64).alias(f"{m}_{suffix}")
+        for m in CONVERTED_MEASURES
+        for suffix in ("source", "rep")
+    ).with_columns(
         net_sales_source=pl.col("gross_sales_source") - pl.col("discounts_source") - pl.col("refunds_source"),
         net_sales_rep=pl.col("gross_sales_rep") - pl.col("discounts_rep") - pl.col("refunds_rep"),
     )
 
     # COGS at the landed cost effective on the order date, in the cost's currency, converted.
-    lines = _landed_cost(world, lines).with_columns(
+    lines = _landed_cost(ctx.cost_history, lines).with_columns(
         cogs_cost_ccy=(pl.col("units") - pl.col("restocked_units")) * pl.col("landed_unit_cost_cents")
     )
     lines = fx.attach(lines, currency="cost_currency", date="order_date", out="cogs_rate_e6").with_columns(
@@ -821,11 +771,12 @@ def compute_truth(world: World) -> Truth:
     )
 
     # Shipping cost per order, allocated to its lines by units.
-    order_costs, unassigned_shipping, _ = shipping_costs(world, lines)
+    order_costs, unassigned_shipping, _ = shipping_costs(ctx, chunk.invoices, lines)
     lines = lines.join(order_costs, on="order_key", how="left").with_columns(
         pl.col("shipping_cost_cents").fill_null(0),
         pl.col("is_shipping_cost_estimated").fill_null(False),
         shipping_date=pl.coalesce("shipping_date", "order_date"),
+        ship_ccy=pl.lit("USD"),
     )
     lines = allocate(
         lines,
@@ -835,21 +786,15 @@ def compute_truth(world: World) -> Truth:
         tiebreak="order_line_id",
         out="shipping_cost_line",
     )
-    lines = fx.attach(
-        lines.with_columns(ship_ccy=pl.lit("USD")), currency="ship_ccy", date="shipping_date", out="ship_rate_e6"
-    ).with_columns(shipping_cost_rep=fx_convert(pl.col("shipping_cost_line"), pl.col("ship_rate_e6")))
-
-    credited = last_click(world, lines)
-    ad_per_line, unallocated_ads = allocate_ad_spend(world, lines, credited, fx)
-    lines = lines.join(ad_per_line, on="order_line_id", how="left").with_columns(pl.col("ad_spend_rep").fill_null(0))
-
     lines = (
-        lines.with_columns(
+        fx.attach(lines, currency="ship_ccy", date="shipping_date", out="ship_rate_e6")
+        .with_columns(
+            shipping_cost_rep=fx_convert(pl.col("shipping_cost_line"), pl.col("ship_rate_e6")),
+            cm1=pl.col("net_sales_rep") + pl.col("shipping_revenue_rep") - pl.col("cogs_rep"),
             is_estimated=pl.col("is_payment_fee_estimated")
             | pl.col("is_refund_estimated")
             | pl.col("is_marketplace_fee_estimated")
             | pl.col("is_shipping_cost_estimated"),
-            cm1=pl.col("net_sales_rep") + pl.col("shipping_revenue_rep") - pl.col("cogs_rep"),
         )
         .with_columns(
             cm2=pl.col("cm1")
@@ -858,71 +803,210 @@ def compute_truth(world: World) -> Truth:
             - pl.col("fulfillment_fees_rep")
             - pl.col("shipping_cost_rep"),
         )
-        .with_columns(cm3=pl.col("cm2") - pl.col("ad_spend_rep"))
+    )
+    return lines.sort(["order_date", "order_id", "order_line_id"]), unassigned_shipping
+
+
+def _visible_orders(chunk: Chunk, api_from_utc: int) -> pl.DataFrame:
+    """What attribution sees of each Shopify order: creation, email, and the API's landing_site."""
+    orders = chunk.shopify.orders
+    sites = landing_sites(orders, chunk.shopify.touches)
+    return orders.join(sites, on="order_seq", how="left").select(
+        "order_seq",
+        "name",
+        "created_utc",
+        email_key=pl.col("email").str.strip_chars().str.to_lowercase(),
+        landing_site=pl.when(pl.col("created_utc") >= api_from_utc).then(pl.col("landing_site")),
     )
 
-    daily_costs = _daily_costs(world, fx, unassigned_shipping, unallocated_ads)
-    out = lines.sort(["order_date", "order_id", "order_line_id"]).select(
-        "channel",
-        "order_id",
-        "order_line_id",
-        "sku",
-        "order_date",
-        "order_source",
-        reporting_currency=pl.lit(REPORTING_CURRENCY),
-        source_currency="source_currency",
-        units="units",
-        restocked_units="restocked_units",
-        gross_sales="gross_sales_rep",
-        discounts="discounts_rep",
-        refunds="refunds_rep",
-        net_sales="net_sales_rep",
-        shipping_revenue="shipping_revenue_rep",
-        taxes="taxes_rep",
-        cogs="cogs_rep",
-        payment_fees="payment_fees_rep",
-        marketplace_fees="marketplace_fees_rep",
-        fulfillment_fees="fulfillment_fees_rep",
-        shipping_cost="shipping_cost_rep",
-        ad_spend="ad_spend_rep",
-        contribution_margin_1="cm1",
-        contribution_margin_2="cm2",
-        contribution_margin_3="cm3",
-        **{f"{m}_source": f"{m}_source" for m in SOURCE_TWINS},
-        is_estimated="is_estimated",
-        is_payment_fee_estimated="is_payment_fee_estimated",
-        is_marketplace_fee_estimated="is_marketplace_fee_estimated",
-        is_shipping_cost_estimated="is_shipping_cost_estimated",
-        is_refund_estimated="is_refund_estimated",
-    )
-    planted = (
-        world.shopify.touches.join(world.shopify.orders.select("order_seq", "name"), on="order_seq")
-        .select(
-            order_id="name",
-            occurred_at=pl.from_epoch("occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            is_order_visit="is_order_visit",
-            kind="kind",
-            platform="platform",
-            campaign_id="campaign_id",
-            landing_url="landing_url",
+
+# --------------------------------------------------------------------------- Assembly
+
+
+class TruthBuilder:
+    """Computes the truth chunk by chunk; attribution and the final files need the whole period.
+
+    Per chunk, every line measure but ad spend is computed and parked as Parquet.
+    At the end, last click runs over all orders and visits, spend is allocated,
+    and the parked lines are streamed into `order_lines.csv` with their ad spend.
+    """
+
+    def __init__(self, ctx: Context, folder: Path):
+        self.ctx = ctx
+        self.folder = folder
+        self.fx = Fx(ctx.fx)
+        self.parts = folder / ".parts"
+        shutil.rmtree(folder, ignore_errors=True)
+        self.parts.mkdir(parents=True)
+        self.part_paths: list[Path] = []
+        self.slim_lines: list[pl.DataFrame] = []
+        self.orders: list[pl.DataFrame] = []
+        self.costs: list[pl.DataFrame] = []
+        self.planted = open(folder / "planted_touches.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self.planted_header = True
+
+    def add(self, chunk: Chunk) -> None:
+        lines, unassigned = chunk_lines(self.ctx, chunk, self.fx)
+        path = self.parts / f"lines_{chunk.index:04d}.parquet"
+        lines.write_parquet(path)
+        self.part_paths.append(path)
+        self.slim_lines.append(
+            lines.select("order_line_id", "order_id", "channel", "sku", "order_date", "units", "net_sales_rep")
         )
-        .sort(["order_id", "occurred_at", "is_order_visit", "landing_url"])
+        self.orders.append(_visible_orders(chunk, self.ctx.api_from_utc))
+        self.costs.append(unassigned)
+        planted = chunk.shopify.touches.join(chunk.shopify.orders.select("order_seq", "name"), on="order_seq").sort(
+            ["order_seq", "occurred_utc", "is_order_visit", "landing_url"]
+        )
+        self.planted.write(
+            planted.select(
+                order_id="name",
+                occurred_at=pl.from_epoch("occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                is_order_visit="is_order_visit",
+                kind="kind",
+                platform="platform",
+                campaign_id="campaign_id",
+                landing_url="landing_url",
+            ).write_csv(include_header=self.planted_header)
+        )
+        self.planted_header = False
+
+    def finish(self, touchpoints: pl.DataFrame) -> Truth:
+        ctx, folder = self.ctx, self.folder
+        self.planted.close()
+        lines = pl.concat(self.slim_lines)
+        credited = last_click(ctx, pl.concat(self.orders), touchpoints)
+        allocation, unallocated_ads = allocate_ad_spend(ctx, lines, credited, self.fx)
+        allocation.with_columns(
+            cents_str("amount_source").alias("amount_source"), cents_str("amount").alias("amount")
+        ).write_csv(folder / "ad_spend_allocation.csv")
+        ad_spend = allocation.group_by("order_line_id").agg(ad_spend_rep=pl.col("amount").sum())
+
+        channel_totals = []
+        with open(folder / "order_lines.csv", "w", encoding="utf-8", newline="") as target:
+            for i, path in enumerate(self.part_paths):  # one chunk in memory at a time
+                part = (
+                    pl.read_parquet(path)
+                    .join(ad_spend, on="order_line_id", how="left")
+                    .with_columns(pl.col("ad_spend_rep").fill_null(0))
+                    .with_columns(cm3=pl.col("cm2") - pl.col("ad_spend_rep"))
+                    .sort(["order_date", "order_id", "order_line_id"])
+                    .select(OUTPUT_COLUMNS)
+                )
+                channel_totals.append(
+                    part.group_by("channel").agg(
+                        pl.len().alias("order_lines"),
+                        pl.col("units").sum(),
+                        pl.col("order_id").n_unique().alias("orders"),
+                        *[pl.col(m).sum() for m in SUMMARY_MEASURES],
+                    )
+                )
+                money = [c for c in part.columns if c in MEASURES or (c.endswith("_source") and c != "order_source")]
+                target.write(part.with_columns(cents_str(c).alias(c) for c in money).write_csv(include_header=i == 0))
+        daily_costs = _daily_costs(ctx, self.fx, pl.concat([*self.costs, _sample_costs(ctx), unallocated_ads]))
+        daily_costs.with_columns(
+            cents_str("amount").alias("amount"), cents_str("amount_source").alias("amount_source")
+        ).write_csv(folder / "daily_costs.csv")
+        credited.with_columns(
+            touch_occurred_at=pl.from_epoch("touch_occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        ).drop("touch_occurred_utc").write_csv(folder / "attribution_last_click.csv")
+        ctx.halo.write_csv(folder / "halo_daily.csv")
+        (folder / "halo.json").write_text(json.dumps(HALO_DESCRIPTION, indent=2) + "\n")
+        summary = _summary(ctx, pl.concat(channel_totals), daily_costs)
+        (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (folder / "README.md").write_text(TRUTH_README)
+        shutil.rmtree(self.parts)
+        return Truth(folder=folder, summary=summary)
+
+
+HALO_DESCRIPTION = {
+    "series": "Amazon.com daily sales (USD, item price less promotion, by purchase date)",
+    "lag_days": HALO["lag_days"],
+    "decay": HALO["decay"],
+    "coefficients_usd_sales_per_usd_spend": HALO["coefficients"],
+    "adstock": "A(d) = sum_k decay^k * spend(d - lag - k)",
+}
+CONVERTED_MEASURES = [
+    "gross_sales",
+    "discounts",
+    "refunds",
+    "shipping_revenue",
+    "taxes",
+    "payment_fees",
+    "marketplace_fees",
+    "fulfillment_fees",
+]
+SUMMARY_MEASURES = [
+    "gross_sales",
+    "discounts",
+    "refunds",
+    "net_sales",
+    "shipping_revenue",
+    "cogs",
+    "payment_fees",
+    "marketplace_fees",
+    "fulfillment_fees",
+    "shipping_cost",
+    "ad_spend",
+    "contribution_margin_1",
+    "contribution_margin_2",
+    "contribution_margin_3",
+]
+OUTPUT_COLUMNS = [
+    "channel",
+    "order_id",
+    "order_line_id",
+    "sku",
+    "order_date",
+    "order_source",
+    pl.lit(REPORTING_CURRENCY).alias("reporting_currency"),
+    "source_currency",
+    "units",
+    "restocked_units",
+    pl.col("gross_sales_rep").alias("gross_sales"),
+    pl.col("discounts_rep").alias("discounts"),
+    pl.col("refunds_rep").alias("refunds"),
+    pl.col("net_sales_rep").alias("net_sales"),
+    pl.col("shipping_revenue_rep").alias("shipping_revenue"),
+    pl.col("taxes_rep").alias("taxes"),
+    pl.col("cogs_rep").alias("cogs"),
+    pl.col("payment_fees_rep").alias("payment_fees"),
+    pl.col("marketplace_fees_rep").alias("marketplace_fees"),
+    pl.col("fulfillment_fees_rep").alias("fulfillment_fees"),
+    pl.col("shipping_cost_rep").alias("shipping_cost"),
+    pl.col("ad_spend_rep").alias("ad_spend"),
+    pl.col("cm1").alias("contribution_margin_1"),
+    pl.col("cm2").alias("contribution_margin_2"),
+    pl.col("cm3").alias("contribution_margin_3"),
+    *[f"{m}_source" for m in SOURCE_TWINS],
+    "is_estimated",
+    "is_payment_fee_estimated",
+    "is_marketplace_fee_estimated",
+    "is_shipping_cost_estimated",
+    "is_refund_estimated",
+]
+
+
+def _sample_costs(ctx: Context) -> pl.DataFrame:
+    """Invoiced parcels that match no order."""
+    return ctx.sample_invoices.select(
+        cost_date=local_date("ship_utc", ctx.timezone),
+        channel=pl.lit("Unassigned"),
+        platform=pl.lit("carrier"),
+        cost_type=pl.lit("unallocated_shipping"),
+        amount_cents="cost_cents",
+        source_currency=pl.lit("USD"),
     )
-    summary = _summary(out, daily_costs, world)
-    return Truth(out, daily_costs, credited, planted, world.amazon.halo_daily, summary)
 
 
-def _daily_costs(
-    world: World, fx: Fx, unassigned_shipping: pl.DataFrame, unallocated_ads: pl.DataFrame
-) -> pl.DataFrame:
+def _daily_costs(ctx: Context, fx: Fx, costs: pl.DataFrame) -> pl.DataFrame:
+    """The daily cost fact: settlement storage and subscription fees plus the given cost rows."""
     mapping = {
         "Storage Fee": "storage_fee",
         "FBA Long-Term Storage": "storage_fee",
         "Subscription Fee": "subscription_fee",
     }
-    settlement_costs = world.amazon.settlement_rows.filter(
-        (pl.col("transaction_type") == "other-transaction") & pl.col("amount_description").is_in(list(mapping))
-    ).select(
+    settlement_costs = ctx.other_settlement_rows.filter(pl.col("amount_description").is_in(list(mapping))).select(
         cost_date=pl.from_epoch("posted_utc").dt.date(),
         channel=pl.when(pl.col("amount_description") == "Subscription Fee")
         .then(pl.lit("Unassigned"))
@@ -932,9 +1016,9 @@ def _daily_costs(
         amount_cents=-pl.col("amount_cents"),
         source_currency="currency",
     )
-    costs = pl.concat([settlement_costs, unassigned_shipping, unallocated_ads], how="vertical_relaxed")
-    costs = costs.group_by("cost_date", "channel", "platform", "cost_type", "source_currency").agg(
-        pl.col("amount_cents").sum()
+    keys = ["cost_date", "channel", "platform", "cost_type", "source_currency"]
+    costs = (
+        pl.concat([settlement_costs, costs], how="vertical_relaxed").group_by(keys).agg(pl.col("amount_cents").sum())
     )
     rated = fx.attach(costs, currency="source_currency", date="cost_date")
     return rated.select(
@@ -948,83 +1032,30 @@ def _daily_costs(
     ).sort(["cost_date", "cost_type", "platform", "channel", "source_currency"])
 
 
-def _summary(lines: pl.DataFrame, costs: pl.DataFrame, world: World) -> dict:
-    money = [
-        "gross_sales",
-        "discounts",
-        "refunds",
-        "net_sales",
-        "shipping_revenue",
-        "cogs",
-        "payment_fees",
-        "marketplace_fees",
-        "fulfillment_fees",
-        "shipping_cost",
-        "ad_spend",
-        "contribution_margin_1",
-        "contribution_margin_2",
-        "contribution_margin_3",
-    ]
-    by_channel = (
-        lines.group_by("channel")
-        .agg(pl.len().alias("order_lines"), pl.col("units").sum(), *[pl.col(m).sum() for m in money])
-        .sort("channel")
-    )
+def _summary(ctx: Context, channel_parts: pl.DataFrame, costs: pl.DataFrame) -> dict:
+    by_channel = channel_parts.group_by("channel").agg(pl.all().sum())
     channel_costs = costs.group_by("channel").agg(daily_costs=pl.col("amount").sum())
-    totals = {m: int(lines[m].sum()) for m in money}
+    channels = by_channel.join(channel_costs, on="channel", how="full", coalesce=True).fill_null(0).sort("channel")
+    totals = {m: int(by_channel[m].sum()) for m in SUMMARY_MEASURES}
     totals["daily_costs"] = int(costs["amount"].sum())
     totals["net_profit"] = totals["contribution_margin_3"] - totals["daily_costs"]
-    spend = int(world.campaign_daily["spend_cents"].sum() + world.amazon_ads_daily["spend_cents"].sum())
     return {
-        "period": {"start": world.start.isoformat(), "end": world.end_date.isoformat(), "days": world.n_days},
+        "period": {"start": ctx.start.isoformat(), "end": ctx.end_date.isoformat(), "days": ctx.n_days},
         "reporting_currency": REPORTING_CURRENCY,
-        "order_lines": lines.height,
-        "orders": lines["order_id"].n_unique(),
+        "order_lines": int(by_channel["order_lines"].sum()),
+        "orders": int(by_channel["orders"].sum()),
         "channels": [
-            {k: (v if isinstance(v, str) else int(v)) for k, v in row.items()}
-            for row in by_channel.join(channel_costs, on="channel", how="full", coalesce=True)
-            .fill_null(0)
-            .sort("channel")
-            .iter_rows(named=True)
+            {k: (v if isinstance(v, str) else int(v)) for k, v in row.items()} for row in channels.iter_rows(named=True)
         ],
         "daily_costs_by_type": {
             r["cost_type"]: int(r["amount"])
             for r in costs.group_by("cost_type").agg(pl.col("amount").sum()).sort("cost_type").iter_rows(named=True)
         },
         "totals_cents": totals,
-        "reported_ad_spend_cents": spend,
+        "reported_ad_spend_cents": int(
+            ctx.campaign_daily["spend_cents"].sum() + ctx.amazon_ads_daily["spend_cents"].sum()
+        ),
     }
-
-
-def write_truth(truth: Truth, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    money_cols = [
-        c for c in truth.order_lines.columns if c in MEASURES or (c.endswith("_source") and c != "order_source")
-    ]
-    truth.order_lines.with_columns([cents_str(c).alias(c) for c in money_cols]).write_csv(folder / "order_lines.csv")
-    truth.daily_costs.with_columns(
-        cents_str("amount").alias("amount"), cents_str("amount_source").alias("amount_source")
-    ).write_csv(folder / "daily_costs.csv")
-    truth.attribution.with_columns(
-        touch_occurred_at=pl.from_epoch("touch_occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-    ).drop("touch_occurred_utc").sort("order_id").write_csv(folder / "attribution_last_click.csv")
-    truth.planted_touches.write_csv(folder / "planted_touches.csv")
-    truth.halo_daily.write_csv(folder / "halo_daily.csv")
-    (folder / "halo.json").write_text(
-        json.dumps(
-            {
-                "series": "Amazon.com daily sales (USD, item price less promotion, by purchase date)",
-                "lag_days": HALO["lag_days"],
-                "decay": HALO["decay"],
-                "coefficients_usd_sales_per_usd_spend": HALO["coefficients"],
-                "adstock": "A(d) = sum_k decay^k * spend(d - lag - k)",
-            },
-            indent=2,
-        )
-        + "\n"
-    )
-    (folder / "summary.json").write_text(json.dumps(truth.summary, indent=2) + "\n")
-    (folder / "README.md").write_text(TRUTH_README)
 
 
 TRUTH_README = """\

@@ -1,8 +1,17 @@
-"""Assemble the whole demo world for a period: one deterministic simulation, many tables."""
+"""The demo world: small global tables (the context) and the orders simulated chunk by chunk.
+
+Orders, refunds, settlements events, parcels and visits are simulated for one
+chunk of days at a time, so memory stays flat however long the period is.
+What crosses a chunk boundary is carried explicitly: order numbers and the
+customer base (cursors), and events an order causes later (a refund next month,
+a settlement posted after the chunk) belong to the chunk of their order.
+Every chunk draws from its own generator seeded with (seed, chunk index).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,10 +23,15 @@ BASE_ORDERS_PER_DAY = 40.0
 API_CONNECTED_AT_FRACTION = 0.6  # the brand connected the Admin API 60 % into the period
 PAYMENTS_EXPORT_LAG_DAYS = 3
 GOOGLE_UI_UNTIL_FRACTION = 0.7  # UI download for the first 70 %, API pulls from 55 % on
+GOOGLE_API_FROM_FRACTION = 0.55
+CHUNK_DAYS = 28
+CONTEXT_STREAM = 1_000_000  # the context's generator, apart from every chunk's
 
 
 @dataclass
-class World:
+class Context:
+    """Everything small and global: calendar, catalogue, costs, FX, ads, settlement periods."""
+
     start: dt.date
     n_days: int
     seed: int
@@ -33,11 +47,10 @@ class World:
     campaigns: pl.DataFrame
     campaign_daily: pl.DataFrame
     amazon_ads_daily: pl.DataFrame
-    shopify: shopify.ShopifyWorld
-    amazon: amazon.AmazonWorld
-    parcels: pl.DataFrame
-    invoices: pl.DataFrame
-    touchpoints: pl.DataFrame
+    halo: pl.DataFrame
+    settlement_periods: pl.DataFrame
+    other_settlement_rows: pl.DataFrame
+    sample_invoices: pl.DataFrame
 
     @property
     def end_date(self) -> dt.date:
@@ -45,39 +58,43 @@ class World:
         return self.start + dt.timedelta(days=self.n_days - 1)
 
     @property
+    def settlements(self) -> pl.DataFrame:
+        """The settlements that have closed, hence have a file."""
+        return self.settlement_periods.filter(pl.col("is_closed"))
+
+    @property
     def google_ui_until_day(self) -> int:
         return int(self.n_days * GOOGLE_UI_UNTIL_FRACTION)
 
     @property
     def google_api_from_day(self) -> int:
-        return int(self.n_days * 0.55)
+        return int(self.n_days * GOOGLE_API_FROM_FRACTION)
 
 
-def build_world(start: dt.date, n_days: int, orders_per_day: float, seed: int) -> World:
-    """Simulate the brand; every random draw comes from one generator seeded with `seed`."""
-    rng = np.random.default_rng(seed)
+@dataclass
+class Chunk:
+    """The orders of one run of days and everything they cause."""
+
+    index: int
+    days: pl.DataFrame
+    shopify: shopify.ShopifyWorld
+    amazon: amazon.AmazonWorld
+    parcels: pl.DataFrame
+    invoices: pl.DataFrame
+    touchpoints: pl.DataFrame
+
+
+def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int) -> Context:
+    rng = np.random.default_rng([seed, CONTEXT_STREAM])
     scale = orders_per_day / BASE_ORDERS_PER_DAY
     days = calendar.build_days(start, n_days)
     end_utc = int(days["utc_start"][-1] + days["seconds"][-1])
-    api_day = int(n_days * API_CONNECTED_AT_FRACTION)
-    api_from_utc = int(days["utc_start"][api_day])
-    payments_cutoff_utc = end_utc - PAYMENTS_EXPORT_LAG_DAYS * 86_400
     products = catalog.build_products(rng)
-    cost_history = catalog.build_cost_history(rng, products, start, n_days)
-    fx = calendar.build_fx_rates(rng, start, n_days)
-    campaigns = ads.build_campaigns()
     campaign_daily = ads.build_campaign_daily(rng, days, scale)
     amazon_ads_daily = ads.build_amazon_ads_daily(rng, days, products, scale)
-    shop = shopify.simulate_shopify(
-        rng, days, products, orders_per_day, campaign_daily, campaigns, end_utc, payments_cutoff_utc
-    )
-    amz = amazon.simulate_amazon(
-        rng, days, products, orders_per_day, campaign_daily, amazon_ads_daily, start, end_utc, scale
-    )
-    parcels = brand.shipments(shop.orders, shop.lines, amz.orders)
-    invoices = brand.carrier_invoices(rng, parcels, shop.refunds, shop.orders, end_utc)
-    touchpoints = brand.touchpoint_export(rng, shop.touches, shop.orders, end_utc)
-    return World(
+    periods = amazon.settlement_periods(start, end_utc)
+    samples = max(int(n_days * orders_per_day * 0.002), 2)
+    return Context(
         start=start,
         n_days=n_days,
         seed=seed,
@@ -85,17 +102,51 @@ def build_world(start: dt.date, n_days: int, orders_per_day: float, seed: int) -
         timezone=calendar.BRAND_TIMEZONE,
         days=days,
         end_utc=end_utc,
-        api_from_utc=api_from_utc,
-        payments_cutoff_utc=payments_cutoff_utc,
+        api_from_utc=int(days["utc_start"][int(n_days * API_CONNECTED_AT_FRACTION)]),
+        payments_cutoff_utc=end_utc - PAYMENTS_EXPORT_LAG_DAYS * 86_400,
         products=products,
-        cost_history=cost_history,
-        fx=fx,
-        campaigns=campaigns,
+        cost_history=catalog.build_cost_history(rng, products, start, n_days),
+        fx=calendar.build_fx_rates(rng, start, n_days),
+        campaigns=ads.build_campaigns(),
         campaign_daily=campaign_daily,
         amazon_ads_daily=amazon_ads_daily,
-        shopify=shop,
-        amazon=amz,
-        parcels=parcels,
-        invoices=invoices,
-        touchpoints=touchpoints,
+        halo=amazon.halo_daily(days, campaign_daily),
+        settlement_periods=periods,
+        other_settlement_rows=amazon.assign_settlements(
+            amazon.other_transactions(rng, periods, amazon_ads_daily, days, scale), periods
+        ),
+        sample_invoices=brand.sample_parcels(rng, samples, int(days["utc_start"][0]), end_utc),
     )
+
+
+def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
+    shop_cursor = shopify.ShopifyCursor(seed=ctx.seed)
+    amazon_cursor = amazon.AmazonCursor()
+    for index, first in enumerate(range(0, ctx.n_days, chunk_days)):
+        rng = np.random.default_rng([ctx.seed, index])
+        days = ctx.days.slice(first, chunk_days)
+        shop = shopify.simulate_shopify(
+            rng,
+            shop_cursor,
+            days,
+            ctx.days,
+            ctx.products,
+            ctx.orders_per_day,
+            ctx.campaign_daily,
+            ctx.campaigns,
+            ctx.end_utc,
+            ctx.payments_cutoff_utc,
+        )
+        amz = amazon.simulate_amazon(
+            rng, amazon_cursor, days, ctx.products, ctx.orders_per_day, ctx.halo, ctx.settlement_periods, ctx.end_utc
+        )
+        parcels = brand.shipments(shop.orders, shop.lines, amz.orders)
+        yield Chunk(
+            index=index,
+            days=days,
+            shopify=shop,
+            amazon=amz,
+            parcels=parcels,
+            invoices=brand.carrier_invoices(rng, parcels, shop.refunds, shop.orders, ctx.end_utc),
+            touchpoints=brand.touchpoint_export(rng, shop.touches, shop.orders, ctx.end_utc),
+        )

@@ -1,7 +1,8 @@
 """Write the simulated world as the platforms' native export files (see shared formats.md).
 
 Each writer is vectorised with polars; file-level formatting (title lines,
-summary rows, gzip) is added around the frame's CSV/JSON text.
+summary rows, gzip) is added around the frame's CSV/JSON text. Order-grain
+files are written chunk by chunk (`ExportWriter`), so memory stays flat.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import shutil
 from pathlib import Path
 
 import polars as pl
 
 from ingestion.synthetic.money import cents_str, div_round
-from ingestion.synthetic.world import World
+from ingestion.synthetic.shopify import ShopifyWorld, landing_sites
+from ingestion.synthetic.world import Chunk, Context
 
 SHOPIFY_ORDERS_COLUMNS = [
     "Name",
@@ -177,6 +180,7 @@ SETTLEMENT_COLUMNS = [
     "promotion-id",
 ]
 EU_MARKETPLACES = {"Amazon.de"}
+SETTLEMENT_ROW_ORDER = ["posted_utc", "amazon_order_id", "sku", "transaction_type", "amount_type", "amount_description"]
 
 
 def local_ts(col: str, tz: str, fmt: str) -> pl.Expr:
@@ -200,11 +204,11 @@ def _csv(df: pl.DataFrame, *, separator: str = ",", header: bool = True) -> str:
     return blanked.write_csv(separator=separator, include_header=header, quote_style="necessary")
 
 
-def with_presentment(world: World, orders: pl.DataFrame) -> pl.DataFrame:
+def with_presentment(ctx: Context, orders: pl.DataFrame) -> pl.DataFrame:
     """Attach the presentment-currency rate of each order's date (latest weekday rate)."""
-    fx = world.fx.with_columns(rate_e6=(pl.col("rate") * 1_000_000).round().cast(pl.Int64)).sort("date")
+    fx = ctx.fx.with_columns(rate_e6=(pl.col("rate") * 1_000_000).round().cast(pl.Int64)).sort("date")
     dated = orders.with_columns(
-        _date=pl.from_epoch("created_utc").dt.replace_time_zone("UTC").dt.convert_time_zone(world.timezone).dt.date()
+        _date=pl.from_epoch("created_utc").dt.replace_time_zone("UTC").dt.convert_time_zone(ctx.timezone).dt.date()
     ).sort("_date")
     joined = dated.join_asof(
         fx.rename({"currency": "presentment_currency", "date": "_fx_date"}),
@@ -227,10 +231,9 @@ def presentment(cents: pl.Expr) -> pl.Expr:
 # --------------------------------------------------------------------------- Shopify
 
 
-def write_shopify_orders_csv(world: World, path: Path) -> None:
+def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str:
     """Admin > Orders > Export: one row per line item, newest order first, 79 columns."""
-    tz = world.timezone
-    shop = world.shopify
+    tz = ctx.timezone
     fmt = "%Y-%m-%d %H:%M:%S %z"
     refunds_dates = shop.refunds.select("order_seq", "refund_utc")
     orders = shop.orders.join(refunds_dates, on="order_seq", how="left")
@@ -352,7 +355,7 @@ def write_shopify_orders_csv(world: World, path: Path) -> None:
         ]
     ).with_columns(pl.col("Financial Status").fill_null(""))
     rows = rows.sort(["order_seq", "position"], descending=[True, False]).select(SHOPIFY_ORDERS_COLUMNS)
-    _write_text(path, _csv(rows.fill_null("")))
+    return _csv(rows.fill_null(""), header=header)
 
 
 def _money_set(cents: str | pl.Expr, *, currency: str = "USD") -> pl.Expr:
@@ -364,12 +367,11 @@ def _money_set(cents: str | pl.Expr, *, currency: str = "USD") -> pl.Expr:
     )
 
 
-def write_shopify_orders_jsonl(world: World, path: Path) -> None:
+def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
     """Admin API orders (REST shape), one JSON object per line, for orders since the API connection."""
-    tz = world.timezone
+    tz = ctx.timezone
     iso = "%Y-%m-%dT%H:%M:%S%:z"
-    shop = world.shopify
-    orders = with_presentment(world, shop.orders.filter(pl.col("created_utc") >= world.api_from_utc))
+    orders = with_presentment(ctx, shop.orders.filter(pl.col("created_utc") >= ctx.api_from_utc))
     rate = orders.select("order_seq", "rate_e6", "presentment_currency")
 
     lines = shop.lines.join(rate, on="order_seq").join(
@@ -492,21 +494,10 @@ def write_shopify_orders_jsonl(world: World, path: Path) -> None:
     )
     order_refunds = refunds.group_by("order_seq").agg(refunds=refund_struct)
 
-    touches = shop.touches.filter(pl.col("is_order_visit")).select(
-        "order_seq", "landing_path", "landing_url", "referrer_url", "variant"
-    )
     orders = (
         orders.join(line_items, on="order_seq")
         .join(order_refunds, on="order_seq", how="left")
-        .join(touches, on="order_seq", how="left")
-    )
-    # landing_site is a path with query, sometimes a full URL, null for draft orders.
-    landing = (
-        pl.when(pl.col("source_name") == "shopify_draft_order")
-        .then(pl.lit(None, pl.String))
-        .when(pl.col("variant") > 0.7)
-        .then(pl.col("landing_url"))
-        .otherwise(pl.col("landing_path"))
+        .join(landing_sites(orders, shop.touches), on="order_seq", how="left")
     )
     updated = pl.max_horizontal("created_utc", "fulfilled_utc", "cancelled_utc", "refund_max_utc")
     orders = orders.join(
@@ -529,8 +520,8 @@ def write_shopify_orders_jsonl(world: World, path: Path) -> None:
         fulfillment_status=pl.when(pl.col("fulfilled_utc").is_not_null()).then(pl.lit("fulfilled")),
         taxes_included=pl.lit(False),
         source_name=pl.col("source_name"),
-        landing_site=landing,
-        referring_site=pl.when(pl.col("referrer_url") != "").then(pl.col("referrer_url")),
+        landing_site=pl.col("landing_site"),
+        referring_site=pl.col("referring_site"),
         payment_gateway_names=pl.concat_list(pl.col("gateway")),
         discount_codes=pl.when(pl.col("discount_code").is_not_null()).then(
             pl.concat_list(
@@ -593,18 +584,18 @@ def write_shopify_orders_jsonl(world: World, path: Path) -> None:
     # polars writes null for absent lists; Shopify sends [] for these.
     for key in ("discount_allocations", "tax_lines", "refunds", "discount_codes"):
         text = text.replace(f'"{key}":null', f'"{key}":[]')
-    _write_text(path, text)
+    return text
 
 
-def write_shopify_payments_csv(world: World, path: Path) -> None:
+def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: Path) -> None:
     """Payments > Payouts > Transactions > Export: charges with fees, refunds without fee return."""
-    tz = world.timezone
+    tz = ctx.timezone
     txns = with_presentment(
-        world,
-        world.shopify.transactions.with_columns(created_utc=pl.col("transaction_utc"), order_seq=pl.col("order_seq")),
+        ctx,
+        transactions.with_columns(created_utc=pl.col("transaction_utc")),
     )
     payout_utc = pl.col("transaction_utc") + 2 * 86_400
-    available = payout_utc < world.payments_cutoff_utc
+    available = payout_utc < ctx.payments_cutoff_utc
     out = txns.sort(["transaction_utc", "order_seq", "type"], descending=True).select(
         **{
             "Transaction Date": local_ts("transaction_utc", tz, "%Y-%m-%d %H:%M:%S %z"),
@@ -638,9 +629,8 @@ def write_shopify_payments_csv(world: World, path: Path) -> None:
 # --------------------------------------------------------------------------- Amazon
 
 
-def write_amazon_orders_tsv(world: World, path: Path) -> None:
+def amazon_orders_tsv(lines: pl.DataFrame, *, header: bool) -> str:
     """Reports > Order Reports > All Orders (flat file, tab-separated, CRLF), one row per order item."""
-    lines = world.amazon.orders
     iso = "%Y-%m-%dT%H:%M:%S+00:00"
     cancelled = pl.col("is_cancelled")
 
@@ -691,64 +681,61 @@ def write_amazon_orders_tsv(world: World, path: Path) -> None:
             "price-designation": pl.lit(""),
         }
     )
-    _write_text(path, _csv(out, separator="\t").replace("\n", "\r\n"), newline="")
+    return _csv(out, separator="\t", header=header).replace("\n", "\r\n")
 
 
-def write_amazon_settlements(world: World, folder: Path) -> list[Path]:
-    """Payments > Reports Repository > Settlement (Flat File V2), one file per settlement."""
-    rows = world.amazon.settlement_rows
-    paths = []
-    for settlement in world.amazon.settlements.iter_rows(named=True):  # a few dozen files, not rows
-        eu = settlement["marketplace"] in EU_MARKETPLACES
-        decimal = "," if eu else "."
-        date_fmt = "%d.%m.%Y" if eu else "%m/%d/%y"
-        period_fmt = "%d.%m.%Y %H:%M:%S UTC" if eu else "%Y-%m-%d %H:%M:%S UTC"
-        body = rows.filter(pl.col("settlement_id") == settlement["settlement_id"]).select(
-            **{
-                "settlement-id": pl.col("settlement_id"),
-                "settlement-start-date": pl.lit(""),
-                "settlement-end-date": pl.lit(""),
-                "deposit-date": pl.lit(""),
-                "total-amount": pl.lit(""),
-                "currency": pl.lit(""),
-                "transaction-type": pl.col("transaction_type"),
-                "order-id": pl.col("amazon_order_id").fill_null(""),
-                "merchant-order-id": pl.lit(""),
-                "adjustment-id": pl.col("adjustment_id").fill_null(""),
-                "shipment-id": pl.when(pl.col("transaction_type") == "Order")
-                .then(pl.lit("D") + pl.col("order_item_code").str.slice(5, 8))
-                .otherwise(pl.lit("")),
-                "marketplace-name": pl.col("marketplace"),
-                "amount-type": pl.col("amount_type"),
-                "amount-description": pl.col("amount_description"),
-                "amount": cents_str("amount_cents", decimal),
-                "fulfillment-id": pl.when(pl.col("fulfillment_channel") == "Amazon")
-                .then(pl.lit("AFN"))
-                .when(pl.col("fulfillment_channel") == "Merchant")
-                .then(pl.lit("MFN"))
-                .otherwise(pl.lit("")),
-                "posted-date": utc_ts("posted_utc", date_fmt),
-                "posted-date-time": utc_ts("posted_utc", "%Y-%m-%d %H:%M:%S UTC"),
-                "order-item-code": pl.col("order_item_code").fill_null(""),
-                "merchant-order-item-id": pl.lit(""),
-                "merchant-adjustment-item-id": pl.lit(""),
-                "sku": pl.col("sku").fill_null(""),
-                "quantity-purchased": pl.col("quantity_purchased").cast(pl.String).fill_null(""),
-                "promotion-id": pl.col("promotion_id").fill_null(""),
-            }
-        )
-        summary = pl.DataFrame({c: [""] for c in SETTLEMENT_COLUMNS}).with_columns(
-            pl.lit(settlement["settlement_id"]).alias("settlement-id"),
-            pl.lit(_fmt_utc(settlement["start_utc"], period_fmt)).alias("settlement-start-date"),
-            pl.lit(_fmt_utc(settlement["end_utc"], period_fmt)).alias("settlement-end-date"),
-            pl.lit(_fmt_utc(settlement["deposit_utc"], period_fmt)).alias("deposit-date"),
-            pl.lit(_cents_text(settlement["total_cents"], decimal)).alias("total-amount"),
-            pl.lit(settlement["currency"]).alias("currency"),
-        )
-        path = folder / f"settlement_{settlement['settlement_id']}.txt"
-        _write_text(path, _csv(pl.concat([summary, body]), separator="\t"))
-        paths.append(path)
-    return paths
+def settlement_body(rows: pl.DataFrame, *, eu: bool) -> pl.DataFrame:
+    """Settlement component rows in Flat File V2 columns, in the marketplace's number and date locale."""
+    decimal = "," if eu else "."
+    date_fmt = "%d.%m.%Y" if eu else "%m/%d/%y"
+    return rows.select(
+        **{
+            "settlement-id": pl.col("settlement_id"),
+            "settlement-start-date": pl.lit(""),
+            "settlement-end-date": pl.lit(""),
+            "deposit-date": pl.lit(""),
+            "total-amount": pl.lit(""),
+            "currency": pl.lit(""),
+            "transaction-type": pl.col("transaction_type"),
+            "order-id": pl.col("amazon_order_id").fill_null(""),
+            "merchant-order-id": pl.lit(""),
+            "adjustment-id": pl.col("adjustment_id").fill_null(""),
+            "shipment-id": pl.when(pl.col("transaction_type") == "Order")
+            .then(pl.lit("D") + pl.col("order_item_code").str.slice(5, 8))
+            .otherwise(pl.lit("")),
+            "marketplace-name": pl.col("marketplace"),
+            "amount-type": pl.col("amount_type"),
+            "amount-description": pl.col("amount_description"),
+            "amount": cents_str("amount_cents", decimal),
+            "fulfillment-id": pl.when(pl.col("fulfillment_channel") == "Amazon")
+            .then(pl.lit("AFN"))
+            .when(pl.col("fulfillment_channel") == "Merchant")
+            .then(pl.lit("MFN"))
+            .otherwise(pl.lit("")),
+            "posted-date": utc_ts("posted_utc", date_fmt),
+            "posted-date-time": utc_ts("posted_utc", "%Y-%m-%d %H:%M:%S UTC"),
+            "order-item-code": pl.col("order_item_code").fill_null(""),
+            "merchant-order-item-id": pl.lit(""),
+            "merchant-adjustment-item-id": pl.lit(""),
+            "sku": pl.col("sku").fill_null(""),
+            "quantity-purchased": pl.col("quantity_purchased").cast(pl.String).fill_null(""),
+            "promotion-id": pl.col("promotion_id").fill_null(""),
+        }
+    )
+
+
+def settlement_summary(settlement: dict, total_cents: int) -> pl.DataFrame:
+    """The first data row: settlement dates, total and currency, transaction columns empty."""
+    eu = settlement["marketplace"] in EU_MARKETPLACES
+    period_fmt = "%d.%m.%Y %H:%M:%S UTC" if eu else "%Y-%m-%d %H:%M:%S UTC"
+    return pl.DataFrame({c: [""] for c in SETTLEMENT_COLUMNS}).with_columns(
+        pl.lit(settlement["settlement_id"]).alias("settlement-id"),
+        pl.lit(_fmt_utc(settlement["start_utc"], period_fmt)).alias("settlement-start-date"),
+        pl.lit(_fmt_utc(settlement["end_utc"], period_fmt)).alias("settlement-end-date"),
+        pl.lit(_fmt_utc(settlement["deposit_utc"], period_fmt)).alias("deposit-date"),
+        pl.lit(_cents_text(total_cents, "," if eu else ".")).alias("total-amount"),
+        pl.lit(settlement["currency"]).alias("currency"),
+    )
 
 
 def _fmt_utc(epoch: int, fmt: str) -> str:
@@ -774,13 +761,13 @@ def _money_thousands(cents: str) -> pl.Expr:
     )
 
 
-def write_google_ads_ui_csv(world: World, path: Path) -> None:
+def write_google_ads_ui_csv(ctx: Context, path: Path) -> None:
     """Google Ads > Campaigns > Download (CSV): title, date range, header, rows, Total footers."""
     daily = (
-        world.campaign_daily.filter(
-            (pl.col("platform") == "google_ads") & (pl.col("day_index") < world.google_ui_until_day)
+        ctx.campaign_daily.filter(
+            (pl.col("platform") == "google_ads") & (pl.col("day_index") < ctx.google_ui_until_day)
         )
-        .join(world.campaigns.select("campaign_id", "campaign_type"), on="campaign_id")
+        .join(ctx.campaigns.select("campaign_id", "campaign_type"), on="campaign_id")
         .sort(["date", "campaign_name"])
     )
     body = daily.select(
@@ -830,10 +817,10 @@ def _long_date(d: dt.date) -> str:
     return f"{d.strftime('%B')} {d.day}, {d.year}"
 
 
-def write_google_ads_gaql_json(world: World, path: Path) -> None:
+def write_google_ads_gaql_json(ctx: Context, path: Path) -> None:
     """GoogleAdsService.SearchStream response for a campaign x day GAQL query (camelCase, int64 as text)."""
-    daily = world.campaign_daily.filter(
-        (pl.col("platform") == "google_ads") & (pl.col("day_index") >= world.google_api_from_day)
+    daily = ctx.campaign_daily.filter(
+        (pl.col("platform") == "google_ads") & (pl.col("day_index") >= ctx.google_api_from_day)
     ).sort(["date", "campaign_id"])
     results = daily.select(
         campaign=pl.struct(
@@ -854,14 +841,14 @@ def write_google_ads_gaql_json(world: World, path: Path) -> None:
         "results": json.loads(results.write_json()),
         "fieldMask": "campaign.id,campaign.name,metrics.clicks,metrics.impressions,metrics.costMicros,"
         "metrics.conversions,metrics.conversionsValue,segments.date",
-        "requestId": f"gaql-{world.seed}-{world.start.isoformat()}",
+        "requestId": f"gaql-{ctx.seed}-{ctx.start.isoformat()}",
     }
     _write_text(path, json.dumps([batch], indent=2, ensure_ascii=False) + "\n")
 
 
-def write_meta_insights(world: World, folder: Path) -> list[Path]:
+def write_meta_insights(ctx: Context, folder: Path) -> list[Path]:
     """Insights API (level=campaign, time_increment=1), one response per calendar month."""
-    daily = world.campaign_daily.filter(pl.col("platform") == "meta_ads").sort(["date", "campaign_id"])
+    daily = ctx.campaign_daily.filter(pl.col("platform") == "meta_ads").sort(["date", "campaign_id"])
     purchases = pl.col("conversions").cast(pl.String)
     purchase_value = cents_str("conversion_value_cents")
     rows = daily.with_columns(month=pl.col("date").dt.strftime("%Y-%m")).select(
@@ -898,10 +885,10 @@ def write_meta_insights(world: World, folder: Path) -> list[Path]:
     return paths
 
 
-def write_amazon_ads_reports(world: World, folder: Path) -> list[Path]:
+def write_amazon_ads_reports(ctx: Context, folder: Path) -> list[Path]:
     """Sponsored Products v3 `spAdvertisedProduct` report, GZIP_JSON, one per calendar month."""
     rows = (
-        world.amazon_ads_daily.sort(["date", "campaign_id", "sku"])
+        ctx.amazon_ads_daily.sort(["date", "campaign_id", "sku"])
         .with_columns(month=pl.col("date").dt.strftime("%Y-%m"))
         .select(
             "month",
@@ -933,16 +920,16 @@ def write_amazon_ads_reports(world: World, folder: Path) -> list[Path]:
 # --------------------------------------------------------------------------- Brand files
 
 
-def write_brand_files(world: World, folder: Path) -> None:
+def write_brand_files(ctx: Context, folder: Path) -> None:
     """The brand's own CSV templates (README "The brand's own files")."""
     _write_text(
         folder / "products.csv",
-        _csv(world.products.select("sku", "product_name", "category", "vendor", "weight_kg", "size_tier")),
+        _csv(ctx.products.select("sku", "product_name", "category", "vendor", "weight_kg", "size_tier")),
     )
     _write_text(
         folder / "cogs.csv",
         _csv(
-            world.cost_history.select(
+            ctx.cost_history.select(
                 "sku",
                 pl.col("effective_from").dt.strftime("%Y-%m-%d"),
                 unit_cost=cents_str("unit_cost_cents"),
@@ -955,21 +942,25 @@ def write_brand_files(world: World, folder: Path) -> None:
     _write_text(
         folder / "fx_rates.csv",
         _csv(
-            world.fx.select(
+            ctx.fx.select(
                 pl.col("date").dt.strftime("%Y-%m-%d"),
                 "currency",
                 rate=pl.col("rate").map_elements(lambda r: f"{r:.4f}", return_dtype=pl.String),
             )
         ),
     )
-    asin_map = world.products.select("sku", "asin").join(
+    asin_map = ctx.products.select("sku", "asin").join(
         pl.DataFrame({"marketplace": ["Amazon.com", "Amazon.ca", "Amazon.de"]}), how="cross"
     )
     _write_text(folder / "sku_asin_map.csv", _csv(asin_map.sort(["sku", "marketplace"])))
+
+
+def write_touchpoints(touchpoints: pl.DataFrame, path: Path) -> None:
+    """The web-analytics visit export, oldest first."""
     _write_text(
-        folder / "touchpoints.csv",
+        path,
         _csv(
-            world.touchpoints.select(
+            touchpoints.sort(["occurred_utc", "customer_email", "landing_url"]).select(
                 occurred_at=utc_ts("occurred_utc", "%Y-%m-%dT%H:%M:%SZ"),
                 customer_email="customer_email",
                 landing_url="landing_url",
@@ -977,37 +968,103 @@ def write_brand_files(world: World, folder: Path) -> None:
             )
         ),
     )
-    invoices = world.invoices.with_columns(
-        month=pl.from_epoch("ship_utc")
-        .dt.replace_time_zone("UTC")
-        .dt.convert_time_zone(world.timezone)
-        .dt.strftime("%Y-%m"),
-        ship_date=pl.from_epoch("ship_utc")
-        .dt.replace_time_zone("UTC")
-        .dt.convert_time_zone(world.timezone)
-        .dt.strftime("%Y-%m-%d"),
+
+
+def write_carrier_invoices(ctx: Context, invoices: pl.DataFrame, folder: Path) -> None:
+    """One carrier invoice file per month of ship date."""
+    local = pl.from_epoch("ship_utc").dt.replace_time_zone("UTC").dt.convert_time_zone(ctx.timezone)
+    invoices = invoices.sort(["ship_utc", "tracking_number", "service"]).with_columns(
+        month=local.dt.strftime("%Y-%m"), ship_date=local.dt.strftime("%Y-%m-%d")
     )
-    for month in invoices["month"].unique().sort().to_list():
+    for month in invoices["month"].unique().sort().to_list():  # a handful of files
         part = invoices.filter(pl.col("month") == month).select(
             "tracking_number",
             "order_reference",
             "ship_date",
             "service",
-            weight_kg=pl.col("weight_kg").map_elements(lambda w: f"{w:.2f}", return_dtype=pl.String),
+            weight_kg=cents_str((pl.col("weight_kg") * 100).round().cast(pl.Int64)),
             cost=cents_str("cost_cents"),
             currency=pl.lit("USD"),
         )
         _write_text(folder / f"carrier_invoices_{month}.csv", _csv(part))
 
 
-def write_all(world: World, out: Path) -> None:
-    write_shopify_orders_csv(world, out / "shopify" / "orders_export_1.csv")
-    write_shopify_orders_jsonl(world, out / "shopify" / "orders_api.jsonl")
-    write_shopify_payments_csv(world, out / "shopify" / "payment_transactions_export_1.csv")
-    write_amazon_orders_tsv(world, out / "amazon" / "all_orders.txt")
-    write_amazon_settlements(world, out / "amazon" / "settlements")
-    write_google_ads_ui_csv(world, out / "google_ads" / "campaign_report.csv")
-    write_google_ads_gaql_json(world, out / "google_ads" / "campaign_daily_gaql.json")
-    write_meta_insights(world, out / "meta_ads")
-    write_amazon_ads_reports(world, out / "amazon_ads")
-    write_brand_files(world, out / "brand")
+class ExportWriter:
+    """Writes the native files as chunks arrive, assembling the ones that need the whole period at the end.
+
+    Newest-first files (the Shopify orders export) are written as one part per
+    chunk and concatenated in reverse; settlement bodies are appended per
+    settlement with running totals, the summary row prepended when they close.
+    Small period-wide files (ads, payments, visits, invoices) are kept and written once.
+    """
+
+    def __init__(self, ctx: Context, out: Path):
+        self.ctx = ctx
+        self.out = out
+        self.parts = out / ".parts"
+        shutil.rmtree(self.parts, ignore_errors=True)
+        self.parts.mkdir(parents=True)
+        self.csv_parts: list[Path] = []
+        self.settlement_totals: dict[str, int] = {}
+        self.transactions: list[pl.DataFrame] = []
+        self.touchpoints: list[pl.DataFrame] = []
+        self.invoices: list[pl.DataFrame] = [ctx.sample_invoices]
+        for folder in ("shopify", "amazon/settlements", "google_ads", "meta_ads", "amazon_ads", "brand"):
+            (out / folder).mkdir(parents=True, exist_ok=True)
+        self.jsonl = open(out / "shopify" / "orders_api.jsonl", "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self.all_orders = open(out / "amazon" / "all_orders.txt", "w", encoding="utf-8", newline="")  # noqa: SIM115
+
+    def add(self, chunk: Chunk) -> None:
+        part = self.parts / f"shopify_orders_{chunk.index:04d}.csv"
+        _write_text(part, shopify_orders_csv(self.ctx, chunk.shopify, header=False))
+        self.csv_parts.append(part)
+        self.jsonl.write(shopify_orders_jsonl(self.ctx, chunk.shopify))
+        self.all_orders.write(amazon_orders_tsv(chunk.amazon.orders, header=chunk.index == 0))
+        self._append_settlement_rows(chunk.amazon.settlement_rows)
+        self.transactions.append(chunk.shopify.transactions)
+        self.touchpoints.append(chunk.touchpoints)
+        self.invoices.append(chunk.invoices)
+
+    def _append_settlement_rows(self, rows: pl.DataFrame) -> None:
+        order = [c for c in SETTLEMENT_ROW_ORDER if c in rows.columns]
+        for (settlement_id, marketplace), part in rows.group_by(["settlement_id", "marketplace"]):
+            body = settlement_body(part.sort(order, nulls_last=True), eu=marketplace in EU_MARKETPLACES)
+            with open(self.parts / f"settlement_{settlement_id}.tsv", "a", encoding="utf-8") as handle:
+                handle.write(_csv(body, separator="\t", header=False))
+            self.settlement_totals[settlement_id] = (
+                self.settlement_totals.get(settlement_id, 0) + part["amount_cents"].sum()
+            )
+
+    def finish(self) -> None:
+        ctx, out = self.ctx, self.out
+        self.jsonl.close()
+        self.all_orders.close()
+        header = ",".join(SHOPIFY_ORDERS_COLUMNS) + "\n"
+        with open(out / "shopify" / "orders_export_1.csv", "wb") as target:
+            target.write(header.encode("utf-8"))
+            for part in reversed(self.csv_parts):  # newest first, as Shopify exports
+                with open(part, "rb") as source:
+                    shutil.copyfileobj(source, target)
+        write_shopify_payments_csv(
+            ctx, pl.concat(self.transactions), out / "shopify" / "payment_transactions_export_1.csv"
+        )
+        self._append_settlement_rows(ctx.other_settlement_rows)
+        header = "\t".join(SETTLEMENT_COLUMNS) + "\n"
+        for settlement in ctx.settlements.iter_rows(named=True):  # a few dozen files
+            settlement_id = settlement["settlement_id"]
+            summary = settlement_summary(settlement, self.settlement_totals.get(settlement_id, 0))
+            with open(out / "amazon" / "settlements" / f"settlement_{settlement_id}.txt", "wb") as target:
+                target.write(header.encode("utf-8"))
+                target.write(_csv(summary, separator="\t", header=False).encode("utf-8"))
+                body = self.parts / f"settlement_{settlement_id}.tsv"
+                if body.exists():
+                    with open(body, "rb") as source:
+                        shutil.copyfileobj(source, target)
+        write_google_ads_ui_csv(ctx, out / "google_ads" / "campaign_report.csv")
+        write_google_ads_gaql_json(ctx, out / "google_ads" / "campaign_daily_gaql.json")
+        write_meta_insights(ctx, out / "meta_ads")
+        write_amazon_ads_reports(ctx, out / "amazon_ads")
+        write_brand_files(ctx, out / "brand")
+        write_touchpoints(pl.concat(self.touchpoints), out / "brand" / "touchpoints.csv")
+        write_carrier_invoices(ctx, pl.concat(self.invoices, how="vertical_relaxed"), out / "brand")
+        shutil.rmtree(self.parts)

@@ -1,0 +1,399 @@
+"""The ground truth follows metrics.md and adds up to the generated files.
+
+Two kinds of tests: the rules on small hand-computed inputs, and reconciliation
+of truth/ against the native files read back with plain readers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io
+import json
+from collections import Counter, defaultdict
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from ingestion.synthetic.money import allocate, div_round, fx_convert
+from ingestion.synthetic.truth import Fx, FxRateMissing, normalise_reference, parse_touch_urls
+
+D = Decimal
+
+
+# --------------------------------------------------------------------------- rules on hand-computed data
+
+
+def test_div_round_is_half_away_from_zero():
+    df = pl.DataFrame({"n": [5, -5, 7, -7, 1, 0]})
+    assert df.select(div_round(pl.col("n"), 2).alias("r"))["r"].to_list() == [3, -3, 4, -4, 1, 0]
+
+
+@pytest.mark.parametrize(
+    ("amount", "weights", "ids", "expected"),
+    [
+        (100, [1, 1, 1], ["c", "a", "b"], [33, 34, 33]),  # tie: the lowest id takes the cent
+        (101, [2, 1, 1], ["a", "b", "c"], [51, 25, 25]),
+        (10, [3, 3, 4], ["a", "b", "c"], [3, 3, 4]),
+        (1000, [1999, 2999, 5000], ["a", "b", "c"], [200, 300, 500]),
+        (7, [0, 0], ["b", "a"], [4, 3]),  # all-zero weights share equally; "a" takes the -1
+        (-5, [1, 1], ["a", "b"], [-2, -3]),  # refunds and credits round the same way
+    ],
+)
+def test_allocate_rounds_to_cents_and_gives_the_rest_to_the_largest_share(amount, weights, ids, expected):
+    df = pl.DataFrame({"g": 1, "amount": amount, "w": weights, "id": ids})
+    out = allocate(df, group="g", amount="amount", weight="w", tiebreak="id", out="share")
+    assert out["share"].to_list() == expected
+    assert sum(out["share"]) == amount
+
+
+def test_order_discount_over_lines_by_gross_share():
+    # A 10 % code on 59.99 + 2 x 24.99 = 109.97: discount 11.00, shares 6.0009 and 4.9991.
+    lines = pl.DataFrame({"order": 1, "line": ["1-1", "1-2"], "gross": [5999, 4998], "discount": 1100})
+    out = allocate(lines, group="order", amount="discount", weight="gross", tiebreak="line", out="d")
+    assert out["d"].to_list() == [600, 500]
+
+
+def test_fx_conversion_rounds_once_per_amount():
+    df = pl.DataFrame({"cents": [9500, -1001], "rate": [1_085_300, 1_085_300]})
+    assert df.select(fx_convert(pl.col("cents"), pl.col("rate")).alias("r"))["r"].to_list() == [10310, -1086]
+
+
+def test_fx_falls_back_to_the_latest_rate_within_seven_days():
+    fx = Fx(pl.DataFrame({"date": [dt.date(2025, 11, 7)], "currency": ["EUR"], "rate": [1.0853]}))
+    events = pl.DataFrame(
+        {
+            "currency": ["EUR", "EUR", "USD"],
+            "day": [dt.date(2025, 11, 9), dt.date(2025, 11, 14), dt.date(2024, 1, 1)],
+        }
+    )
+    assert fx.attach(events, currency="currency", date="day")["rate_e6"].to_list() == [1_085_300] * 2 + [1_000_000]
+
+
+def test_fx_fails_clearly_beyond_seven_days():
+    fx = Fx(pl.DataFrame({"date": [dt.date(2025, 11, 7)], "currency": ["EUR"], "rate": [1.0853]}))
+    late = pl.DataFrame({"currency": ["EUR"], "day": [dt.date(2025, 11, 15)]})
+    with pytest.raises(FxRateMissing, match=r"no EUR rate within 7 days before 2025-11-15: add the rate"):
+        fx.attach(late, currency="currency", date="day")
+
+
+def test_invoice_references_are_normalised():
+    refs = pl.DataFrame({"r": ["#1001", "1001", " #1001 ", "114-3941689-8772232", "SAMPLE-001"]})
+    out = refs.select(normalise_reference("r").alias("n"))["n"].to_list()
+    assert out == ["#1001", "#1001", "#1001", "114-3941689-8772232", "SAMPLE-001"]
+
+
+def test_touch_urls_map_to_platforms_and_campaigns():
+    touches = pl.DataFrame(
+        {
+            "landing_url": [
+                "/products/x?gclid=Cj0KCQ123",
+                "https://artisanglow.com/?utm_source=IG&utm_campaign=Holiday+Gift+Guide",
+                "/p?utm_source=facebook&utm_campaign=holiday%20gift%20guide&fbclid=IwAR1",
+                "/p?utm_source=klaviyo&utm_medium=email",
+                "/",
+            ]
+        }
+    )
+    utm_map = {"ig": "meta_ads", "facebook": "meta_ads", "google": "google_ads"}
+    out = parse_touch_urls(touches, utm_map)
+    assert out["platform"].to_list() == ["google_ads", "meta_ads", "meta_ads", None, None]
+    assert out["utm_campaign"].to_list() == [None, "Holiday Gift Guide", "holiday gift guide", None, None]
+
+
+# --------------------------------------------------------------------------- reconciliation with the files
+
+
+def read_csv(path, delimiter=","):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter=delimiter))
+
+
+@pytest.fixture(scope="module")
+def truth(demo):
+    return read_csv(demo.out / "truth" / "order_lines.csv")
+
+
+@pytest.fixture(scope="module")
+def daily_costs(demo):
+    return read_csv(demo.out / "truth" / "daily_costs.csv")
+
+
+MEASURES = [
+    "gross_sales",
+    "discounts",
+    "refunds",
+    "net_sales",
+    "shipping_revenue",
+    "taxes",
+    "cogs",
+    "payment_fees",
+    "marketplace_fees",
+    "fulfillment_fees",
+    "shipping_cost",
+    "ad_spend",
+]
+
+
+def test_each_line_obeys_the_margin_definitions(truth):
+    for r in truth:
+        v = {m: D(r[m]) for m in MEASURES}
+        assert v["net_sales"] == v["gross_sales"] - v["discounts"] - v["refunds"]
+        cm1 = v["net_sales"] + v["shipping_revenue"] - v["cogs"]
+        cm2 = cm1 - v["payment_fees"] - v["marketplace_fees"] - v["fulfillment_fees"] - v["shipping_cost"]
+        assert D(r["contribution_margin_1"]) == cm1
+        assert D(r["contribution_margin_2"]) == cm2
+        assert D(r["contribution_margin_3"]) == cm2 - v["ad_spend"]
+        assert D(r["net_sales_source"]) == D(r["gross_sales_source"]) - D(r["discounts_source"]) - D(
+            r["refunds_source"]
+        )
+        # Costs and deductions are stored positive. Net sales may dip below zero only in the
+        # reporting currency, when a full refund converts at a later, higher rate than the sale.
+        assert all(v[m] >= 0 for m in MEASURES if m not in ("shipping_revenue", "net_sales")), "costs are positive"
+        assert D(r["refunds_source"]) <= D(r["gross_sales_source"]) - D(r["discounts_source"])
+        if r["source_currency"] == "USD":
+            assert all(D(r[f"{m}_source"]) == v[m] for m in ("gross_sales", "refunds", "marketplace_fees"))
+
+
+def test_line_ids_are_unique_and_channels_known(truth):
+    ids = Counter(r["order_line_id"] for r in truth)
+    assert max(ids.values()) == 1
+    assert {r["channel"] for r in truth} == {"Shopify Web", "Amazon FBA", "Amazon FBM"}
+    fba = [r for r in truth if r["channel"] == "Amazon FBA"]
+    assert all(D(r["shipping_cost"]) == 0 for r in fba)
+    assert all(D(r["fulfillment_fees"]) == 0 for r in truth if r["channel"] == "Amazon FBM")
+    assert all(D(r["payment_fees"]) == 0 for r in truth if r["channel"] != "Shopify Web")
+
+
+def test_shopify_sales_reconcile_to_the_orders_export(demo, truth):
+    rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
+    gross = sum(D(r["Lineitem price"]) * int(r["Lineitem quantity"]) for r in rows)
+    shop = [r for r in truth if r["channel"] == "Shopify Web"]
+    assert len(shop) == len(rows)
+    assert sum(D(r["gross_sales_source"]) for r in shop) == gross
+    taxes = sum(D(r["Taxes"]) for r in rows if r["Financial Status"])
+    assert sum(D(r["taxes_source"]) for r in shop) == taxes
+
+
+def test_api_discounts_are_shopifys_own_and_csv_discounts_are_allocated(demo, truth):
+    api = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
+    api_alloc = {
+        str(li["id"]): sum(D(a["amount"]) for a in li["discount_allocations"]) for o in api for li in o["line_items"]
+    }
+    by_line = {r["order_line_id"]: r for r in truth}
+    assert all(D(by_line[i]["discounts_source"]) == d for i, d in api_alloc.items())
+    api_names = {o["name"] for o in api}
+    rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
+    items = defaultdict(D)
+    for r in rows:
+        items[r["Name"]] += D(r["Lineitem price"]) * int(r["Lineitem quantity"])
+    csv_discount = sum(
+        items[r["Name"]] - D(r["Subtotal"]) for r in rows if r["Financial Status"] and r["Name"] not in api_names
+    )
+    csv_lines = [r for r in truth if r["order_source"] == "shopify_csv"]
+    assert sum(D(r["discounts_source"]) for r in csv_lines) == csv_discount
+
+
+def test_api_refunds_come_from_refund_lines(demo, truth):
+    api = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
+    refunded = defaultdict(D)
+    for o in api:
+        for refund in o["refunds"]:
+            for rli in refund["refund_line_items"]:
+                refunded[str(rli["line_item_id"])] += D(rli["subtotal"])
+    by_line = {r["order_line_id"]: r for r in truth}
+    assert refunded
+    assert all(D(by_line[i]["refunds_source"]) == amount for i, amount in refunded.items())
+    assert all(by_line[i]["is_refund_estimated"] == "false" for i in refunded)
+
+
+def test_csv_refunds_are_estimated_from_refund_events(demo, truth):
+    csv_lines = [r for r in truth if r["order_source"] == "shopify_csv"]
+    refunded = [r for r in csv_lines if D(r["refunds"]) > 0]
+    assert refunded and all(r["is_refund_estimated"] == "true" for r in refunded)
+    rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
+    orders = {r["Name"]: r for r in rows if r["Financial Status"]}
+    by_order = defaultdict(D)
+    for r in csv_lines:
+        by_order[r["order_id"]] += D(r["refunds_source"])
+    for name, items_refunded in by_order.items():
+        order = orders[name]
+        # The items part never exceeds the order's refunded amount less nothing: taxes and shipping are split off.
+        assert items_refunded <= D(order["Refunded Amount"])
+        if D(order["Refunded Amount"]) == D(order["Total"]):
+            assert items_refunded == D(order["Subtotal"])
+
+
+def test_payment_fees_are_the_payments_exports_fees(demo, truth):
+    fees = defaultdict(D)
+    for r in read_csv(demo.out / "shopify" / "payment_transactions_export_1.csv"):
+        fees[r["Order"]] += D(r["Fee"])
+    per_order = defaultdict(D)
+    estimated = set()
+    for r in truth:
+        if r["channel"] == "Shopify Web":
+            per_order[r["order_id"]] += D(r["payment_fees_source"])
+            if r["is_payment_fee_estimated"] == "true":
+                estimated.add(r["order_id"])
+    assert all(per_order[name] == fee for name, fee in fees.items())
+    assert estimated and not (estimated & fees.keys()), "only orders missing from the export are estimated"
+
+
+def _settlement_rows(demo):
+    for path in sorted((demo.out / "amazon" / "settlements").iterdir()):
+        rows = read_csv(path, delimiter="\t")
+        eu = rows[0]["currency"] == "EUR"
+        for r in rows[1:]:
+            r["_amount"] = D(r["amount"].replace(",", ".")) if eu else D(r["amount"])
+            r["_currency"] = rows[0]["currency"]
+            yield r
+
+
+def test_amazon_sales_and_fees_reconcile_to_reports_and_settlements(demo, truth):
+    orders = read_csv(demo.out / "amazon" / "all_orders.txt", delimiter="\t")
+    sold = [r for r in orders if r["order-status"] != "Cancelled"]
+    amazon = [r for r in truth if r["channel"].startswith("Amazon")]
+    assert len(amazon) == len(sold)
+    for currency in ("USD", "CAD", "EUR"):
+        expected = sum(D(r["item-price"]) for r in sold if r["currency"] == currency)
+        assert sum(D(r["gross_sales_source"]) for r in amazon if r["source_currency"] == currency) == expected
+    settled = [r for r in _settlement_rows(demo) if r["amount-type"] == "ItemFees"]
+    for currency in ("USD", "CAD", "EUR"):
+        fees = -sum(r["_amount"] for r in settled if r["_currency"] == currency)
+        lines = [r for r in amazon if r["source_currency"] == currency and r["is_marketplace_fee_estimated"] == "false"]
+        assert sum(D(r["marketplace_fees_source"]) + D(r["fulfillment_fees_source"]) for r in lines) == fees
+    refunds = -sum(
+        r["_amount"]
+        for r in _settlement_rows(demo)
+        if r["transaction-type"] == "Refund" and r["amount-description"] == "Principal"
+    )
+    assert sum(D(r["refunds_source"]) for r in amazon) == refunds
+    estimated = [r for r in amazon if r["is_marketplace_fee_estimated"] == "true"]
+    assert estimated and all(D(r["marketplace_fees"]) > 0 for r in estimated)
+
+
+def test_settlement_costs_land_in_the_daily_cost_fact(demo, daily_costs):
+    wanted = {"Storage Fee": "storage_fee", "Subscription Fee": "subscription_fee"}
+    for description, cost_type in wanted.items():
+        for currency in ("USD", "CAD", "EUR"):
+            settled = -sum(
+                r["_amount"]
+                for r in _settlement_rows(demo)
+                if r["amount-description"] == description and r["_currency"] == currency
+            )
+            booked = sum(
+                D(r["amount_source"])
+                for r in daily_costs
+                if r["cost_type"] == cost_type and r["source_currency"] == currency
+            )
+            assert booked == settled, (description, currency)
+
+
+def _reported_spend(demo):
+    """Reported spend per (platform, day) from the ad files, Google's UI and API deliveries deduplicated."""
+    spend = {}
+    lines = (demo.out / "google_ads" / "campaign_report.csv").read_text().splitlines()
+    for r in csv.DictReader(io.StringIO("\n".join(lines[2:]))):
+        if not r["Day"].startswith("Total:"):
+            spend[("google_ads", r["Campaign ID"], r["Day"])] = D(r["Cost"].replace(",", ""))
+    for batch in json.loads((demo.out / "google_ads" / "campaign_daily_gaql.json").read_text()):
+        for r in batch["results"]:
+            key = ("google_ads", r["campaign"]["id"], r["segments"]["date"])
+            spend[key] = D(r["metrics"]["costMicros"]) / 1_000_000
+    for path in (demo.out / "meta_ads").iterdir():
+        for r in json.loads(path.read_text())["data"]:
+            spend[("meta_ads", r["campaign_id"], r["date_start"])] = D(r["spend"])
+    for path in (demo.out / "amazon_ads").iterdir():
+        for r in json.loads(gzip.decompress(path.read_bytes())):
+            key = ("amazon_ads", f"{r['campaignId']}/{r['advertisedSku']}", r["date"])
+            spend[key] = D(str(r["cost"])).quantize(D("0.01"))
+    per_day = defaultdict(D)
+    for (platform, _, day), amount in spend.items():
+        per_day[(platform, day)] += amount
+    return per_day
+
+
+def test_ad_spend_is_allocated_plus_unallocated_per_platform_per_day(demo, daily_costs):
+    reported = _reported_spend(demo)
+    placed = defaultdict(D)
+    for r in read_csv(demo.out / "truth" / "ad_spend_allocation.csv"):
+        placed[(r["platform"], r["spend_date"])] += D(r["amount_source"])
+    for r in daily_costs:
+        if r["cost_type"] == "unallocated_ad_spend":
+            placed[(r["platform"], r["cost_date"])] += D(r["amount_source"])
+    assert placed == reported
+    assert {p for p, _ in reported} == {"google_ads", "meta_ads", "amazon_ads"}
+
+
+def test_allocated_spend_reaches_the_lines(demo, truth):
+    allocation = defaultdict(D)
+    for r in read_csv(demo.out / "truth" / "ad_spend_allocation.csv"):
+        allocation[r["order_line_id"]] += D(r["amount"])
+    assert sum(D(r["ad_spend"]) for r in truth) == sum(allocation.values()) > 0
+    credited = {r["order_id"]: r for r in read_csv(demo.out / "truth" / "attribution_last_click.csv")}
+    for r in truth:
+        if r["channel"] == "Shopify Web" and D(r["ad_spend"]) > 0:
+            assert credited[r["order_id"]]["campaign_id"], "only lines credited to a campaign carry web spend"
+
+
+def test_shipping_costs_reconcile_to_carrier_invoices(demo, truth, daily_costs):
+    invoiced = sum(D(r["cost"]) for p in (demo.out / "brand").glob("carrier_invoices_*.csv") for r in read_csv(p))
+    actual = sum(D(r["shipping_cost"]) for r in truth if r["is_shipping_cost_estimated"] == "false")
+    other = sum(D(r["amount"]) for r in daily_costs if r["cost_type"] in ("return_shipping", "unallocated_shipping"))
+    assert actual + other == invoiced
+    assert any(r["is_shipping_cost_estimated"] == "true" for r in truth), "the newest parcels are not invoiced yet"
+
+
+def test_summary_totals_match_the_lines(demo, truth, daily_costs):
+    summary = json.loads((demo.out / "truth" / "summary.json").read_text())
+    totals = summary["totals_cents"]
+    for m in ("net_sales", "cogs", "ad_spend", "contribution_margin_3"):
+        assert D(totals[m]) / 100 == sum(D(r[m]) for r in truth), m
+    assert D(totals["daily_costs"]) / 100 == sum(D(r["amount"]) for r in daily_costs)
+    assert totals["net_profit"] == totals["contribution_margin_3"] - totals["daily_costs"]
+
+
+# --------------------------------------------------------------------------- realism
+
+
+def test_the_brand_looks_like_a_real_one(demo, truth):
+    products = read_csv(demo.out / "brand" / "products.csv")
+    assert 110 <= len(products) <= 130 and len({p["category"] for p in products}) == 8
+    shop_orders = [r for r in read_csv(demo.out / "shopify" / "orders_export_1.csv") if r["Financial Status"]]
+    refunded = sum(r["Financial Status"] in ("refunded", "partially_refunded") for r in shop_orders)
+    assert 0.03 <= refunded / len(shop_orders) <= 0.08
+    emails = Counter(r["Email"] for r in shop_orders)
+    assert 0.05 < sum(c > 1 for c in emails.values()) / len(emails) < 0.5, "new and repeat customers"
+    channels = Counter(r["channel"] for r in truth)
+    assert channels["Amazon FBA"] > channels["Amazon FBM"] > 0
+    per_day = Counter(r["order_date"] for r in truth)
+    black_friday = per_day["2025-11-28"]
+    assert black_friday > 1.5 * (sum(per_day.values()) / len(per_day))
+    cogs = read_csv(demo.out / "brand" / "cogs.csv")
+    assert any(r["effective_from"] >= "2025-09-01" for r in cogs), "costs change inside the period"
+    assert any(r["is_estimated"] == "true" for r in truth) and any(r["is_estimated"] == "false" for r in truth)
+
+
+def test_campaigns_start_pause_and_stop(demo):
+    days = defaultdict(set)
+    for path in (demo.out / "meta_ads").iterdir():
+        for r in json.loads(path.read_text())["data"]:
+            days[r["campaign_name"]].add(r["date_start"])
+    all_days = set().union(*days.values())
+    assert max(days["Creative Test - Reels"]) < max(all_days), "a campaign that stopped"
+    assert min(days["Holiday Gift Guide"]) > min(all_days), "a campaign that started late"
+
+
+def test_planted_touches_and_halo(demo):
+    touches = read_csv(demo.out / "truth" / "planted_touches.csv")
+    visits = Counter(r["order_id"] for r in touches if r["is_order_visit"] == "true")
+    assert set(visits.values()) == {1}
+    orders = {r["Name"] for r in read_csv(demo.out / "shopify" / "orders_export_1.csv")}
+    assert set(visits) == orders
+    halo = json.loads((demo.out / "truth" / "halo.json").read_text())
+    assert halo["coefficients_usd_sales_per_usd_spend"] == {"google_ads": 0.18, "meta_ads": 0.3}
+    series = read_csv(demo.out / "truth" / "halo_daily.csv")
+    assert all(D(r["planted_incremental_sales"]) >= 0 for r in series)
+    assert sum(D(r["planted_incremental_sales"]) for r in series) > 0
