@@ -936,22 +936,7 @@ CONVERTED_MEASURES = [
     "marketplace_fees",
     "fulfillment_fees",
 ]
-SUMMARY_MEASURES = [
-    "gross_sales",
-    "discounts",
-    "refunds",
-    "net_sales",
-    "shipping_revenue",
-    "cogs",
-    "payment_fees",
-    "marketplace_fees",
-    "fulfillment_fees",
-    "shipping_cost",
-    "ad_spend",
-    "contribution_margin_1",
-    "contribution_margin_2",
-    "contribution_margin_3",
-]
+SUMMARY_MEASURES = [m for m in MEASURES if m != "taxes"]  # taxes are a pass-through
 OUTPUT_COLUMNS = [
     "channel",
     "order_id",
