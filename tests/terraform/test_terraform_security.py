@@ -22,6 +22,9 @@ ENVS_DIR = TERRAFORM_DIR / "envs"
 LAKE_PREFIXES = ["inbox/", "raw/", "landed/", "quarantine/", "_manifests/"]
 ENVIRONMENTS = ["dev", "prod"]
 MODULE_FILES = ["main.tf", "variables.tf", "outputs.tf", "versions.tf"]
+# The modules that terraform/modules/platform composes into one environment.
+BUILDING_BLOCKS = ["kms", "network", "lake", "warehouse", "auth", "docs_site", "orchestration"]
+PLATFORM_DIR = MODULES_DIR / "platform"
 
 # Actions that AWS does not scope to resources; only these may use "*".
 UNSCOPABLE_ACTIONS = {
@@ -126,7 +129,7 @@ def statements(doc: Block) -> list[dict]:
 
 def test_modules_and_envs_exist(tf: TerraformTree) -> None:
     modules = {p.name for p in MODULES_DIR.iterdir() if p.is_dir()}
-    assert {"network", "kms", "lake", "warehouse", "auth", "docs_site", "orchestration"} <= modules
+    assert set(BUILDING_BLOCKS) | {"platform"} <= modules
     for env in ENVIRONMENTS:
         assert (ENVS_DIR / env / "main.tf").is_file(), env
 
@@ -207,6 +210,89 @@ def test_env_has_s3_backend_and_default_tags(tf: TerraformTree, env: str) -> Non
     for provider in aws_providers:
         assert provider.get("default_tags"), f"{env}: aws provider without default_tags"
         assert provider.get("allowed_account_ids"), f"{env}: aws provider not fenced to one account"
+
+
+def expr(value: Any) -> str:
+    """A bare expression: '${module.platform.x}' -> 'module.platform.x'."""
+    text = str(value).strip()
+    return text[2:-1] if text.startswith("${") and text.endswith("}") else text
+
+
+def module_calls(tf: TerraformTree, directory: Path) -> dict[str, dict]:
+    calls: dict[str, dict] = {}
+    for path, doc in tf.files.items():
+        if path.parent == directory:
+            for entry in doc.get("module", []):
+                calls.update(entry)
+    return calls
+
+
+def passes_both_aws_providers(call: dict) -> bool:
+    providers = {expr(k): expr(v) for k, v in first(call.get("providers")).items()}
+    return providers == {"aws": "aws", "aws.us_east_1": "aws.us_east_1"}
+
+
+def platform_variables(tf: TerraformTree) -> dict[str, dict]:
+    return {name: body for path, name, body in tf.named_blocks("variable") if path.parent == PLATFORM_DIR}
+
+
+def test_platform_composes_every_module_once(tf: TerraformTree) -> None:
+    calls = module_calls(tf, PLATFORM_DIR)
+    assert sorted(calls) == sorted(BUILDING_BLOCKS)
+    for name, call in calls.items():
+        assert call["source"] == f"../{name}", f"platform: module {name} source {call['source']}"
+    # CloudFront's certificate, WAF and Lambda@Edge need the us-east-1 provider.
+    assert passes_both_aws_providers(calls["docs_site"])
+    aliases = [
+        expr(alias)
+        for block in _terraform_blocks(tf, PLATFORM_DIR)
+        for entry in as_list(block.get("required_providers"))
+        for alias in as_list(entry.get("aws", {}).get("configuration_aliases"))
+    ]
+    assert aliases == ["aws.us_east_1"], aliases
+    assert not tf.in_dir(tf.resources(), PLATFORM_DIR), "platform only wires modules together"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_env_only_calls_the_platform(tf: TerraformTree, env: str) -> None:
+    directory = ENVS_DIR / env
+    assert not tf.in_dir(tf.resources() + tf.data(), directory), f"{env}: resources belong in the modules"
+    calls = module_calls(tf, directory)
+    assert list(calls) == ["platform"], f"{env}: compose the modules in modules/platform, not in the env"
+    call = calls["platform"]
+    assert call["source"] == "../../modules/platform"
+    assert passes_both_aws_providers(call), f"{env}: pass aws and aws.us_east_1 to the platform"
+    variables = platform_variables(tf)
+    required = {name for name, body in variables.items() if "default" not in body}
+    arguments = set(call) - {"source", "providers"}
+    assert required <= arguments, f"{env}: platform inputs not set: {sorted(required - arguments)}"
+    assert arguments <= set(variables), f"{env}: unknown platform inputs: {sorted(arguments - set(variables))}"
+    assert tf.module_locals(directory).get("environment") == env
+    assert expr(call["environment"]) == "local.environment"
+    sizes_type = str(variables["sizes"]["type"])
+    assert set(first(call["sizes"])) == set(re.findall(r"(\w+)\s*=", sizes_type)), f"{env}: sizes keys"
+    # Operator inputs go straight through under the same name.
+    for argument in arguments - {"environment", "sizes"}:
+        assert expr(call[argument]) == f"var.{argument}", f"{env}: {argument} = {call[argument]}"
+
+
+def test_env_sizes_keep_production_safe(tf: TerraformTree) -> None:
+    sizes = {env: first(module_calls(tf, ENVS_DIR / env)["platform"]["sizes"]) for env in ENVIRONMENTS}
+    prod = sizes["prod"]
+    assert prod["deletion_protection"] is True and prod["force_destroy"] is False
+    assert prod["db_multi_az"] is True and prod["db_backup_days"] >= 7
+    for env, values in sizes.items():
+        assert values["log_retention_days"] >= 365, f"{env}: keep logs a year"
+        assert values["redshift_base_rpus"] <= values["redshift_max_rpus"], env
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_env_outputs_reexport_the_platform(tf: TerraformTree, env: str) -> None:
+    platform = {name for path, name, _ in tf.named_blocks("output") if path.parent == PLATFORM_DIR}
+    outputs = {name: body for path, name, body in tf.named_blocks("output") if path.parent == ENVS_DIR / env}
+    assert set(outputs) == platform, f"{env}: outputs differ from the platform's"
+    for name, body in outputs.items():
+        assert expr(body["value"]) == f"module.platform.{name}", f"{env}: output {name}"
 
 
 # --------------------------------------------------------------------------- #

@@ -1,3 +1,6 @@
+# This environment's inputs, set in terraform.tfvars (see terraform.tfvars.example).
+# modules/platform validates the values it uses; aws_account_id is checked here.
+
 variable "aws_account_id" {
   description = "AWS account this environment deploys to; the provider refuses any other account."
   type        = string
@@ -17,11 +20,6 @@ variable "region" {
 variable "brand" {
   description = "Short lowercase brand slug used in every resource name (e.g. artisanglow)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.brand))
-    error_message = "Use 2-21 lowercase letters, digits or hyphens, starting with a letter."
-  }
 }
 
 variable "vpc_cidr" {
@@ -33,11 +31,6 @@ variable "vpc_cidr" {
 variable "availability_zones" {
   description = "Availability zones to use, named explicitly so the layout never changes when AWS adds a zone (two or three)."
   type        = list(string)
-
-  validation {
-    condition     = length(var.availability_zones) >= 2 && length(var.availability_zones) <= 3
-    error_message = "Give two or three availability zones."
-  }
 }
 
 variable "dagster_domain_name" {
