@@ -133,26 +133,32 @@ def _landed_cost(cost_history: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFram
 
 
 def _shopify_refund_events_csv(tz: str, transactions: pl.DataFrame, orders: pl.DataFrame) -> pl.DataFrame:
-    """Refund events of CSV-only orders: payments-export refund rows, else Refunded Amount.
+    """Refund events of CSV-only orders, split Subtotal : Shipping : Taxes (metrics.md, refunds).
 
-    Dated by the payment row; else at `Cancelled at`; else the order date.
+    The payments export's refund rows give dates and amounts; what `Refunded Amount`
+    holds beyond them (a PayPal order, a refund after the export) is one more event
+    dated at `Cancelled at`, else at the order date.
     """
     txns = transactions.filter(pl.col("type") == "refund").select(
         "order_seq", amount_cents=-pl.col("amount_cents"), event_date=local_date("transaction_utc", tz)
     )
     csv_orders = orders.filter(~pl.col("via_api"))
     from_payments = txns.join(csv_orders.select("order_seq"), on="order_seq")
-    fallback = csv_orders.filter(
-        (pl.col("refunded_cents") > 0) & ~pl.col("order_seq").is_in(from_payments["order_seq"].implode())
-    ).select(
-        "order_seq",
-        amount_cents="refunded_cents",
-        event_date=pl.when(pl.col("cancelled_utc").is_not_null())
-        .then(local_date("cancelled_utc", tz))
-        .otherwise(pl.col("order_date")),
+    paid_back = from_payments.group_by("order_seq").agg(paid_back=pl.col("amount_cents").sum())
+    rest = (
+        csv_orders.join(paid_back, on="order_seq", how="left")
+        .with_columns(rest=pl.col("refunded_cents") - pl.col("paid_back").fill_null(0))
+        .filter(pl.col("rest") > 0)
+        .select(
+            "order_seq",
+            amount_cents="rest",
+            event_date=pl.when(pl.col("cancelled_utc").is_not_null())
+            .then(local_date("cancelled_utc", tz))
+            .otherwise(pl.col("order_date")),
+        )
     )
-    events = pl.concat([from_payments, fallback]).with_row_index("event_id")
-    # Split each event in the order's Subtotal : Shipping : Taxes proportions.
+    events = pl.concat([from_payments, rest]).sort(["order_seq", "event_date", "amount_cents"])
+    events = events.with_row_index("event_id")
     parts = events.join(orders.select("order_seq", "subtotal_cents", "shipping_cents", "taxes_cents"), on="order_seq")
     long = pl.concat(
         [
@@ -173,8 +179,25 @@ def _shopify_refund_events_csv(tz: str, transactions: pl.DataFrame, orders: pl.D
     return allocate(long, group="event_id", amount="amount_cents", weight="weight", tiebreak="part", out="part_cents")
 
 
+def _split_over_lines(events: pl.DataFrame, lines: pl.DataFrame, weight: str, measure: str) -> pl.DataFrame:
+    """Allocate each order-level event (`event_id`, `order_seq`, `event_date`, `amount_cents`) to the order's lines."""
+    out = allocate(
+        events.join(lines.select("order_seq", "order_line_id", weight), on="order_seq"),
+        group="event_id",
+        amount="amount_cents",
+        weight=weight,
+        tiebreak="order_line_id",
+        out="line_cents",
+    )
+    return out.select("order_line_id", "event_date", amount_cents="line_cents", measure=pl.lit(measure))
+
+
 def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Shopify order lines with their order-dated amounts, and their refund event rows."""
+    """Shopify order lines with their order-dated amounts, and their event rows dated apart.
+
+    Event rows (refunds, refunded tax and shipping, all negative for the latter two)
+    carry their own dates so the cash view and FX use the refund's day.
+    """
     tz = ctx.timezone
     orders = shop.orders.with_columns(
         via_api=pl.col("created_utc") >= ctx.api_from_utc,
@@ -195,6 +218,7 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
             "taxes_cents",
             "subtotal_cents",
             "cancelled_utc",
+            "fulfilled_utc",
             "service_level",
             "country",
             "refunded_cents",
@@ -218,65 +242,19 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         discounts_cents=pl.when(pl.col("via_api"))
         .then(pl.col("discount_alloc_cents"))
         .otherwise(pl.col("csv_discount_cents"))
-    ).with_columns(net_before_refund=pl.col("gross_cents") - pl.col("discounts_cents"))
-
-    # Refunds. API: refund line subtotals and restock types; CSV: estimated events.
-    api_refunds = shop.refund_lines.join(shop.refunds.select("refund_id", "refund_utc"), on="refund_id").select(
-        "line_item_id",
-        "refund_quantity",
-        "restock_type",
-        "subtotal_cents",
-        event_date=local_date("refund_utc", tz),
+    ).with_columns(
+        net_before_refund=pl.col("gross_cents") - pl.col("discounts_cents"),
+        taxable_net=pl.when(pl.col("taxable")).then(pl.col("gross_cents") - pl.col("discounts_cents")).otherwise(0),
     )
-    api_refund_rows = (
-        lines.filter(pl.col("via_api"))
-        .select("order_line_id", "line_item_id")
-        .join(api_refunds, on="line_item_id")
-        .select("order_line_id", "event_date", amount_cents="subtotal_cents", measure=pl.lit("refunds"))
-    )
-    restocked = (
-        api_refunds.filter(pl.col("restock_type").is_in(RESTOCKING_TYPES))
-        .group_by("line_item_id")
-        .agg(restocked_units=pl.col("refund_quantity").sum())
-    )
-    shipping_refunds_api = (
-        shop.refunds.join(orders.filter(pl.col("via_api")).select("order_seq"), on="order_seq")
-        .group_by("order_seq")
-        .agg(shipping_refund_cents=pl.col("shipping_refund_cents").sum())
-    )
-
-    events = _shopify_refund_events_csv(tz, shop.transactions, orders)
-    items_part = events.filter(pl.col("kind") == "items").select("event_id", "order_seq", "event_date", "part_cents")
-    csv_items = allocate(
-        items_part.join(lines.select("order_seq", "order_line_id", "net_before_refund"), on="order_seq"),
-        group="event_id",
-        amount="part_cents",
-        weight="net_before_refund",
-        tiebreak="order_line_id",
-        out="amount_cents",
-    ).select("order_line_id", "event_date", "amount_cents", measure=pl.lit("refunds"))
-    shipping_refunds_csv = (
-        events.filter(pl.col("kind") == "shipping")
-        .group_by("order_seq")
-        .agg(shipping_refund_cents=pl.col("part_cents").sum())
-    )
-    refund_estimated = events.select("order_seq").unique().with_columns(is_refund_estimated=pl.lit(True))
-
-    # Shipping revenue: net order shipping minus shipping refunds, by gross share.
-    shipping_refunds = pl.concat([shipping_refunds_api, shipping_refunds_csv])
-    lines = lines.join(shipping_refunds, on="order_seq", how="left").with_columns(
-        order_shipping_net=pl.col("shipping_cents") - pl.col("shipping_refund_cents").fill_null(0)
-    )
+    # Shipping charged (after shipping discounts) by gross share; taxes: API tax lines, CSV by taxable net share.
     lines = allocate(
         lines,
         group="order_seq",
-        amount="order_shipping_net",
+        amount="shipping_cents",
         weight="gross_cents",
         tiebreak="order_line_id",
         out="shipping_revenue_cents",
     )
-    # Taxes: API tax lines; CSV order Taxes over taxable lines by net share.
-    lines = lines.with_columns(taxable_net=pl.when(pl.col("taxable")).then(pl.col("net_before_refund")).otherwise(0))
     lines = allocate(
         lines,
         group="order_seq",
@@ -284,10 +262,58 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         weight="taxable_net",
         tiebreak="order_line_id",
         out="csv_tax_cents",
-    )
-    lines = lines.with_columns(
+    ).with_columns(
         taxes_cents_final=pl.when(pl.col("via_api")).then(pl.col("tax_cents")).otherwise(pl.col("csv_tax_cents"))
     )
+
+    # API refunds: refund lines (items and their tax) and shipping refunds, at the refund's date.
+    api_refunds = shop.refund_lines.join(shop.refunds.select("refund_id", "refund_utc"), on="refund_id").select(
+        "line_item_id",
+        "refund_quantity",
+        "restock_type",
+        "subtotal_cents",
+        "total_tax_cents",
+        event_date=local_date("refund_utc", tz),
+    )
+    api_lines = lines.filter(pl.col("via_api")).select("order_line_id", "line_item_id")
+    api_line_refunds = api_lines.join(api_refunds, on="line_item_id")
+    api_rows = [
+        api_line_refunds.select(
+            "order_line_id", "event_date", amount_cents="subtotal_cents", measure=pl.lit("refunds")
+        ),
+        api_line_refunds.select(
+            "order_line_id", "event_date", amount_cents=-pl.col("total_tax_cents"), measure=pl.lit("taxes")
+        ),
+    ]
+    api_shipping = (
+        shop.refunds.join(orders.filter(pl.col("via_api")).select("order_seq"), on="order_seq")
+        .filter(pl.col("shipping_refund_cents") > 0)
+        .select(
+            "order_seq",
+            event_id="refund_id",
+            event_date=local_date("refund_utc", tz),
+            amount_cents=-pl.col("shipping_refund_cents"),
+        )
+    )
+    restocked = (
+        api_refunds.filter(pl.col("restock_type").is_in(RESTOCKING_TYPES))
+        .group_by("line_item_id")
+        .agg(api_restocked=pl.col("refund_quantity").sum())
+    )
+
+    # CSV refunds (estimated): each event's items part by net share, shipping by gross, tax by taxable net.
+    events = _shopify_refund_events_csv(tz, shop.transactions, orders)
+    csv_rows = []
+    for kind, weight, measure, sign in (
+        ("items", "net_before_refund", "refunds", 1),
+        ("shipping", "gross_cents", "shipping_revenue", -1),
+        ("tax", "taxable_net", "taxes", -1),
+    ):
+        part = events.filter(pl.col("kind") == kind).select(
+            "event_id", "order_seq", "event_date", amount_cents=sign * pl.col("part_cents")
+        )
+        csv_rows.append(_split_over_lines(part, lines, weight, measure))
+    refund_estimated = events.select("order_seq").unique().with_columns(is_refund_estimated=pl.lit(True))
 
     # Payment fees: the payments export's fees for the order, else the plan rate.
     actual_fees = shop.transactions.group_by("order_seq").agg(
@@ -320,11 +346,15 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         tiebreak="order_line_id",
         out="payment_fees_cents",
     )
-
+    # Restocked units: API refund lines that restock; a cancelled order that never shipped keeps its goods.
     lines = (
         lines.join(restocked, on="line_item_id", how="left")
         .with_columns(
-            restocked_units=pl.when(pl.col("via_api")).then(pl.col("restocked_units").fill_null(0)).otherwise(0),
+            restocked_units=pl.when(pl.col("via_api"))
+            .then(pl.col("api_restocked").fill_null(0))
+            .when(pl.col("cancelled_utc").is_not_null() & pl.col("fulfilled_utc").is_null())
+            .then(pl.col("quantity"))
+            .otherwise(0),
         )
         .join(refund_estimated, on="order_seq", how="left")
         .with_columns(pl.col("is_refund_estimated").fill_null(False))
@@ -355,8 +385,9 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         service_level="service_level",
         destination_country="country",
     )
-    refund_rows = pl.concat([api_refund_rows, csv_items])
-    return base, refund_rows
+    shipping_rows = _split_over_lines(api_shipping, lines, "gross_cents", "shipping_revenue")
+    event_rows = pl.concat([*api_rows, shipping_rows, *csv_rows], how="vertical_relaxed")
+    return base, event_rows
 
 
 # --------------------------------------------------------------------------- Amazon
@@ -448,7 +479,8 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
         gross_cents="item_price_cents",
         discounts_cents="promotion_cents",
         shipping_revenue_cents="shipping_price_cents",
-        taxes_cents="item_tax_cents",
+        # Marketplace-facilitator tax is collected and remitted by Amazon: outside `taxes`.
+        taxes_cents=pl.lit(0, pl.Int64),
         payment_fees_cents=pl.lit(0, pl.Int64),
         fee_date="order_date",
         is_payment_fee_estimated=pl.lit(False),
@@ -500,9 +532,7 @@ def shipping_costs(
         matched.select("tracking_number", "service"), on=["tracking_number", "service"], how="anti"
     ).select(
         cost_date="ship_date",
-        channel=pl.when(pl.col("is_return"))
-        .then(pl.col("channel").fill_null("Unassigned"))
-        .otherwise(pl.lit("Unassigned")),
+        channel=pl.col("channel").fill_null("Unassigned"),
         platform=pl.lit("carrier"),
         cost_type=pl.when(pl.col("is_return"))
         .then(pl.lit("return_shipping"))
@@ -570,35 +600,43 @@ def last_click(ctx: Context, orders: pl.DataFrame, touchpoints: pl.DataFrame) ->
     `orders` has the order's creation time, its email key and its visible `landing_site`
     (null for CSV-only and draft orders); `touchpoints` is the whole touchpoint export.
     """
+    # A customer's touches: the landing sites of their orders (each at its order's creation)
+    # and the export's visits, matched on the trimmed, lower-cased email.
     landing = orders.filter(pl.col("landing_site").is_not_null()).select(
-        "order_seq", occurred_utc="created_utc", landing_url="landing_site", is_landing_site=pl.lit(True)
+        "email_key", occurred_utc="created_utc", landing_url="landing_site", is_landing_site=pl.lit(True)
     )
     exported = touchpoints.select(
-        "occurred_utc", "landing_url", email_key=pl.col("customer_email").str.strip_chars().str.to_lowercase()
+        "occurred_utc",
+        "landing_url",
+        email_key=pl.col("customer_email").str.strip_chars().str.to_lowercase(),
+        is_landing_site=pl.lit(False),
     )
+    # An exported visit to the same path and query in the 30 minutes before a landing site is that visit.
+    same_visit = exported.join(
+        landing.select("email_key", site_utc="occurred_utc", site_path=_url_path_query("landing_url")),
+        on="email_key",
+    ).filter(
+        (_url_path_query("landing_url") == pl.col("site_path"))
+        & (pl.col("occurred_utc") <= pl.col("site_utc"))
+        & (pl.col("occurred_utc") >= pl.col("site_utc") - SAME_VISIT_SECONDS)
+    )
+    exported = exported.join(
+        same_visit.select("email_key", "occurred_utc", "landing_url"),
+        on=["email_key", "occurred_utc", "landing_url"],
+        how="anti",
+    )
+    customer_touches = pl.concat([exported, landing.select(exported.columns)]).unique()
     candidates = (
         orders.select("order_seq", "created_utc", "email_key")
-        .join(exported, on="email_key")
+        .join(customer_touches, on="email_key")
         .filter(
             (pl.col("occurred_utc") <= pl.col("created_utc"))
             & (pl.col("occurred_utc") >= pl.col("created_utc") - LOOKBACK_SECONDS)
         )
-        .select("order_seq", "occurred_utc", "landing_url", is_landing_site=pl.lit(False))
-    )
-    # The export's copy of the order's own visit (same URL, 30 minutes before) is counted once.
-    own = landing.select("order_seq", own_path=_url_path_query("landing_url"), created="occurred_utc")
-    candidates = (
-        candidates.join(own, on="order_seq", how="left")
-        .filter(
-            ~(
-                (_url_path_query("landing_url") == pl.col("own_path"))
-                & (pl.col("occurred_utc") >= pl.col("created") - SAME_VISIT_SECONDS)
-            ).fill_null(False)
-        )
-        .drop("own_path", "created")
+        .select("order_seq", "occurred_utc", "landing_url", "is_landing_site")
     )
     utm_map = dict(pl.read_csv(SEEDS / "utm_source_map.csv").iter_rows())
-    touches = parse_touch_urls(pl.concat([candidates, landing]), utm_map)
+    touches = parse_touch_urls(candidates, utm_map)
     campaigns = ctx.campaigns.select("platform", "campaign_id", "campaign_name")
     by_id = campaigns.select("platform", campaign_by_id="campaign_id", key=pl.col("campaign_id"))
     by_name = campaigns.select(
@@ -656,17 +694,19 @@ def allocate_ad_spend(
         tiebreak="order_line_id",
         out="amount_source",
     )
+    # The Sponsored Products report is one marketplace's (its budget currency): spend goes to that
+    # marketplace's lines of the advertised SKU on the day, by units, per campaign.
     amazon_spend = (
-        ctx.amazon_ads_daily.group_by("sku", "date")
+        ctx.amazon_ads_daily.group_by("campaign_id", "sku", "date")
         .agg(spend_cents=pl.col("spend_cents").sum())
-        .with_columns(platform=pl.lit("amazon_ads"), campaign_id=pl.lit(None, pl.String))
+        .with_columns(platform=pl.lit("amazon_ads"), source_currency=pl.lit("USD"))
     )
     amazon_candidates = lines.filter(pl.col("channel").is_in(["Amazon FBA", "Amazon FBM"])).select(
-        "order_line_id", "sku", date="order_date", weight="units"
+        "order_line_id", "sku", "source_currency", date="order_date", weight="units"
     )
     amz = allocate(
-        amazon_spend.join(amazon_candidates, on=["sku", "date"], how="inner"),
-        group=["sku", "date"],
+        amazon_spend.join(amazon_candidates, on=["sku", "date", "source_currency"], how="inner"),
+        group=["campaign_id", "sku", "date"],
         amount="spend_cents",
         weight="weight",
         tiebreak="order_line_id",
@@ -709,20 +749,19 @@ def allocate_ad_spend(
 
 
 def _converted(fx: Fx, rows: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
-    """Sum event rows per (line, measure, date) in source currency, convert each at its date."""
+    """Event rows summed per (line, measure, date) in source currency, each converted at its date (`rep`)."""
     summed = (
         rows.group_by("order_line_id", "measure", "event_date")
         .agg(pl.col("amount_cents").sum())
         .join(lines.select("order_line_id", "source_currency"), on="order_line_id")
     )
     rated = fx.attach(summed, currency="source_currency", date="event_date")
-    return rated.group_by("order_line_id", "measure").agg(
-        source=pl.col("amount_cents").sum(), rep=fx_convert(pl.col("amount_cents"), pl.col("rate_e6")).sum()
-    )
+    return rated.with_columns(rep=fx_convert(pl.col("amount_cents"), pl.col("rate_e6")))
 
 
-def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every measure of the chunk's order lines except ad spend, and the invoices no line carries."""
+def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Every measure of the chunk's order lines except ad spend, the invoices no line carries,
+    and the lines' amounts by the date of their own event (the cash view, in the reporting currency)."""
     shop_base, shop_refund_rows = shopify_lines(ctx, chunk.shopify)
     amz_base, amz_fee_rows, amz_refund_rows = amazon_lines(ctx, chunk.amazon)
     base = pl.concat([shop_base, amz_base.drop("is_settled")], how="vertical_relaxed")
@@ -742,7 +781,10 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
         ]
     )
     rows = pl.concat([sales_rows, shop_refund_rows, amz_fee_rows, amz_refund_rows], how="vertical_relaxed")
-    converted = _converted(fx, rows, base)
+    dated = _converted(fx, rows, base)
+    converted = dated.group_by("order_line_id", "measure").agg(
+        source=pl.col("amount_cents").sum(), rep=pl.col("rep").sum()
+    )
     lines = base
     for suffix, values in (("source", "source"), ("rep", "rep")):
         wide = converted.pivot(on="measure", index="order_line_id", values=values)
@@ -804,7 +846,21 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
             - pl.col("shipping_cost_rep"),
         )
     )
-    return lines.sort(["order_date", "order_id", "order_line_id"]), unassigned_shipping
+    channel = lines.select("order_line_id", "channel")
+    cash = (
+        pl.concat(
+            [
+                dated.join(channel, on="order_line_id").select("channel", "measure", "event_date", amount="rep"),
+                lines.select("channel", measure=pl.lit("cogs"), event_date="order_date", amount="cogs_rep"),
+                lines.select(
+                    "channel", measure=pl.lit("shipping_cost"), event_date="shipping_date", amount="shipping_cost_rep"
+                ),
+            ]
+        )
+        .group_by("event_date", "channel", "measure")
+        .agg(pl.col("amount").sum())
+    )
+    return lines.sort(["order_date", "order_id", "order_line_id"]), unassigned_shipping, cash
 
 
 def _visible_orders(chunk: Chunk, api_from_utc: int) -> pl.DataFrame:
@@ -842,16 +898,21 @@ class TruthBuilder:
         self.slim_lines: list[pl.DataFrame] = []
         self.orders: list[pl.DataFrame] = []
         self.costs: list[pl.DataFrame] = []
+        self.cash: list[pl.DataFrame] = []
+        self.order_dated: list[pl.DataFrame] = []
         self.planted = open(folder / "planted_touches.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
         self.planted_header = True
 
     def add(self, chunk: Chunk) -> None:
-        lines, unassigned = chunk_lines(self.ctx, chunk, self.fx)
+        lines, unassigned, cash = chunk_lines(self.ctx, chunk, self.fx)
+        self.cash.append(cash)
         path = self.parts / f"lines_{chunk.index:04d}.parquet"
         lines.write_parquet(path)
         self.part_paths.append(path)
         self.slim_lines.append(
-            lines.select("order_line_id", "order_id", "channel", "sku", "order_date", "units", "net_sales_rep")
+            lines.select(
+                "order_line_id", "order_id", "channel", "sku", "order_date", "source_currency", "units", "net_sales_rep"
+            )
         )
         self.orders.append(_visible_orders(chunk, self.ctx.api_from_utc))
         self.costs.append(unassigned)
@@ -893,6 +954,9 @@ class TruthBuilder:
                     .sort(["order_date", "order_id", "order_line_id"])
                     .select(OUTPUT_COLUMNS)
                 )
+                self.order_dated.append(
+                    part.group_by("order_date", "channel").agg(pl.col(m).sum() for m in DAILY_PNL_MEASURES)
+                )
                 channel_totals.append(
                     part.group_by("channel").agg(
                         pl.len().alias("order_lines"),
@@ -910,6 +974,7 @@ class TruthBuilder:
         credited.with_columns(
             touch_occurred_at=pl.from_epoch("touch_occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         ).drop("touch_occurred_utc").write_csv(folder / "attribution_last_click.csv")
+        self._write_daily_pnl(allocation, lines)
         ctx.halo.write_csv(folder / "halo_daily.csv")
         (folder / "halo.json").write_text(json.dumps(HALO_DESCRIPTION, indent=2) + "\n")
         summary = _summary(ctx, pl.concat(channel_totals), daily_costs)
@@ -917,6 +982,30 @@ class TruthBuilder:
         (folder / "README.md").write_text(TRUTH_README)
         shutil.rmtree(self.parts)
         return Truth(folder=folder, summary=summary)
+
+    def _write_daily_pnl(self, allocation: pl.DataFrame, lines: pl.DataFrame) -> None:
+        """Line amounts per day and channel in both time views (`daily_pnl.csv`, reporting currency)."""
+        order_view = (
+            pl.concat(self.order_dated)
+            .group_by("order_date", "channel")
+            .agg(pl.all().sum())
+            .unpivot(index=["order_date", "channel"], variable_name="measure", value_name="amount")
+            .select(view=pl.lit("order_date"), date="order_date", channel="channel", measure="measure", amount="amount")
+        )
+        ad_cash = allocation.join(lines.select("order_line_id", "channel"), on="order_line_id").select(
+            "channel", measure=pl.lit("ad_spend"), event_date="spend_date", amount="amount"
+        )
+        cash_view = (
+            pl.concat([*self.cash, ad_cash.select(self.cash[0].columns)] if self.cash else [ad_cash])
+            .filter(pl.col("measure").is_in(DAILY_PNL_MEASURES))
+            .group_by("event_date", "channel", "measure")
+            .agg(pl.col("amount").sum())
+            .select(view=pl.lit("cash"), date="event_date", channel="channel", measure="measure", amount="amount")
+        )
+        pnl = pl.concat([order_view, cash_view]).filter(pl.col("amount") != 0)
+        pnl.sort(["view", "date", "channel", "measure"]).with_columns(cents_str("amount").alias("amount")).write_csv(
+            self.folder / "daily_pnl.csv"
+        )
 
 
 HALO_DESCRIPTION = {
@@ -937,6 +1026,19 @@ CONVERTED_MEASURES = [
     "fulfillment_fees",
 ]
 SUMMARY_MEASURES = [m for m in MEASURES if m != "taxes"]  # taxes are a pass-through
+# Amounts that have an event date of their own (the margins and net sales are derived from them).
+DAILY_PNL_MEASURES = [
+    "gross_sales",
+    "discounts",
+    "refunds",
+    "shipping_revenue",
+    "cogs",
+    "payment_fees",
+    "marketplace_fees",
+    "fulfillment_fees",
+    "shipping_cost",
+    "ad_spend",
+]
 OUTPUT_COLUMNS = [
     "channel",
     "order_id",
@@ -1056,7 +1158,13 @@ currency: USD (the FX pivot), brand time zone America/New_York.
   grain) with every measure in the reporting currency, `*_source` twins in the
   source currency, and the estimate flags.
 - `daily_costs.csv`: costs no line carries (`fct_daily_costs` grain: cost_date,
-  channel, platform, cost_type, source_currency).
+  channel, platform, cost_type and source_currency; the currency is part of the
+  key because source amounts of different currencies do not add up).
+- `ad_spend_allocation.csv`: every allocated share of ad spend (line, platform,
+  campaign, spend date, amount in the spend's currency and converted).
+- `daily_pnl.csv`: line amounts per day and channel in both time views
+  (`order_date`: dated by the order; `cash`: dated by their own event), which
+  total the same over the whole period.
 - `attribution_last_click.csv`: the credited touch of each Shopify order
   (last-click) computed from the visible touches.
 - `planted_touches.csv`: every visit the simulation planted for each Shopify
@@ -1082,23 +1190,30 @@ currency: USD (the FX pivot), brand time zone America/New_York.
    Subtotal` (the order's item discount; a FREESHIP code reduces Shipping
    instead) allocated by gross share; Amazon `item-promotion-discount`.
 6. **refunds**: API `refund_line_items[].subtotal`. CSV (estimated): each refund
-   event (payments export refund row, else `Refunded Amount` at `Cancelled at`,
-   else at the order date) split Subtotal : Shipping : Taxes, the items part
-   allocated by net share (gross - discounts). Amazon: settled Refund rows,
+   event (the payments export's refund rows; what `Refunded Amount` holds beyond
+   them is one more event at `Cancelled at`, else at the order date) split
+   Subtotal : Shipping : Taxes, the items part allocated by net share
+   (gross - discounts). Amazon: settled Refund rows,
    `-(ItemPrice/Principal + Promotion/Principal)`.
 7. **shipping_revenue**: order shipping after shipping discounts (API
    `total_shipping_price_set - shipping_lines.discount_allocations`; CSV
-   `Shipping`) minus shipping refunds (API `order_adjustments` of kind
-   shipping_refund; CSV the shipping part of refund events), allocated once by
-   gross share. Amazon: `shipping-price` plus settled refund
-   ItemPrice/Shipping and Promotion/Shipping.
-8. **taxes** (pass-through, outside the margins): API tax lines; CSV `Taxes`
-   over taxable lines by net share; Amazon `item-tax`.
+   `Shipping`) by gross share at the order date, minus each shipping refund
+   (API `order_adjustments` of kind shipping_refund; CSV the shipping part of
+   refund events) by gross share at the refund's date. Amazon: `shipping-price`
+   plus settled refund ItemPrice/Shipping and Promotion/Shipping.
+8. **taxes** (pass-through, outside the margins): tax the brand collected, net
+   of refunded tax. API tax lines minus refund lines' `total_tax`; CSV `Taxes`
+   over taxable lines by net share, minus the tax part of refund events. Amazon
+   lines: 0 (marketplace-facilitator tax is collected and remitted by Amazon,
+   `item-tax` in, ItemWithheldTax out).
 9. **cogs** = (units - restocked units) x landed unit cost (unit_cost +
    inbound_freight_per_unit + duty_per_unit) of the cost row with the latest
    `effective_from` on or before the order date, converted at the order date.
    Restocked units: API refund lines with restock_type return, cancel or
-   legacy_restock; none for CSV-only orders and Amazon (unknown, keeps cost).
+   legacy_restock; all units of a CSV-only order cancelled before it shipped
+   (`Cancelled at` set, `Fulfillment Status` unfulfilled: the goods never left);
+   otherwise none (CSV returns and Amazon returns are not known to be
+   restocked, so they keep their cost).
 10. **payment_fees**: sum of `Fee` of the order's payments-export rows when the
     order appears there, else `round(Total x percent_rate) + fixed_fee` from
     `seeds/payment_plan_rates.csv` by gateway (estimated); by gross share.
@@ -1120,33 +1235,39 @@ currency: USD (the FX pivot), brand time zone America/New_York.
     shipping method, destination country, shipment weight = sum(units x
     products.csv weight) in [from, to)), else the `*` default row. Cancelled
     orders ship nothing; FBA lines 0. Allocated to the order's lines by units.
-13. **ad_spend** (last click): touches are the API order's `landing_site` at the
-    order's creation time and the touchpoint export's rows for the same email
-    (trimmed, lower-cased) within 30 days before creation; an export row with
-    the same path and query in the 30 minutes before the order is the same visit
-    as the landing site and counted once. Platform by gclid, fbclid, else
+13. **ad_spend** (last click): a customer's touches are the `landing_site` of
+    each of their API orders (at that order's creation time) and the touchpoint
+    export's rows, matched on the trimmed, lower-cased email; an order sees those
+    within 30 days before its creation. An export row with the same path and
+    query in the 30 minutes before a landing site is that visit, counted once.
+    Touches without an ad platform (email, organic, direct) are "direct": they
+    take credit only when no touch has a platform. Platform by gclid, fbclid, else
     `utm_source` via `seeds/utm_source_map.csv`; campaign by `utm_campaign` =
     campaign id or, case-insensitively, its name (decoded '+' and %20). Credit
     goes to the last touch with a platform, else to the last touch. A
     campaign-day's spend goes to the lines of orders whose credited touch is on
     that campaign and day (brand time zone), by net sales; lines with zero net
     sales take none; the rest is `unallocated_ad_spend`. Amazon Ads spend per
-    (advertised SKU, date) goes to that day's Amazon lines of the SKU by units.
+    (campaign, advertised SKU, date) goes by units to that day's Amazon lines of
+    the SKU in the report's marketplace (its budget currency, Amazon.com here).
 14. **Rounding** (metrics.md principle 4): allocations are computed in integer
     cents at full precision, rounded half away from zero, with the remainder on
     the line with the largest weight (ties: lowest `order_line_id`).
     Conversions: amounts of one line, one measure and one event date are summed
     in source currency, then multiplied by the rate and rounded; margins are
-    sums of the converted measures.
+    sums of the converted measures. A sale and its refund convert at their own
+    dates, so a fully refunded CAD or EUR line can show a few cents of net sales
+    (either sign) in USD: the translation difference, as principle 7 implies.
 15. **FX**: the rate of the event date, else the latest earlier rate at most 7
     days old (the file has weekday rates only); beyond that generation fails.
 16. **Daily costs**: settlement `Storage Fee` and `FBA Long-Term Storage`
     (channel Amazon FBA) and `Subscription Fee` (channel Unassigned) by posted
     date; reserves and Cost of Advertising are excluded (transfers, and spend
     already counted from the Amazon Ads report); return labels
-    (`return_shipping`, channel of the referenced order), adjustments and
-    unmatched invoices (`unallocated_shipping`); `unallocated_ad_spend` per
-    platform and day.
+    (`return_shipping`) and later adjustments (`unallocated_shipping`) on the
+    referenced order's channel; invoices matching no order
+    (`unallocated_shipping`, channel Unassigned); `unallocated_ad_spend` per
+    platform and day (channel Unassigned).
 17. **is_estimated** is true when any of the line's payment fee, marketplace or
     fulfillment fees, shipping cost or (CSV) refunds is an estimate.
 

@@ -173,8 +173,25 @@ def test_shopify_sales_reconcile_to_the_orders_export(demo, truth):
     shop = [r for r in truth if r["channel"] == "Shopify Web"]
     assert len(shop) == len(rows)
     assert sum(D(r["gross_sales_source"]) for r in shop) == gross
-    taxes = sum(D(r["Taxes"]) for r in rows if r["Financial Status"])
-    assert sum(D(r["taxes_source"]) for r in shop) == taxes
+    # Taxes are net of refunded tax: orders without refunds keep their Taxes to the cent.
+    taxes = defaultdict(D)
+    for r in shop:
+        taxes[r["order_id"]] += D(r["taxes_source"])
+    unrefunded = [r for r in rows if r["Financial Status"] and D(r["Refunded Amount"]) == 0]
+    assert unrefunded and all(taxes[r["Name"]] == D(r["Taxes"]) for r in unrefunded)
+
+
+def test_refunded_tax_leaves_taxes(demo, truth):
+    api = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
+    taxes = defaultdict(D)
+    for r in truth:
+        taxes[r["order_id"]] += D(r["taxes_source"])
+    refunded = [o for o in api if o["refunds"]]
+    assert refunded
+    for o in refunded:
+        refunded_tax = sum(D(rli["total_tax"]) for r in o["refunds"] for rli in r["refund_line_items"])
+        assert taxes[o["name"]] == D(o["total_tax"]) - refunded_tax
+    assert all(D(r["taxes"]) == 0 for r in truth if r["channel"].startswith("Amazon")), "facilitator tax is Amazon's"
 
 
 def test_api_discounts_are_shopifys_own_and_csv_discounts_are_allocated(demo, truth):
@@ -397,3 +414,48 @@ def test_planted_touches_and_halo(demo):
     series = read_csv(demo.out / "truth" / "halo_daily.csv")
     assert all(D(r["planted_incremental_sales"]) >= 0 for r in series)
     assert sum(D(r["planted_incremental_sales"]) for r in series) > 0
+
+
+def test_cancelled_orders_that_never_shipped_carry_no_product_cost(demo, truth):
+    rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
+    never_shipped = {r["Name"] for r in rows if r["Cancelled at"] and r["Fulfillment Status"] == "unfulfilled"}
+    lines = [r for r in truth if r["order_id"] in never_shipped]
+    assert lines and all(D(r["cogs"]) == 0 and r["restocked_units"] == r["units"] for r in lines)
+    assert all(D(r["shipping_cost"]) == 0 for r in lines), "nothing shipped, nothing to pay the carrier"
+
+
+def test_amazon_ads_spend_stays_in_its_marketplace_and_campaign(demo, truth):
+    currency = {r["order_line_id"]: r["source_currency"] for r in truth}
+    amazon = [r for r in read_csv(demo.out / "truth" / "ad_spend_allocation.csv") if r["platform"] == "amazon_ads"]
+    assert amazon and all(currency[r["order_line_id"]] == "USD" and r["campaign_id"] for r in amazon)
+
+
+def test_carrier_adjustments_keep_their_orders_channel(daily_costs):
+    adjustments = [r for r in daily_costs if r["cost_type"] == "unallocated_shipping" and r["channel"] != "Unassigned"]
+    assert adjustments, "address corrections reference a known order"
+    returns = [r for r in daily_costs if r["cost_type"] == "return_shipping"]
+    assert returns and all(r["channel"] == "Shopify Web" for r in returns)
+
+
+def test_daily_pnl_views_add_up(demo, truth):
+    pnl = read_csv(demo.out / "truth" / "daily_pnl.csv")
+    totals = defaultdict(D)
+    for r in pnl:
+        totals[(r["view"], r["channel"], r["measure"])] += D(r["amount"])
+    for (view, channel, measure), amount in totals.items():
+        if view == "order_date":
+            assert totals[("cash", channel, measure)] == amount, (channel, measure)
+    order_view = defaultdict(D)
+    for r in pnl:
+        if r["view"] == "order_date":
+            order_view[(r["date"], r["channel"], r["measure"])] += D(r["amount"])
+    from_lines = defaultdict(D)
+    for r in truth:
+        for measure in ("gross_sales", "refunds", "cogs", "ad_spend"):
+            from_lines[(r["order_date"], r["channel"], measure)] += D(r[measure])
+    assert {k: v for k, v in from_lines.items() if v} == {
+        k: v for k, v in order_view.items() if k[2] in ("gross_sales", "refunds", "cogs", "ad_spend")
+    }
+    refund_days = {r["date"] for r in pnl if r["view"] == "cash" and r["measure"] == "refunds"}
+    order_refund_days = {r["date"] for r in pnl if r["view"] == "order_date" and r["measure"] == "refunds"}
+    assert refund_days != order_refund_days, "the cash view dates refunds by the refund"
