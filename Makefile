@@ -6,7 +6,7 @@ UV := python3 -m uv
 PY := .venv/bin/python
 DEMO_DIR ?= data/demo
 
-.PHONY: help setup demo test lint format bench clean
+.PHONY: help setup demo test lint format bench bench-ingest clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ format: setup  ## apply ruff's fixes and formatting
 
 bench: setup  ## print generator throughput and peak memory for 1 million order lines
 	$(PY) benchmarks/generate.py
+
+bench-ingest: setup  ## print ingest rows/s and peak memory for that set, into a local lake and an S3 server
+	$(PY) benchmarks/ingest.py
 
 clean:  ## remove generated data and caches (not the virtualenv)
 	rm -rf data .pytest_cache .ruff_cache

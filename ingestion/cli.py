@@ -74,7 +74,61 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--seed", type=int, default=gen.DEFAULT_SEED, help="random seed")
     generate.add_argument("--quiet", action="store_true", help="print nothing on success")
+    ingest = commands.add_parser(
+        "ingest",
+        help="land export files into the lake (COMMERCE_LAKE), validated and idempotent",
+        description="Exit codes: 0 all landed (or duplicates), 1 some rows quarantined, 2 a file rejected.",
+    )
+    ingest.add_argument(
+        "paths", nargs="*", help="files or folders (local or s3://); default: the inbox (COMMERCE_INBOX)"
+    )
+    ingest.add_argument("--source", help="force a format (e.g. amazon_settlement) or a source (e.g. shopify)")
+    ingest.add_argument("--reprocess", action="store_true", help="re-land raw/ files landed by an older parser")
+    ingest.add_argument("--force", action="store_true", help="with --reprocess: re-land every raw file")
+    ingest.add_argument("--keep-inbox", action="store_true", help="leave ingested files in the inbox")
+    ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
     return parser
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    import json
+
+    from ingestion.ingest import Ingestor, as_dict, exit_code
+
+    ingestor = Ingestor()
+    try:
+        if args.reprocess:
+            results = ingestor.reprocess(args.source, force=args.force)
+        else:
+            results = ingestor.ingest_paths(args.paths or [ingestor.settings.inbox], args.source, args.keep_inbox)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"commerce-analytics ingest: {exc}", file=sys.stderr)
+        return 2
+    for result in results:
+        if args.json:
+            print(json.dumps(as_dict(result), default=str))
+            continue
+        stream = sys.stderr if result.status == "rejected" else sys.stdout
+        if result.status == "rejected":
+            print(f"REJECTED {result.source_file}: {result.message}", file=stream)
+            continue
+        counts = f"{result.rows_read} read = {result.rows_landed} landed + {result.rows_quarantined} quarantined"
+        print(f"{result.status.upper():<9} {result.source_file} [{result.format}] {counts}", file=stream)
+        if result.status == "duplicate":
+            print(f"          {result.message}", file=stream)
+        for example in result.examples:
+            print(f"          {example}", file=stream)
+        if result.unknown_values:
+            print(f"          unknown values kept: {result.unknown_values}", file=stream)
+    code = exit_code(results)
+    if not args.json:
+        totals = {s: sum(1 for r in results if r.status == s) for s in ("landed", "partial", "duplicate", "rejected")}
+        print(
+            f"{len(results)} files into {ingestor.lake.url}: "
+            + ", ".join(f"{n} {s}" for s, n in totals.items() if n)
+            + f" (exit {code})"
+        )
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if not args.quiet:
             print_summary(result)
+    elif args.command == "ingest":
+        return run_ingest(args)
     return 0
 
 

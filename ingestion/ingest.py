@@ -1,0 +1,509 @@
+"""Land export files into the lake: detect, validate, write typed Parquet, quarantine, record.
+
+One file at a time, in bounded memory: the bytes are copied and hashed, decoded to canonical UTF-8,
+detected, parsed in batches into registry entities, and written as Parquet in a private work folder;
+then raw bytes, landed and quarantine files, and last the manifest are published (see `lake.py` for the
+visibility rule). The idempotency key is sha256 + parser version: the same bytes under any name are a
+duplicate and change nothing but the deliveries log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from ingestion import registry
+from ingestion.formats import FORMATS, Detection, Format, Sniff, detect
+from ingestion.formats.base import ParseContext, Parsed
+from ingestion.lake import Lake, copy_with_sha256, filesystem_for, raw_path
+from ingestion.settings import Settings, load_settings
+from ingestion.textio import FileProblem, decode_to_utf8, read_head
+
+MAX_EXAMPLES = 5
+SKIP_DIRS = {"truth"}  # the demo generator's ground truth: not an export
+
+
+@dataclass
+class FileResult:
+    source_file: str
+    sha256: str
+    format: str | None
+    source: str | None
+    parser_version: str | None
+    status: str
+    rows_read: int = 0
+    rows_landed: int = 0
+    rows_quarantined: int = 0
+    message: str = ""
+    entities: dict[str, dict[str, int]] = field(default_factory=dict)
+    unknown_values: dict[str, dict[str, int]] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)
+    rows_skipped: int = 0
+
+    def manifest(self) -> dict:
+        return {
+            "source_file": self.source_file,
+            "format": self.format,
+            "sha256": self.sha256,
+            "parser_version": self.parser_version,
+            "rows_read": self.rows_read,
+            "rows_landed": self.rows_landed,
+            "rows_quarantined": self.rows_quarantined,
+            "status": self.status,
+            "message": self.message,
+            "source": self.source,
+            "entities": self.entities,
+            "unknown_values": self.unknown_values,
+            "rows_skipped": self.rows_skipped,
+        }
+
+
+def parser_version(fmt: Format) -> str:
+    return f"{fmt.name}@{fmt.version}"
+
+
+def file_stem(sha256: str, fmt: Format) -> str:
+    return f"{sha256}-v{fmt.version}"
+
+
+# ---------------------------------------------------------------------- writing parquet
+
+
+class EntitySink:
+    """Typed Parquet for one entity of one file, one file per business month, in the work folder."""
+
+    def __init__(self, folder: Path, entity: registry.Entity, stem: str):
+        self.folder = folder
+        self.entity = entity
+        self.stem = stem
+        self.schema = entity.schema()
+        self.writers: dict[str | None, pq.ParquetWriter] = {}
+        self.rows = 0
+
+    def rel(self, month: str | None) -> str:
+        part = f"business_month={month}/" if month else ""
+        return f"{self.entity.landed_prefix}/{part}{self.stem}.parquet"
+
+    def write(self, frame: pl.DataFrame) -> None:
+        if frame.is_empty():
+            return
+        frame = conform(frame, self.schema)
+        parts = (
+            frame.with_columns(_m=pl.col("business_date").dt.strftime("%Y-%m")).partition_by("_m", as_dict=True)
+            if self.entity.partitioned
+            else {(None,): frame}
+        )
+        for (month,), part in parts.items():
+            table = part.drop("_m", strict=False).to_arrow()
+            writer = self.writers.get(month)
+            if writer is None:
+                path = self.folder / self.rel(month)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+                self.writers[month] = writer
+            writer.write_table(table)
+        self.rows += frame.height
+
+    def close(self) -> list[str]:
+        for writer in self.writers.values():
+            writer.close()
+        return [self.rel(month) for month in self.writers]
+
+
+def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    return frame.select(
+        [
+            (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in schema.items()
+        ]
+    )
+
+
+# ---------------------------------------------------------------------- one file
+
+
+@dataclass
+class Delivery:
+    """One file handed to ingestion: where it came from, and its local copy."""
+
+    display: str
+    local: Path
+    sha256: str
+    received_at: dt.datetime
+    origin: str | None = None
+    """Inbox path to remove once recorded (None: leave the source alone)."""
+
+
+class Ingestor:
+    def __init__(self, settings: Settings | None = None, lake: Lake | None = None):
+        self.settings = settings or load_settings()
+        self.lake = lake or Lake(self.settings.lake, self.settings.aws_endpoint_url)
+
+    # ---------------------------------------------------------------- entry points
+    def ingest_paths(self, paths: list[str], forced: str | None = None, keep_inbox: bool = False) -> list[FileResult]:
+        results = []
+        inbox = self.settings.inbox.rstrip("/")
+        for fs, path, display in self._expand(paths):
+            from_inbox = _is_under(path, inbox, fs)
+            with self.lake.workdir() as work:
+                local = work / "original"
+                sha = copy_with_sha256(fs, path, local)
+                delivery = Delivery(display, local, sha, _now(), origin=path if from_inbox and not keep_inbox else None)
+                results.append(self._ingest(delivery, work, forced))
+                if delivery.origin:
+                    fs.rm_file(delivery.origin)
+        return results
+
+    def reprocess(self, forced: str | None = None, force: bool = False) -> list[FileResult]:
+        """Re-land every raw file whose manifest has another parser version (all with `force`)."""
+        results = []
+        for rel in self.lake.list("_manifests/sha256"):
+            pointer = self.lake.read_json(rel) or {}
+            manifest = self.lake.read_json(pointer.get("manifest", "")) or {}
+            sha = pointer.get("sha256") or Path(rel).stem
+            if forced and forced not in (manifest.get("source"), manifest.get("format")):
+                continue
+            with self.lake.workdir() as work:
+                local = work / "original"
+                self.lake.fetch(raw_path(sha), local)
+                received = _parse_time(manifest.get("ingested_at")) or _now()
+                delivery = Delivery(manifest.get("source_file", sha), local, sha, received)
+                results.append(
+                    self._ingest(
+                        delivery, work, pointer.get("forced_source"), reprocess=True, force=force, previous=manifest
+                    )
+                )
+        return results
+
+    # ---------------------------------------------------------------- internals
+    def _expand(self, paths: list[str]):
+        for given in paths:
+            fs, path = filesystem_for(given, self.settings.aws_endpoint_url)
+            if fs.isdir(path):
+                for found in sorted(fs.find(path)):
+                    rel = found[len(path.rstrip("/")) + 1 :]
+                    parts = rel.split("/")
+                    if any(p.startswith(".") or p.startswith("_") for p in parts) or parts[0] in SKIP_DIRS:
+                        continue
+                    yield fs, found, os.path.join(given, rel)
+            elif fs.exists(path):
+                yield fs, path, given
+            else:
+                raise FileNotFoundError(f"{given}: no such file or folder")
+
+    def _ingest(
+        self,
+        delivery: Delivery,
+        work: Path,
+        forced: str | None,
+        *,
+        reprocess: bool = False,
+        force: bool = False,
+        previous: dict | None = None,
+    ) -> FileResult:
+        sha = delivery.sha256
+        pointer = self.lake.read_json(f"_manifests/sha256/{sha}.json")
+        if pointer and not reprocess:
+            current = FORMATS.get(pointer.get("format") or "")
+            if current is None or pointer.get("parser_version") == parser_version(current):
+                return self._duplicate(delivery, pointer, work)
+            # Landed by an older parser: re-land like --reprocess, replacing that version's files.
+            reprocess, previous = True, self.lake.read_json(pointer["manifest"]) or {}
+            delivery.received_at = _parse_time(previous.get("ingested_at")) or delivery.received_at
+        text = work / "text"
+        try:
+            decoded = decode_to_utf8(delivery.local, text)
+            detection = detect(Sniff(read_head(text)), delivery.display, forced)
+        except FileProblem as problem:
+            fmt = _format_named(problem)
+            return self._reject(delivery, work, problem, fmt=fmt, forced=forced)
+        fmt = detection.format
+        if reprocess and previous and previous.get("parser_version") == parser_version(fmt) and not force:
+            return FileResult(
+                delivery.display,
+                sha,
+                fmt.name,
+                fmt.source,
+                parser_version(fmt),
+                "duplicate",
+                previous.get("rows_read", 0),
+                previous.get("rows_landed", 0),
+                previous.get("rows_quarantined", 0),
+                "up to date with this parser version; nothing re-landed",
+            )
+        try:
+            result = self._land(delivery, work, detection, decoded.encoding, decoded.compression, text)
+        except FileProblem as problem:
+            return self._reject(delivery, work, problem, fmt=fmt, forced=forced)
+        if reprocess and previous:
+            current_files = set(result_files(self.lake, result))
+            for rel in previous.get("files", []):
+                if rel not in current_files:
+                    self.lake.delete(rel)
+        return result
+
+    def _context(self, delivery: Delivery, detection: Detection, text: Path) -> ParseContext:
+        ctx = ParseContext(delivery.display, delivery.sha256, delivery.received_at, self.settings.timezone, detection)
+        ctx.state["text_path"] = text
+        return ctx
+
+    def _land(
+        self, delivery: Delivery, work: Path, detection: Detection, encoding: str, compression: str | None, text: Path
+    ) -> FileResult:
+        fmt = detection.format
+        version = parser_version(fmt)
+        stem = file_stem(delivery.sha256, fmt)
+        ctx = self._context(delivery, detection, text)
+        out = work / "out"
+        sinks = {name: EntitySink(out, registry.entity(fmt.source, name), stem) for name in fmt.entities}
+        quarantine_rel = f"quarantine/{fmt.source}/{fmt.name}/{stem}.parquet"
+        quarantine_writer: pq.ParquetWriter | None = None
+        lineage = {
+            "_source_file": pl.lit(delivery.display),
+            "_source_sha256": pl.lit(delivery.sha256),
+            "_source_format": pl.lit(fmt.name),
+            "_ingested_at": pl.lit(delivery.received_at).cast(registry.UTC),
+            "_parser_version": pl.lit(version),
+        }
+        read = quarantined = skipped = 0
+        examples: list[str] = []
+        unknown: dict[str, Counter] = {}
+        for parsed in fmt.parse(text, work, ctx):
+            parsed = _require_keys_and_dates(parsed, fmt)
+            records = parsed.records
+            bad = records.filter(pl.col("_reason").is_not_null())
+            read += records.height
+            quarantined += bad.height
+            skipped += parsed.skipped
+            for column, counts in parsed.unknown.items():
+                unknown.setdefault(column, Counter()).update(counts)
+            if bad.height:
+                if len(examples) < MAX_EXAMPLES:
+                    for row, reason in bad.head(MAX_EXAMPLES - len(examples)).select("_source_row", "_reason").rows():
+                        examples.append(f"{delivery.display}:{row}: {reason}")
+                table = conform(bad.with_columns(**lineage), registry.QUARANTINE_SCHEMA).to_arrow()
+                if quarantine_writer is None:
+                    path = out / quarantine_rel
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    quarantine_writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+                quarantine_writer.write_table(table)
+            bad_rows = bad.select("_source_row")
+            for name, frame in parsed.entities.items():
+                if frame.is_empty():
+                    continue
+                good = frame.join(bad_rows, on="_source_row", how="anti") if bad.height else frame
+                good = good.with_columns(
+                    **lineage, _record_version=pl.coalesce(pl.col("_record_version"), lineage["_ingested_at"])
+                )
+                sinks[name].write(good)
+        files = [rel for sink in sinks.values() for rel in sink.close()]
+        if quarantine_writer is not None:
+            quarantine_writer.close()
+            files.append(quarantine_rel)
+        if read == 0:
+            raise FileProblem(
+                "header-only file: no data rows after the header",
+                f"export a period that has data ({fmt.download})",
+            )
+        landed = read - quarantined
+        entities = {name: {"rows_landed": sink.rows} for name, sink in sinks.items()}
+        unknown_values = {k: dict(v.most_common()) for k, v in unknown.items() if v}
+        status = "partial" if quarantined else "landed"
+        message = _landing_message(fmt, read, landed, quarantined, skipped, entities, unknown_values)
+        result = FileResult(
+            delivery.display,
+            delivery.sha256,
+            fmt.name,
+            fmt.source,
+            version,
+            status,
+            read,
+            landed,
+            quarantined,
+            message,
+            entities,
+            unknown_values,
+            examples,
+            skipped,
+        )
+        extra = {
+            "files": files,
+            "encoding": encoding,
+            "compression": compression,
+            "delimiter": detection.delimiter,
+            "header_line": detection.header_line + 1 if detection.delimiter else None,
+            "quarantine_examples": examples,
+        }
+        self._publish_raw(delivery)
+        for rel in files:
+            self.lake.publish(out / rel, rel)
+        self._record(delivery, result, work, extra, forced_source=ctx.detection.format.name)
+        return result
+
+    def _publish_raw(self, delivery: Delivery) -> None:
+        rel = raw_path(delivery.sha256)
+        if not self.lake.exists(rel):
+            self.lake.publish(delivery.local, rel)
+
+    def _record(self, delivery: Delivery, result: FileResult, work: Path, extra: dict, forced_source: str | None):
+        """Manifest last: it is what makes the landed files visible."""
+        folder = result.source if result.format else "unknown"
+        manifest_rel = f"_manifests/{folder}/{result.sha256}.json"
+        manifest = {**result.manifest(), **extra, "ingested_at": delivery.received_at.isoformat()}
+        self.lake.write_json(manifest_rel, manifest, work)
+        pointer = {
+            "sha256": result.sha256,
+            "manifest": manifest_rel,
+            "format": result.format,
+            "parser_version": result.parser_version,
+            "forced_source": forced_source,
+        }
+        self.lake.write_json(f"_manifests/sha256/{result.sha256}.json", pointer, work)
+        self._log_delivery(delivery, result, work)
+
+    def _log_delivery(self, delivery: Delivery, result: FileResult, work: Path) -> None:
+        now = _now()
+        rel = f"_manifests/deliveries/{now:%Y-%m-%d}/{now:%H%M%S%f}-{result.sha256[:12]}-{uuid.uuid4().hex[:8]}.json"
+        entry = {
+            "delivered_at": now.isoformat(),
+            "source_file": delivery.display,
+            "sha256": result.sha256,
+            "format": result.format,
+            "parser_version": result.parser_version,
+            "status": result.status,
+            "rows_read": result.rows_read,
+            "rows_landed": result.rows_landed,
+            "rows_quarantined": result.rows_quarantined,
+            "message": result.message,
+        }
+        self.lake.write_json(rel, entry, work)
+
+    def _duplicate(self, delivery: Delivery, pointer: dict, work: Path) -> FileResult:
+        manifest = self.lake.read_json(pointer["manifest"]) or {}
+        previous = manifest.get("status", "landed")
+        note = f"duplicate of {manifest.get('source_file')} (ingested {manifest.get('ingested_at')}, {previous})"
+        if previous == "rejected":
+            note += f": still rejected: {manifest.get('message')}"
+        result = FileResult(
+            delivery.display,
+            delivery.sha256,
+            pointer.get("format"),
+            manifest.get("source"),
+            pointer.get("parser_version"),
+            "duplicate",
+            manifest.get("rows_read", 0),
+            manifest.get("rows_landed", 0),
+            manifest.get("rows_quarantined", 0),
+            note + "; nothing changed",
+        )
+        result.entities = {"_previous_status": {previous: 1}} if previous == "rejected" else {}
+        self._log_delivery(delivery, result, work)
+        return result
+
+    def _reject(
+        self, delivery: Delivery, work: Path, problem: FileProblem, *, fmt: Format | None, forced: str | None
+    ) -> FileResult:
+        result = FileResult(
+            delivery.display,
+            delivery.sha256,
+            fmt.name if fmt else None,
+            fmt.source if fmt else None,
+            parser_version(fmt) if fmt else "detect@1",
+            "rejected",
+            message=f"{problem.problem}; {problem.fix}",
+        )
+        self._publish_raw(delivery)
+        self._record(delivery, result, work, {"files": []}, forced_source=forced)
+        return result
+
+
+def result_files(lake: Lake, result: FileResult) -> list[str]:
+    folder = result.source if result.format else "unknown"
+    manifest = lake.read_json(f"_manifests/{folder}/{result.sha256}.json") or {}
+    return manifest.get("files", [])
+
+
+def _require_keys_and_dates(parsed: Parsed, fmt: Format) -> Parsed:
+    """Safety net: an entity row without a record key or business date quarantines its record."""
+    problems = []
+    for name, frame in parsed.entities.items():
+        entity = registry.entity(fmt.source, name)
+        checks = [pl.col("_record_key").is_null()]
+        if entity.partitioned:
+            checks.append(pl.col("business_date").is_null())
+        missing = frame.filter(pl.any_horizontal(checks)).select("_source_row")
+        if missing.height:
+            problems.append(missing.with_columns(_extra=pl.lit(f"{name}: no record key or business date")))
+    if not problems:
+        return parsed
+    extra = pl.concat(problems).unique("_source_row")
+    records = (
+        parsed.records.join(extra, on="_source_row", how="left")
+        .with_columns(_reason=pl.coalesce("_reason", "_extra"))
+        .drop("_extra")
+    )
+    return Parsed(records, parsed.entities, parsed.skipped, parsed.unknown)
+
+
+def _landing_message(fmt, read, landed, quarantined, skipped, entities, unknown) -> str:
+    parts = [f"{fmt.label}: {read} rows read, {landed} landed, {quarantined} quarantined"]
+    parts.append("(" + ", ".join(f"{k} {v['rows_landed']}" for k, v in entities.items()) + ")")
+    if skipped:
+        parts.append(f"{skipped} report total/footer lines skipped")
+    if quarantined:
+        parts.append(
+            f"see quarantine/{fmt.source}/{fmt.name}/ for each row's reason; fix those rows at the source and "
+            "ingest the corrected export (landed rows are replaced by record key, nothing is double-counted)"
+        )
+    if unknown:
+        listed = "; ".join(
+            f"{col}: " + ", ".join(f"{v!r} x{n}" for v, n in vals.items()) for col, vals in unknown.items()
+        )
+        parts.append(f"unknown values kept and counted: {listed}")
+    return "; ".join(parts)
+
+
+def _format_named(problem: FileProblem) -> Format | None:
+    for fmt in FORMATS.values():
+        if problem.problem.startswith(fmt.label) or f"a {fmt.label}" in problem.problem:
+            return fmt
+    return None
+
+
+def _is_under(path: str, folder: str, fs) -> bool:
+    if folder.startswith("s3://"):
+        folder = folder[len("s3://") :]
+    elif "://" not in folder:
+        folder = os.path.abspath(folder)
+    return path.startswith(folder.rstrip("/") + "/")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _parse_time(text: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def exit_code(results: list[FileResult]) -> int:
+    """0 all landed or duplicates; 1 some rows quarantined; 2 a file rejected."""
+    if any(r.status == "rejected" or "_previous_status" in r.entities for r in results):
+        return 2
+    if any(r.status == "partial" for r in results):
+        return 1
+    return 0
+
+
+def as_dict(result: FileResult) -> dict:
+    return asdict(result)
