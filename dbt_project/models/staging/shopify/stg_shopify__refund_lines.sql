@@ -1,0 +1,60 @@
+with
+
+landed as (
+
+    {{ landed_latest_rows(source('shopify', 'refund_lines')) }}
+
+),
+
+api_orders as (
+
+    {{ landed_latest_rows(source('shopify', 'orders'), prefer_format='shopify_orders_json') }}
+
+),
+
+-- The API version of an order wins for the whole order (metrics.md, Unified customer).
+precedence as (
+
+    select landed.*
+    from landed
+    where
+        landed._source_format = 'shopify_orders_json'
+        or landed.order_id not in (
+            select api_orders.order_id
+            from api_orders
+            where api_orders._source_format = 'shopify_orders_json'
+        )
+
+),
+
+final as (
+
+    select
+        refund_line_id,
+        refund_id,
+        order_id,
+        line_item_id,
+        quantity,
+        restock_type,
+        subtotal,
+        total_tax,
+        currency,
+        created_at,
+        business_date,
+        case
+            when _source_format = 'shopify_orders_json' then 'shopify_api'
+            else 'shopify_csv'
+        end as order_source,
+        _source_file,
+        _source_sha256,
+        _source_row,
+        _source_format,
+        _ingested_at,
+        _parser_version,
+        _record_key,
+        _record_version
+    from precedence
+
+)
+
+select * from final
