@@ -5,8 +5,11 @@ SHELL := /bin/bash
 UV := python3 -m uv
 PY := .venv/bin/python
 DEMO_DIR ?= data/demo
+DOCS_DIR ?= data/dbt-docs
+DOCS_PORT ?= 8080
+CLI := .venv/bin/commerce-analytics
 
-.PHONY: help setup demo test lint format bench bench-ingest clean
+.PHONY: help setup demo test lint format docs docs-serve bench bench-ingest clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -14,25 +17,37 @@ help:  ## list the targets
 .venv/.synced: pyproject.toml uv.lock
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen --all-groups
+	@$(PY) -c "from ingestion.warehouse import ensure_duckdb_httpfs as f; print('duckdb httpfs:', f())"
 	@touch $@
 
 setup: .venv/.synced  ## install the project and its tools into .venv (uv, locked)
 
-demo: setup  ## generate the ArtisanGlow demo data set and run the main job on it
-	.venv/bin/commerce-analytics generate --out $(DEMO_DIR)
+demo: setup  ## generate the demo data set, ingest it into the lake, build the warehouse (dbt)
+	$(CLI) generate --out $(DEMO_DIR)
+	$(CLI) ingest $(DEMO_DIR) || [ $$? -eq 1 ]  # 1: some rows quarantined (reported above)
+	$(CLI) build
 
-test: setup  ## run every test (installs what the tests need)
-	$(PY) -m pytest
+test: setup  ## run every test (installs and starts what the tests need: PostgreSQL)
+	bash scripts/start-postgres.sh
+	COMMERCE_REQUIRE_POSTGRES=1 $(PY) -m pytest
 
-lint: setup  ## ruff, terraform fmt, checkov
+lint: setup  ## ruff, sqlfluff, dbt portability, terraform fmt, checkov
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
+	$(PY) scripts/check_portability.py
 	@if [ -d terraform ] && command -v terraform >/dev/null; then terraform fmt -check -recursive terraform; fi
 	@if [ -f terraform/scripts/checkov.sh ]; then bash terraform/scripts/checkov.sh; fi
 
 format: setup  ## apply ruff's fixes and formatting
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
+
+docs: setup  ## build the dbt docs site into $(DOCS_DIR) (catalog from the current warehouse)
+	$(CLI) dbt --target-path $(DOCS_DIR) -- docs generate
+
+docs-serve: docs  ## serve the dbt docs site on http://127.0.0.1:$(DOCS_PORT)
+	$(PY) -m http.server --bind 127.0.0.1 --directory $(DOCS_DIR) $(DOCS_PORT)
 
 bench: setup  ## print generator throughput and peak memory for 1 million order lines
 	$(PY) benchmarks/generate.py

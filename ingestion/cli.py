@@ -87,7 +87,132 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--force", action="store_true", help="with --reprocess: re-land every raw file")
     ingest.add_argument("--keep-inbox", action="store_true", help="leave ingested files in the inbox")
     ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
+    _add_warehouse_commands(commands)
     return parser
+
+
+def _add_target_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--target", help="dbt target: local (DuckDB), postgres, prod (Redshift); default DBT_TARGET")
+    command.add_argument("--target-path", help="dbt's target folder (default dbt_project/target)")
+    command.add_argument("--log-path", help="dbt's log folder (default dbt_project/logs)")
+    command.add_argument(
+        "--no-load", action="store_true", help="postgres: skip the load step (the landed tables are current)"
+    )
+
+
+def _add_warehouse_commands(commands) -> None:
+    build = commands.add_parser(
+        "build",
+        help="run dbt build on the configured target (after the target's lake step)",
+        description="Exit codes: 0 built and tested, 1 dbt reported failing models or tests, 2 could not run.",
+    )
+    _add_target_options(build)
+    build.add_argument("--select", "-s", nargs="+", action="extend", default=[], help="dbt node selection")
+    build.add_argument("--exclude", nargs="+", action="extend", default=[], help="dbt nodes to leave out")
+    build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    build.add_argument("--vars", help="dbt vars, a YAML mapping, e.g. '{start_date: 2025-11-01}'")
+    dbt = commands.add_parser(
+        "dbt",
+        help="run any dbt command with the project's paths, target and lake var (e.g. `dbt -- docs generate`)",
+    )
+    _add_target_options(dbt)
+    dbt.add_argument("args", nargs=argparse.REMAINDER, help="the dbt command and its options, after `--`")
+    prepare = commands.add_parser(
+        "prepare",
+        help="give a dbt target what it needs from the lake: DuckDB httpfs + placeholders, PostgreSQL the load step",
+    )
+    prepare.add_argument("--target", help="dbt target (default DBT_TARGET)")
+    commands.add_parser(
+        "load-postgres",
+        help="load the lake's visible landed rows into PostgreSQL schema `landed` (libpq PG* settings)",
+    )
+    report = commands.add_parser(
+        "report",
+        help="print the channel P&L from the warehouse's marts; compare it with a data set's truth if given",
+        description="Exit codes: 0 printed (and equal to the truth if given), 1 differs from the truth, 2 failed.",
+    )
+    report.add_argument("--target", help="dbt target to read: local (DuckDB) or postgres; default DBT_TARGET")
+    report.add_argument("--truth", type=Path, help="a generated data set's truth/summary.json to check against")
+    columns = commands.add_parser(
+        "landed-columns", help="regenerate dbt_project/macros/_landed_columns.sql from the registry (Spectrum DDL)"
+    )
+    columns.add_argument("--check", action="store_true", help="exit 1 if the file is out of date, write nothing")
+
+
+def run_warehouse_command(args: argparse.Namespace) -> int:
+    from ingestion import build
+    from ingestion.settings import load_settings
+
+    settings = load_settings()
+    try:
+        if args.command == "build":
+            inv = build.DbtInvocation(
+                command=("build",),
+                target=args.target,
+                select=tuple(args.select),
+                exclude=tuple(args.exclude),
+                full_refresh=args.full_refresh,
+                vars=build.parse_vars(args.vars),
+                target_path=args.target_path,
+                log_path=args.log_path,
+            )
+            return build.run_dbt(inv, settings, load=not args.no_load)
+        if args.command == "dbt":
+            rest = list(args.args[1:] if args.args[:1] == ["--"] else args.args)
+            if not rest:
+                print(
+                    "commerce-analytics dbt: name a dbt command, e.g. `commerce-analytics dbt -- parse`",
+                    file=sys.stderr,
+                )
+                return 2
+            inv = build.DbtInvocation(
+                command=tuple(rest), target=args.target, target_path=args.target_path, log_path=args.log_path
+            )
+            return build.run_dbt(inv, settings, load=not args.no_load)
+        if args.command == "prepare":
+            target = args.target or settings.dbt_target
+            build.prepare_target(build.target_type(target), settings)
+            print(f"target {target!r} prepared from {settings.lake}")
+            return 0
+        if args.command == "load-postgres":
+            from ingestion.lake import Lake
+            from ingestion.warehouse import load_postgres
+
+            report = load_postgres(Lake(settings.lake, settings.aws_endpoint_url))
+            for table, rows in report.tables.items():
+                print(f"  landed.{table:<40} {rows:>10,} rows")
+            print(report.summary())
+            return 0
+        if args.command == "report":
+            import contextlib
+
+            from ingestion import report
+
+            with contextlib.closing(report.connect(settings, args.target)) as connection:
+                rows = report.channel_pnl(connection)
+            if args.truth is not None and not args.truth.exists():
+                print(f"commerce-analytics report: no truth summary at {args.truth}", file=sys.stderr)
+                return 2
+            return 0 if report.print_channel_pnl(rows, args.truth) else 1
+        if args.command == "landed-columns":
+            from ingestion.warehouse import LANDED_COLUMNS_MACRO, landed_columns_macro, write_landed_columns_macro
+
+            if args.check:
+                current = LANDED_COLUMNS_MACRO.read_text() if LANDED_COLUMNS_MACRO.exists() else ""
+                if current != landed_columns_macro():
+                    print(f"{LANDED_COLUMNS_MACRO} is out of date: run `commerce-analytics landed-columns`")
+                    return 1
+                return 0
+            changed = write_landed_columns_macro()
+            print(f"{LANDED_COLUMNS_MACRO} {'rewritten' if changed else 'already current'}")
+            return 0
+    except build.BuildError as exc:
+        print(f"commerce-analytics {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        print(f"commerce-analytics {args.command}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    raise AssertionError(args.command)
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -143,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
             print_summary(result)
     elif args.command == "ingest":
         return run_ingest(args)
+    else:
+        return run_warehouse_command(args)
     return 0
 
 

@@ -16,7 +16,7 @@
             row_number() over (
                 partition by visible_rows._record_key
                 order by
-                    {% if prefer_format -%}
+                    {% if prefer_format %}
                     case when visible_rows._source_format = '{{ prefer_format }}' then 0 else 1 end,
                     {% endif -%}
                     visible_rows._record_version desc,
@@ -31,7 +31,7 @@
                 and visible_rows._parser_version = manifests.parser_version
                 and manifests.status in ('landed', 'partial')
     ) as landed_rows
-    {% if dedupe -%}
+    {%- if dedupe %}
     where landed_rows._record_rank = 1
     {%- endif %}
 {%- endmacro %}

@@ -1,0 +1,218 @@
+{#-
+    Ad spend allocated to order lines (metrics.md "Attribution", truth rules 13-14).
+    Grain: order_line_id x platform x campaign_id x spend_date.
+      - Google Ads / Meta: a campaign-day's spend goes to the Shopify Web lines of
+        the orders whose last-click credited touch is on that campaign and day
+        (brand time zone), in proportion to the line's net sales in the
+        reporting currency. Lines with zero net sales take none; a campaign-day
+        whose candidate lines' net sales sum to zero or less allocates nothing.
+      - Amazon Ads: a (campaign, advertised SKU, day)'s spend goes to that day's
+        Amazon lines (FBA and FBM) of the SKU in the report's currency
+        (marketplace), in proportion to units.
+    Integer cents, rounded half away from zero, remainder to the largest weight
+    (ties: lowest order_line_id), so each campaign-day's shares sum exactly to
+    the spend allocated. What no line takes is in int_ad_spend_unallocated.
+    `amount_source` is in the spend's currency; `amount` is converted at the
+    spend date.
+-#}
+
+with
+
+ad_spend_daily as (
+
+    select * from {{ ref('int_ad_spend_daily') }}
+
+),
+
+attribution as (
+
+    select * from {{ ref('int_attribution_last_click') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('int_order_lines') }}
+
+),
+
+fx_rates_daily as (
+
+    select * from {{ ref('int_fx_rates_daily') }}
+
+),
+
+campaign_spend as (
+
+    select
+        platform,
+        campaign_id,
+        spend_date,
+        source_currency,
+        spend_source_cents
+    from ad_spend_daily
+    where advertised_sku is null
+
+),
+
+web_candidates as (
+
+    select
+        campaign_spend.platform,
+        campaign_spend.campaign_id,
+        campaign_spend.spend_date,
+        campaign_spend.source_currency,
+        campaign_spend.spend_source_cents,
+        order_lines.order_line_id,
+        order_lines.net_sales_cents as weight
+    from campaign_spend
+    inner join attribution
+        on
+            campaign_spend.platform = attribution.platform
+            and campaign_spend.campaign_id = attribution.campaign_id
+            and campaign_spend.spend_date = attribution.touch_date
+    inner join order_lines
+        on
+            attribution.order_id = order_lines.order_id
+            and order_lines.channel = 'Shopify Web'
+
+),
+
+web_weighted as (
+
+    select
+        web_candidates.*,
+        sum(weight) over (partition by platform, campaign_id, spend_date) as group_weight
+    from web_candidates
+
+),
+
+web_eligible as (
+
+    select * from web_weighted
+    where group_weight > 0
+
+),
+
+web_allocated as (
+
+    {{ allocate_cents(
+        'web_eligible',
+        ['platform', 'campaign_id', 'spend_date'],
+        'spend_source_cents',
+        'weight',
+        'order_line_id',
+        'amount_source_cents'
+    ) }}
+
+),
+
+sku_spend as (
+
+    select
+        platform,
+        campaign_id,
+        advertised_sku,
+        spend_date,
+        source_currency,
+        spend_source_cents
+    from ad_spend_daily
+    where advertised_sku is not null
+
+),
+
+amazon_candidates as (
+
+    select
+        sku_spend.platform,
+        sku_spend.campaign_id,
+        sku_spend.advertised_sku,
+        sku_spend.spend_date,
+        sku_spend.source_currency,
+        sku_spend.spend_source_cents,
+        order_lines.order_line_id,
+        order_lines.units as weight
+    from sku_spend
+    inner join order_lines
+        on
+            sku_spend.advertised_sku = order_lines.sku
+            and sku_spend.spend_date = order_lines.order_date
+            and sku_spend.source_currency = order_lines.source_currency
+            and order_lines.channel in ('Amazon FBA', 'Amazon FBM')
+
+),
+
+amazon_allocated as (
+
+    {{ allocate_cents(
+        'amazon_candidates',
+        ['campaign_id', 'advertised_sku', 'spend_date'],
+        'spend_source_cents',
+        'weight',
+        'order_line_id',
+        'amount_source_cents'
+    ) }}
+
+),
+
+allocated as (
+
+    select
+        order_line_id,
+        platform,
+        campaign_id,
+        spend_date,
+        source_currency,
+        amount_source_cents
+    from web_allocated
+
+    union all
+
+    select
+        order_line_id,
+        platform,
+        campaign_id,
+        spend_date,
+        source_currency,
+        amount_source_cents
+    from amazon_allocated
+
+),
+
+-- One row per line x campaign x day (an Amazon line takes one SKU's spend per campaign-day).
+summed as (
+
+    select
+        order_line_id,
+        platform,
+        campaign_id,
+        spend_date,
+        source_currency,
+        sum(amount_source_cents) as amount_source_cents
+    from allocated
+    group by order_line_id, platform, campaign_id, spend_date, source_currency
+
+),
+
+final as (
+
+    select
+        summed.order_line_id,
+        summed.platform,
+        summed.campaign_id,
+        summed.spend_date,
+        summed.source_currency,
+        '{{ var("reporting_currency") }}' as reporting_currency,
+        summed.amount_source_cents,
+        {{ convert_cents('summed.amount_source_cents', 'fx_rates_daily.rate_e6') }} as amount_cents,
+        {{ from_cents('summed.amount_source_cents') }} as amount_source,
+        {{ from_cents(convert_cents('summed.amount_source_cents', 'fx_rates_daily.rate_e6')) }} as amount
+    from summed
+    left join fx_rates_daily
+        on
+            summed.source_currency = fx_rates_daily.currency
+            and summed.spend_date = fx_rates_daily.rate_date
+
+)
+
+select * from final

@@ -1,0 +1,91 @@
+{#-
+    Ad spend no order line carries, per platform and spend day and currency
+    (metrics.md "Nothing is lost"; truth rule 16): reported spend minus the
+    allocated shares, in the spend's currency, converted at the spend date.
+    Rows with zero are omitted. Shaped for fct_daily_costs: channel 'Unassigned',
+    cost_type 'unallocated_ad_spend', amount (reporting currency) and
+    amount_source (spend currency) as numeric(18,2).
+    Invariant (test assert_ad_spend_allocated_plus_unallocated_equals_reported):
+    allocated + unallocated = reported spend per platform per day.
+-#}
+
+with
+
+ad_spend_daily as (
+
+    select * from {{ ref('int_ad_spend_daily') }}
+
+),
+
+allocated as (
+
+    select * from {{ ref('int_ad_spend_allocated') }}
+
+),
+
+fx_rates_daily as (
+
+    select * from {{ ref('int_fx_rates_daily') }}
+
+),
+
+reported as (
+
+    select
+        platform,
+        spend_date,
+        source_currency,
+        sum(spend_source_cents) as spend_source_cents
+    from ad_spend_daily
+    group by platform, spend_date, source_currency
+
+),
+
+placed as (
+
+    select
+        platform,
+        spend_date,
+        source_currency,
+        sum(amount_source_cents) as placed_source_cents
+    from allocated
+    group by platform, spend_date, source_currency
+
+),
+
+remainder as (
+
+    select
+        reported.platform,
+        reported.spend_date,
+        reported.source_currency,
+        reported.spend_source_cents - coalesce(placed.placed_source_cents, 0) as amount_source_cents
+    from reported
+    left join placed
+        on
+            reported.platform = placed.platform
+            and reported.spend_date = placed.spend_date
+            and reported.source_currency = placed.source_currency
+
+),
+
+final as (
+
+    select
+        remainder.spend_date as cost_date,
+        'Unassigned' as channel,
+        remainder.platform,
+        'unallocated_ad_spend' as cost_type,
+        {{ from_cents(convert_cents('remainder.amount_source_cents', 'fx_rates_daily.rate_e6')) }} as amount,
+        {{ from_cents('remainder.amount_source_cents') }} as amount_source,
+        remainder.source_currency
+    from remainder
+    left join fx_rates_daily
+        on
+            remainder.source_currency = fx_rates_daily.currency
+            and remainder.spend_date = fx_rates_daily.rate_date
+    where remainder.amount_source_cents != 0
+
+)
+
+select * from final

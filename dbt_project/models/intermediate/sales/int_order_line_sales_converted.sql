@@ -1,0 +1,131 @@
+{#-
+    The sales amounts of every line by measure and event date, in source and
+    reporting currency (truth rule 14): order-dated amounts (gross_sales,
+    discounts, shipping_revenue, taxes at the order date) and the refund rows
+    dated by their own event are summed per (line, measure, event date) in the
+    source currency, then converted at that date's rate (int_fx_rates_daily) and
+    rounded half away from zero. One row per (order_line_id, measure, event_date):
+    the cash view of the sales side; int_order_lines sums it per line.
+-#}
+{{ config(materialized='table') }}
+
+with
+
+shopify_lines as (
+
+    select * from {{ ref('int_shopify_order_lines_allocated') }}
+
+),
+
+amazon_lines as (
+
+    select * from {{ ref('int_amazon_order_lines_prepared') }}
+
+),
+
+refunds as (
+
+    select * from {{ ref('int_order_line_refunds_unioned') }}
+
+),
+
+fx_rates_daily as (
+
+    select * from {{ ref('int_fx_rates_daily') }}
+
+),
+
+lines as (
+
+    select
+        order_line_id,
+        channel,
+        order_date,
+        source_currency,
+        gross_sales_cents,
+        discounts_cents,
+        shipping_revenue_cents,
+        taxes_cents
+    from shopify_lines
+    union all
+    select
+        order_line_id,
+        channel,
+        order_date,
+        source_currency,
+        gross_sales_cents,
+        discounts_cents,
+        shipping_revenue_cents,
+        taxes_cents
+    from amazon_lines
+
+),
+
+order_dated as (
+
+    {%- for measure in ['gross_sales', 'discounts', 'shipping_revenue', 'taxes'] %}
+        select
+            order_line_id,
+            '{{ measure }}' as measure,
+            order_date as event_date,
+            {{ measure }}_cents as amount_cents,
+            false as is_estimated
+        from lines
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
+
+),
+
+event_rows as (
+
+    select * from order_dated
+    union all
+    select
+        order_line_id,
+        measure,
+        event_date,
+        amount_cents,
+        is_estimated
+    from refunds
+
+),
+
+summed as (
+
+    select
+        event_rows.order_line_id,
+        lines.channel,
+        lines.source_currency,
+        event_rows.measure,
+        event_rows.event_date,
+        sum(event_rows.amount_cents) as amount_source_cents,
+        max(case when event_rows.is_estimated then 1 else 0 end) as is_estimated_flag
+    from event_rows
+    inner join lines
+        on event_rows.order_line_id = lines.order_line_id
+    group by 1, 2, 3, 4, 5
+
+),
+
+final as (
+
+    select
+        summed.order_line_id,
+        summed.channel,
+        summed.measure,
+        summed.event_date,
+        summed.source_currency,
+        '{{ var("reporting_currency") }}' as reporting_currency,
+        summed.amount_source_cents,
+        fx_rates_daily.rate_e6,
+        {{ convert_cents('summed.amount_source_cents', 'fx_rates_daily.rate_e6') }} as amount_cents,
+        coalesce(summed.is_estimated_flag = 1, false) as is_estimated
+    from summed
+    left join fx_rates_daily
+        on
+            summed.event_date = fx_rates_daily.rate_date
+            and summed.source_currency = fx_rates_daily.currency
+
+)
+
+select * from final

@@ -1,0 +1,227 @@
+{#-
+    One row per Shopify order line (API lines of API orders, CSV lines of orders
+    only the CSV export delivered) with its order-dated sales amounts in integer
+    cents of the shop currency (truth rules 4, 5, 7, 8, 9):
+      - gross_sales = unit price x quantity (prices are tax-exclusive here);
+      - discounts: the API's `discount_allocations`; CSV: the order's item discount
+        `sum(price x qty) - Subtotal` allocated by gross share;
+      - shipping_revenue charged: API shipping less shipping-line discounts, CSV
+        `Shipping` (after a FREESHIP code), allocated by gross share;
+      - taxes: API tax lines; CSV `Taxes` allocated over taxable lines by net share;
+      - tax-inclusive prices (API `taxes_included`, or a CSV order whose Total =
+        Subtotal + Shipping while Taxes > 0) have the line's tax backed out of
+        gross_sales (metrics.md `taxes`); discounts and shipping are split by the
+        price as charged;
+      - restocked_units: API refund lines with restock_type return, cancel or
+        legacy_restock; CSV-only orders cancelled before they shipped restock all units.
+    Allocations round half away from zero with the remainder on the largest share
+    (ties: lowest order_line_id), so lines sum exactly to the order.
+-#}
+{#- A table: its order and line staging views join badly on PostgreSQL when inlined (planner row estimates). -#}
+{{ config(materialized='table') }}
+
+with
+
+orders as (
+
+    select * from {{ ref('stg_shopify__orders') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('stg_shopify__order_lines') }}
+
+),
+
+refund_lines as (
+
+    select * from {{ ref('stg_shopify__refund_lines') }}
+
+),
+
+restocked as (
+
+    select
+        cast(line_item_id as {{ dbt.type_string() }}) as order_line_id,
+        sum(quantity) as restocked_units
+    from refund_lines
+    where restock_type in ('return', 'cancel', 'legacy_restock')
+    group by 1
+
+),
+
+lines_joined as (
+
+    select
+        cast(order_lines.line_id as {{ dbt.type_string() }}) as order_line_id,
+        orders.order_name as order_id,
+        orders.order_id as shopify_order_id,
+        order_lines.line_position,
+        orders.order_source,
+        order_lines.sku,
+        orders.created_at as ordered_at,
+        {{ to_brand_date('orders.created_at') }} as order_date,
+        orders.currency as source_currency,
+        orders.presentment_currency,
+        orders.email,
+        orders.cancelled_at,
+        orders.fulfilled_at,
+        orders.financial_status,
+        orders.fulfillment_status,
+        orders.discount_codes,
+        orders.shipping_method,
+        orders.payment_method as payment_gateway,
+        orders.source_name,
+        orders.shipping_country,
+        orders.shipping_province,
+        order_lines.quantity as units,
+        coalesce(order_lines.taxable, true) as is_taxable,
+        {{ to_cents('order_lines.unit_price') }} * order_lines.quantity as line_price_cents,
+        case
+            when orders.order_source = 'shopify_api' then coalesce(orders.taxes_included, false)
+            when
+                coalesce(orders.taxes, 0) > 0
+                and orders.total = coalesce(orders.subtotal, 0) + coalesce(orders.shipping, 0)
+                then true
+            else false
+        end as is_taxes_included,
+        {{ to_cents('coalesce(order_lines.discount_allocated, 0)') }} as api_discounts_cents,
+        {{ to_cents('coalesce(order_lines.tax, 0)') }} as api_taxes_cents,
+        {{ to_cents('coalesce(orders.subtotal, 0)') }} as order_subtotal_cents,
+        case
+            when orders.order_source = 'shopify_api'
+                then {{ to_cents('coalesce(orders.shipping, 0) - coalesce(orders.shipping_discount, 0)') }}
+            else {{ to_cents('coalesce(orders.shipping, 0)') }}
+        end as order_shipping_cents,
+        {{ to_cents('coalesce(orders.taxes, 0)') }} as order_taxes_cents,
+        case
+            when orders.order_source = 'shopify_api' then coalesce(restocked.restocked_units, 0)
+            when orders.cancelled_at is not null and orders.fulfilled_at is null then order_lines.quantity
+            else 0
+        end as restocked_units
+    from order_lines
+    inner join orders
+        on order_lines.order_id = orders.order_id
+    left join restocked
+        on
+            orders.order_source = 'shopify_api'
+            and cast(order_lines.line_id as {{ dbt.type_string() }}) = restocked.order_line_id
+
+),
+
+-- CSV: the order's item discount is what the line prices lose to the Subtotal.
+with_order_discount as (
+
+    select
+        lines_joined.*,
+        sum(line_price_cents) over (partition by order_id) - order_subtotal_cents as order_discount_cents
+    from lines_joined
+
+),
+
+csv_discount_allocated as (
+
+    {{ allocate_cents('with_order_discount', ['order_id'], 'order_discount_cents', 'line_price_cents', 'order_line_id', 'csv_discounts_cents') }}
+
+),
+
+with_discounts as (
+
+    select
+        csv_discount_allocated.*,
+        case
+            when order_source = 'shopify_api' then api_discounts_cents
+            else csv_discounts_cents
+        end as discounts_cents
+    from csv_discount_allocated
+
+),
+
+with_net as (
+
+    select
+        with_discounts.*,
+        case when is_taxable then line_price_cents - discounts_cents else 0 end as taxable_net_cents
+    from with_discounts
+
+),
+
+shipping_allocated as (
+
+    {{ allocate_cents('with_net', ['order_id'], 'order_shipping_cents', 'line_price_cents', 'order_line_id', 'shipping_revenue_cents') }}
+
+),
+
+csv_taxes_allocated as (
+
+    {{ allocate_cents('shipping_allocated', ['order_id'], 'order_taxes_cents', 'taxable_net_cents', 'order_line_id', 'csv_taxes_cents') }}
+
+),
+
+with_taxes as (
+
+    select
+        csv_taxes_allocated.*,
+        case
+            when order_source = 'shopify_api' then api_taxes_cents
+            else csv_taxes_cents
+        end as line_taxes_cents
+    from csv_taxes_allocated
+
+),
+
+-- Tax-inclusive prices: the tax comes out of gross sales.
+with_gross as (
+
+    select
+        with_taxes.*,
+        line_price_cents - case when is_taxes_included then line_taxes_cents else 0 end as gross_sales_cents
+    from with_taxes
+
+),
+
+final as (
+
+    select
+        'Shopify Web' as channel,
+        order_id,
+        order_line_id,
+        shopify_order_id,
+        line_position,
+        order_source,
+        sku,
+        ordered_at,
+        order_date,
+        source_currency,
+        presentment_currency,
+        email,
+        cancelled_at,
+        coalesce(cancelled_at is not null, false) as is_cancelled,
+        financial_status,
+        fulfillment_status,
+        discount_codes,
+        shipping_method,
+        payment_gateway,
+        source_name,
+        shipping_country,
+        shipping_province,
+        units,
+        restocked_units,
+        is_taxable,
+        is_taxes_included,
+        line_price_cents,
+        gross_sales_cents,
+        discounts_cents,
+        gross_sales_cents - discounts_cents as net_before_refunds_cents,
+        taxable_net_cents,
+        shipping_revenue_cents,
+        line_taxes_cents as taxes_cents,
+        order_subtotal_cents,
+        order_shipping_cents,
+        order_taxes_cents
+    from with_gross
+
+)
+
+select * from final

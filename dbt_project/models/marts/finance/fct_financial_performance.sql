@@ -1,0 +1,166 @@
+{#-
+    FactFinancialPerformance (metrics.md): one row per sold order line per
+    channel, every measure in the reporting currency with `_source` twins in the
+    sale's currency. The line's sales, refunds and COGS come from int_order_lines;
+    payment fees, Amazon marketplace and fulfillment fees, shipping cost and
+    attributed ad spend each come from their own allocation model, which already
+    split the parent amount to lines in integer cents (largest share takes the
+    rounding). Margins are computed here, in cents, so they add up exactly.
+-#}
+
+{{
+    config(
+        dist='order_id',
+        sort=['order_date', 'channel'],
+    )
+}}
+
+with
+
+order_lines as (
+
+    select * from {{ ref('int_order_lines') }}
+
+),
+
+payment_fees as (
+
+    select * from {{ ref('int_payment_fees_by_line') }}
+
+),
+
+amazon_fees as (
+
+    select * from {{ ref('int_amazon_fees_by_line') }}
+
+),
+
+shipping_costs as (
+
+    select * from {{ ref('int_shipping_costs_by_line') }}
+
+),
+
+ad_spend as (
+
+    select * from {{ ref('int_ad_spend_by_line') }}
+
+),
+
+shopify_orders as (
+
+    select * from {{ ref('stg_shopify__orders') }}
+
+),
+
+shopify_customers as (
+
+    select
+        order_name,
+        {{ customer_key('email') }} as customer_key
+    from shopify_orders
+
+),
+
+lines_with_costs as (
+
+    select
+        order_lines.*,
+        shopify_customers.customer_key,
+        coalesce(payment_fees.payment_fees_source_cents, 0) as payment_fees_source_cents,
+        coalesce(payment_fees.payment_fees_cents, 0) as payment_fees_cents,
+        coalesce(amazon_fees.marketplace_fees_source_cents, 0) as marketplace_fees_source_cents,
+        coalesce(amazon_fees.marketplace_fees_cents, 0) as marketplace_fees_cents,
+        coalesce(amazon_fees.fulfillment_fees_source_cents, 0) as fulfillment_fees_source_cents,
+        coalesce(amazon_fees.fulfillment_fees_cents, 0) as fulfillment_fees_cents,
+        coalesce(shipping_costs.shipping_cost_cents, 0) as shipping_cost_cents,
+        coalesce(ad_spend.ad_spend_cents, 0) as ad_spend_cents,
+        coalesce(payment_fees.is_payment_fee_estimated, false) as is_payment_fee_estimated,
+        coalesce(amazon_fees.is_marketplace_fee_estimated, false) as is_marketplace_fee_estimated,
+        coalesce(shipping_costs.is_shipping_cost_estimated, false) as is_shipping_cost_estimated
+    from order_lines
+    left join payment_fees
+        on order_lines.order_line_id = payment_fees.order_line_id
+    left join amazon_fees
+        on order_lines.order_line_id = amazon_fees.order_line_id
+    left join shipping_costs
+        on order_lines.order_line_id = shipping_costs.order_line_id
+    left join ad_spend
+        on order_lines.order_line_id = ad_spend.order_line_id
+    left join shopify_customers
+        on
+            order_lines.channel = 'Shopify Web'
+            and order_lines.order_id = shopify_customers.order_name
+
+),
+
+margins as (
+
+    select
+        *,
+        net_sales_cents + shipping_revenue_cents - cogs_cents as contribution_margin_1_cents,
+        net_sales_cents + shipping_revenue_cents - cogs_cents
+        - payment_fees_cents - marketplace_fees_cents - fulfillment_fees_cents - shipping_cost_cents
+            as contribution_margin_2_cents
+    from lines_with_costs
+
+),
+
+final as (
+
+    select
+        cast(order_line_id as varchar) as order_line_id,
+        cast(order_id as varchar) as order_id,
+        cast(channel as varchar) as channel,
+        cast(sku as varchar) as sku,
+        cast(order_date as date) as order_date,
+        cast(order_source as varchar) as order_source,
+        cast(marketplace as varchar) as marketplace,
+        cast(customer_key as varchar) as customer_key,
+        cast(promotion_codes as varchar) as promotion_codes,
+        cast(shipping_country as varchar) as shipping_country,
+        cast(is_cancelled as boolean) as is_cancelled,
+        cast(reporting_currency as varchar) as reporting_currency,
+        cast(source_currency as varchar) as source_currency,
+        cast(units as bigint) as units,
+        cast(restocked_units as bigint) as restocked_units,
+        {{ from_cents('gross_sales_cents') }} as gross_sales,
+        {{ from_cents('discounts_cents') }} as discounts,
+        {{ from_cents('refunds_cents') }} as refunds,
+        {{ from_cents('net_sales_cents') }} as net_sales,
+        {{ from_cents('shipping_revenue_cents') }} as shipping_revenue,
+        {{ from_cents('taxes_cents') }} as taxes,
+        {{ from_cents('cogs_cents') }} as cogs,
+        {{ from_cents('payment_fees_cents') }} as payment_fees,
+        {{ from_cents('marketplace_fees_cents') }} as marketplace_fees,
+        {{ from_cents('fulfillment_fees_cents') }} as fulfillment_fees,
+        {{ from_cents('shipping_cost_cents') }} as shipping_cost,
+        {{ from_cents('ad_spend_cents') }} as ad_spend,
+        {{ from_cents('contribution_margin_1_cents') }} as contribution_margin_1,
+        {{ from_cents('contribution_margin_2_cents') }} as contribution_margin_2,
+        {{ from_cents('contribution_margin_2_cents - ad_spend_cents') }} as contribution_margin_3,
+        {{ from_cents('gross_sales_source_cents') }} as gross_sales_source,
+        {{ from_cents('discounts_source_cents') }} as discounts_source,
+        {{ from_cents('refunds_source_cents') }} as refunds_source,
+        {{ from_cents('net_sales_source_cents') }} as net_sales_source,
+        {{ from_cents('shipping_revenue_source_cents') }} as shipping_revenue_source,
+        {{ from_cents('taxes_source_cents') }} as taxes_source,
+        {{ from_cents('payment_fees_source_cents') }} as payment_fees_source,
+        {{ from_cents('marketplace_fees_source_cents') }} as marketplace_fees_source,
+        {{ from_cents('fulfillment_fees_source_cents') }} as fulfillment_fees_source,
+        cast(
+            is_payment_fee_estimated
+            or is_refund_estimated
+            or is_marketplace_fee_estimated
+            or is_shipping_cost_estimated
+            as boolean
+        ) as is_estimated,
+        cast(is_payment_fee_estimated as boolean) as is_payment_fee_estimated,
+        cast(is_marketplace_fee_estimated as boolean) as is_marketplace_fee_estimated,
+        cast(is_shipping_cost_estimated as boolean) as is_shipping_cost_estimated,
+        cast(is_refund_estimated as boolean) as is_refund_estimated
+    from margins
+
+)
+
+select * from final

@@ -1,0 +1,97 @@
+{#-
+    metrics.md "Attribution" invariant: per platform, spend day and currency, the
+    spend allocated to order lines plus the unallocated remainder equals the spend
+    the ad reports show, to the cent, in the spend's currency. Returns offending rows.
+-#}
+
+with
+
+reported as (
+
+    select
+        platform,
+        spend_date,
+        source_currency,
+        sum(spend_source_cents) as reported_cents
+    from {{ ref('int_ad_spend_daily') }}
+    group by platform, spend_date, source_currency
+
+),
+
+allocated as (
+
+    select
+        platform,
+        spend_date,
+        source_currency,
+        sum(amount_source_cents) as allocated_cents
+    from {{ ref('int_ad_spend_allocated') }}
+    group by platform, spend_date, source_currency
+
+),
+
+unallocated as (
+
+    select
+        platform,
+        cost_date as spend_date,
+        source_currency,
+        sum({{ to_cents('amount_source') }}) as unallocated_cents
+    from {{ ref('int_ad_spend_unallocated') }}
+    group by platform, cost_date, source_currency
+
+),
+
+keys as (
+
+    select
+        platform,
+        spend_date,
+        source_currency
+    from reported
+    union
+    select
+        platform,
+        spend_date,
+        source_currency
+    from allocated
+    union
+    select
+        platform,
+        spend_date,
+        source_currency
+    from unallocated
+
+),
+
+compared as (
+
+    select
+        keys.platform,
+        keys.spend_date,
+        keys.source_currency,
+        coalesce(reported.reported_cents, 0) as reported_cents,
+        coalesce(allocated.allocated_cents, 0) as allocated_cents,
+        coalesce(unallocated.unallocated_cents, 0) as unallocated_cents
+    from keys
+    left join reported
+        on
+            keys.platform = reported.platform
+            and keys.spend_date = reported.spend_date
+            and keys.source_currency = reported.source_currency
+    left join allocated
+        on
+            keys.platform = allocated.platform
+            and keys.spend_date = allocated.spend_date
+            and keys.source_currency = allocated.source_currency
+    left join unallocated
+        on
+            keys.platform = unallocated.platform
+            and keys.spend_date = unallocated.spend_date
+            and keys.source_currency = unallocated.source_currency
+
+)
+
+select *
+from compared
+where allocated_cents + unallocated_cents != reported_cents

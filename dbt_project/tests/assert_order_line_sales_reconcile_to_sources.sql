@@ -1,0 +1,218 @@
+{#-
+    Nothing is lost (metrics.md principle 1), sales side: per source and measure,
+    the line amounts add up to the source amounts to the cent, in source currency.
+    Returns one row per (check, currency) that does not reconcile.
+-#}
+
+with
+
+shopify_orders as (
+
+    select * from {{ ref('stg_shopify__orders') }}
+
+),
+
+shopify_lines as (
+
+    select * from {{ ref('int_shopify_order_lines_allocated') }}
+
+),
+
+amazon_lines as (
+
+    select * from {{ ref('int_amazon_order_lines_prepared') }}
+
+),
+
+refund_lines as (
+
+    select * from {{ ref('stg_shopify__refund_lines') }}
+
+),
+
+refund_adjustments as (
+
+    select * from {{ ref('stg_shopify__refund_adjustments') }}
+
+),
+
+csv_refund_events as (
+
+    select * from {{ ref('int_shopify_refund_events_estimated') }}
+
+),
+
+settlement_lines as (
+
+    select * from {{ ref('stg_amazon__settlement_lines') }}
+
+),
+
+refunds as (
+
+    select * from {{ ref('int_order_line_refunds_unioned') }}
+
+),
+
+order_lines as (
+
+    select * from {{ ref('int_order_lines') }}
+
+),
+
+source_totals as (
+
+    select
+        'shopify_shipping_charged' as check_name,
+        currency,
+        sum(case
+            when order_source = 'shopify_api' then {{ to_cents('coalesce(shipping, 0) - coalesce(shipping_discount, 0)') }}
+            else {{ to_cents('coalesce(shipping, 0)') }}
+        end) as source_cents
+    from shopify_orders
+    where order_id in (select shopify_lines.shopify_order_id from shopify_lines)
+    group by 1, 2
+
+    union all
+
+    select
+        'shopify_csv_taxes' as check_name,
+        currency,
+        sum({{ to_cents('coalesce(taxes, 0)') }}) as source_cents
+    from shopify_orders
+    where order_source = 'shopify_csv'
+    group by 1, 2
+
+    union all
+
+    select
+        'shopify_api_refunds' as check_name,
+        currency,
+        sum({{ to_cents('coalesce(subtotal, 0)') }}) as source_cents
+    from refund_lines
+    group by 1, 2
+
+    union all
+
+    select
+        'shopify_api_shipping_refunds' as check_name,
+        currency,
+        sum({{ to_cents('amount') }}) as source_cents
+    from refund_adjustments
+    where kind = 'shipping_refund'
+    group by 1, 2
+
+    union all
+
+    select
+        'shopify_csv_refund_events' as check_name,
+        shopify_orders.currency,
+        sum(csv_refund_events.part_cents) as source_cents
+    from csv_refund_events
+    inner join shopify_orders
+        on csv_refund_events.shopify_order_id = shopify_orders.order_id
+    group by 1, 2
+
+    union all
+
+    select
+        'amazon_settled_refunds' as check_name,
+        currency,
+        -sum({{ to_cents('amount') }}) as source_cents
+    from settlement_lines
+    where
+        transaction_type = 'Refund'
+        and amount_type in ('ItemPrice', 'Promotion')
+        and amount_description = 'Principal'
+        and {{ dbt.concat(['order_id', "'-'", 'sku']) }} in (select amazon_lines.order_line_id from amazon_lines)
+    group by 1, 2
+
+),
+
+line_totals as (
+
+    select
+        'shopify_shipping_charged' as check_name,
+        source_currency as currency,
+        sum(shipping_revenue_cents) as line_cents
+    from shopify_lines
+    group by 1, 2
+
+    union all
+
+    select
+        'shopify_csv_taxes' as check_name,
+        source_currency as currency,
+        sum(taxes_cents) as line_cents
+    from shopify_lines
+    where order_source = 'shopify_csv'
+    group by 1, 2
+
+    union all
+
+    select
+        'shopify_api_refunds' as check_name,
+        order_lines.source_currency as currency,
+        sum(refunds.amount_cents) as line_cents
+    from refunds
+    inner join order_lines
+        on refunds.order_line_id = order_lines.order_line_id
+    where refunds.refund_source = 'shopify_refund_line' and refunds.measure = 'refunds'
+    group by 1, 2
+
+    union all
+
+    select
+        'shopify_api_shipping_refunds' as check_name,
+        order_lines.source_currency as currency,
+        sum(refunds.amount_cents) as line_cents
+    from refunds
+    inner join order_lines
+        on refunds.order_line_id = order_lines.order_line_id
+    where refunds.refund_source = 'shopify_shipping_refund'
+    group by 1, 2
+
+    union all
+
+    select
+        'shopify_csv_refund_events' as check_name,
+        order_lines.source_currency as currency,
+        sum(case when refunds.measure = 'refunds' then refunds.amount_cents else -refunds.amount_cents end)
+            as line_cents
+    from refunds
+    inner join order_lines
+        on refunds.order_line_id = order_lines.order_line_id
+    where refunds.refund_source = 'shopify_csv_estimate'
+    group by 1, 2
+
+    union all
+
+    select
+        'amazon_settled_refunds' as check_name,
+        order_lines.source_currency as currency,
+        sum(refunds.amount_cents) as line_cents
+    from refunds
+    inner join order_lines
+        on refunds.order_line_id = order_lines.order_line_id
+    where refunds.refund_source = 'amazon_settlement' and refunds.measure = 'refunds'
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        coalesce(source_totals.check_name, line_totals.check_name) as check_name,
+        coalesce(source_totals.currency, line_totals.currency) as currency,
+        coalesce(source_totals.source_cents, 0) as source_cents,
+        coalesce(line_totals.line_cents, 0) as line_cents
+    from source_totals
+    full outer join line_totals
+        on
+            source_totals.check_name = line_totals.check_name
+            and source_totals.currency = line_totals.currency
+
+)
+
+select * from final
+where source_cents != line_cents

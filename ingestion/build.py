@@ -1,0 +1,142 @@
+"""`commerce-analytics build` / `commerce-analytics dbt`: run dbt on the configured target.
+
+Before dbt runs, the target gets what it needs from the lake (see ingestion/warehouse.py):
+DuckDB the httpfs extension and the empty-entity placeholders, PostgreSQL the load step.
+The argument list is built by a pure function (`dbt_args`), unit-tested without dbt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ingestion.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT_DIR = REPO / "dbt_project"
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class DbtInvocation:
+    """What to ask dbt for; paths default to the project's own."""
+
+    command: tuple[str, ...] = ("build",)
+    target: str | None = None
+    select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    full_refresh: bool = False
+    vars: dict = field(default_factory=dict)
+    project_dir: str = str(PROJECT_DIR)
+    profiles_dir: str | None = None
+    target_path: str | None = None
+    log_path: str | None = None
+    extra: tuple[str, ...] = ()
+
+
+def lake_var(lake: str) -> str:
+    """The `lake` var dbt's sources read: an absolute folder (dbt may run anywhere) or the s3:// URL as is."""
+    if "://" in lake:
+        return lake.rstrip("/")
+    return str(Path(lake).expanduser().resolve())
+
+
+def parse_vars(text: str | None) -> dict:
+    """`--vars` as dbt takes it (a YAML or JSON mapping)."""
+    if not text:
+        return {}
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise BuildError(f"--vars is not YAML: {exc}") from exc
+    if not isinstance(value, dict):
+        raise BuildError(f"--vars must be a mapping such as '{{start_date: 2025-11-01}}', not {text!r}")
+    return value
+
+
+def dbt_args(inv: DbtInvocation, settings: Settings) -> list[str]:
+    """The argument list for dbtRunner().invoke / the dbt CLI. Pure: no I/O."""
+    args = [*inv.command]
+    args += ["--project-dir", inv.project_dir, "--profiles-dir", inv.profiles_dir or inv.project_dir]
+    args += ["--target", inv.target or settings.dbt_target]
+    if inv.target_path:
+        args += ["--target-path", inv.target_path]
+    if inv.log_path:
+        args += ["--log-path", inv.log_path]
+    if inv.select:
+        args += ["--select", *inv.select]
+    if inv.exclude:
+        args += ["--exclude", *inv.exclude]
+    if inv.full_refresh:
+        args.append("--full-refresh")
+    variables = {"lake": lake_var(settings.lake), **inv.vars}
+    args += ["--vars", json.dumps(variables, sort_keys=True, default=str)]
+    args += list(inv.extra)
+    return args
+
+
+def target_type(target: str, profiles_dir: str | Path = PROJECT_DIR) -> str:
+    """The adapter type (`duckdb`, `postgres`, `redshift`) of a target in profiles.yml."""
+    profiles = yaml.safe_load((Path(profiles_dir) / "profiles.yml").read_text())
+    for profile in profiles.values():
+        outputs = profile.get("outputs", {}) if isinstance(profile, dict) else {}
+        if target in outputs:
+            return str(outputs[target]["type"])
+    names = sorted({t for p in profiles.values() if isinstance(p, dict) for t in p.get("outputs", {})})
+    raise BuildError(f"unknown dbt target {target!r}; profiles.yml has {', '.join(names)}")
+
+
+def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=print) -> None:
+    """Give the target what it needs from the lake before dbt runs."""
+    from ingestion.lake import Lake
+    from ingestion.warehouse import ensure_duckdb_httpfs, ensure_placeholders, load_postgres
+
+    lake = Lake(settings.lake, settings.aws_endpoint_url)
+    if kind == "duckdb":
+        ensure_duckdb_httpfs()
+        written = ensure_placeholders(lake)
+        if written:
+            log(f"lake: wrote {len(written)} empty-entity placeholders under {lake.url}/landed")
+        if "://" not in settings.warehouse and settings.warehouse != ":memory:":
+            Path(settings.warehouse).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    elif kind == "postgres" and load:
+        report = load_postgres(lake)
+        log(f"postgres: {report.summary()} from {lake.url}")
+
+
+def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool = True) -> int:
+    """Prepare the target and run dbt in-process. Exit code: 0 ok, 1 dbt reported failures, 2 could not run."""
+    settings = settings or load_settings()
+    target = inv.target or settings.dbt_target
+    name = "commerce-analytics " + " ".join(inv.command)
+    try:
+        kind = target_type(target, inv.profiles_dir or inv.project_dir)
+        prepare_target(kind, settings, load=load)
+    except Exception as exc:
+        print(f"{name}: preparing target {target!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    from dbt.cli.main import dbtRunner
+
+    args = dbt_args(inv, settings)
+    # dbt's env_var() reads the process environment: pass the settings on, including their defaults.
+    os.environ.setdefault("COMMERCE_WAREHOUSE", settings.warehouse)
+    result = dbtRunner().invoke(args)
+    if result.success:
+        return 0
+    if result.exception is not None:
+        print(f"{name}: dbt could not run on target {target!r}: {result.exception}", file=sys.stderr)
+        return 2
+    print(
+        f"{name}: dbt reported failures on target {target!r} (see the log above and "
+        f"{inv.log_path or Path(inv.project_dir) / 'logs'}/dbt.log)",
+        file=sys.stderr,
+    )
+    return 1

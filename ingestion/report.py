@@ -1,0 +1,93 @@
+"""The channel P&L the warehouse built, printed for people, and checked against the generator's truth.
+
+`make demo` ends here: it reads `marts.fct_pnl_channel_monthly` (summed over the period) from the
+configured warehouse and, when the data set's `truth/summary.json` is at hand, says whether every
+channel's figures equal the ground truth to the cent.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from ingestion.settings import Settings
+
+COLUMNS = [
+    "net_sales",
+    "contribution_margin_1",
+    "contribution_margin_2",
+    "contribution_margin_3",
+    "daily_costs",
+    "net_profit",
+]
+HEADER = ["net_sales", "cm1", "cm2", "cm3", "daily_costs", "net_profit"]
+QUERY = f"""
+select channel, {", ".join(f"sum({c}) as {c}" for c in COLUMNS)}, max(reporting_currency) as currency
+from marts.fct_pnl_channel_monthly
+group by channel
+order by case when channel = 'Unassigned' then 1 else 0 end, channel
+"""
+
+
+def connect(settings: Settings, target: str | None = None):
+    """A DB-API connection to the warehouse of `target` (local DuckDB file or PostgreSQL)."""
+    target = target or settings.dbt_target
+    if target == "local":
+        import duckdb
+
+        return duckdb.connect(str(settings.warehouse), read_only=True)
+    if target == "postgres":
+        import psycopg2
+
+        return psycopg2.connect("")  # libpq reads PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE
+    raise ValueError(f"the P&L report reads the local or postgres target, not {target!r}")
+
+
+def channel_pnl(connection) -> list[dict]:
+    cursor = connection.cursor()
+    cursor.execute(QUERY)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def truth_differences(rows: list[dict], summary_path: Path) -> list[str]:
+    """Channel figures that differ from `truth/summary.json` (cents), as readable lines."""
+    summary = json.loads(summary_path.read_text())
+    expected: dict[str, dict[str, int]] = {}
+    for channel in summary["channels"]:
+        figures = {c: channel[c] for c in COLUMNS if c in channel}
+        figures["net_profit"] = channel["contribution_margin_3"] - channel["daily_costs"]
+        expected[channel["channel"]] = figures
+    actual = {r["channel"]: {c: int(Decimal(r[c]) * 100) for c in COLUMNS} for r in rows}
+    problems = []
+    for channel in sorted(set(expected) | set(actual)):
+        for column in COLUMNS:
+            want = expected.get(channel, {}).get(column, 0)
+            got = actual.get(channel, {}).get(column, 0)
+            if want != got:
+                problems.append(f"{channel} {column}: warehouse {got / 100:,.2f}, truth {want / 100:,.2f}")
+    return problems
+
+
+def print_channel_pnl(rows: list[dict], truth_summary: Path | None = None) -> bool:
+    """Print the P&L; return False when a truth summary was given and the figures differ from it."""
+    currency = rows[0]["currency"] if rows else ""
+    print(f"Channel P&L from the warehouse (marts.fct_pnl_channel_monthly, {currency}):")
+    print(f"  {'channel':<12}" + "".join(f"{h:>15}" for h in HEADER))
+    totals = dict.fromkeys(COLUMNS, Decimal(0))
+    for row in rows:
+        print(f"  {row['channel']:<12}" + "".join(f"{Decimal(row[c]):>15,.2f}" for c in COLUMNS))
+        for c in COLUMNS:
+            totals[c] += Decimal(row[c])
+    print(f"  {'Total':<12}" + "".join(f"{totals[c]:>15,.2f}" for c in COLUMNS))
+    if truth_summary is None or not truth_summary.exists():
+        return True
+    problems = truth_differences(rows, truth_summary)
+    if problems:
+        print(f"DIFFERS from the ground truth ({truth_summary}) in {len(problems)} figures:")
+        for line in problems[:20]:
+            print(f"  {line}")
+        return False
+    print(f"Matches the ground truth ({truth_summary}) to the cent.")
+    return True
