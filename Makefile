@@ -5,11 +5,11 @@ SHELL := /bin/bash
 UV := python3 -m uv
 PY := .venv/bin/python
 DEMO_DIR ?= data/demo
-DOCS_DIR ?= data/dbt-docs
+DOCS_DIR ?= $(CURDIR)/data/dbt-docs
 DOCS_PORT ?= 8080
 CLI := .venv/bin/commerce-analytics
 
-.PHONY: help setup demo test lint format docs docs-serve bench bench-ingest clean
+.PHONY: help setup demo dev test lint format docs docs-serve bench bench-ingest bench-warehouse clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -22,10 +22,12 @@ help:  ## list the targets
 
 setup: .venv/.synced  ## install the project and its tools into .venv (uv, locked)
 
-demo: setup  ## generate the demo data set, ingest it into the lake, build the warehouse (dbt)
+demo: setup  ## generate the demo data set and materialise the whole graph through Dagster; prints the channel P&L
 	$(CLI) generate --out $(DEMO_DIR)
-	$(CLI) ingest $(DEMO_DIR) || [ $$? -eq 1 ]  # 1: some rows quarantined (reported above)
-	$(CLI) build
+	DAGSTER_HOME="$${DAGSTER_HOME:-$(CURDIR)/data/dagster_home}" $(PY) -m orchestration.run --paths $(DEMO_DIR)
+
+dev: setup  ## the Dagster UI (webserver + daemon) on the demo data at http://127.0.0.1:3000 (DAGSTER_HOME under data/)
+	DEMO_DIR=$(DEMO_DIR) bash scripts/dagster-dev.sh
 
 test: setup  ## run every test (installs and starts what the tests need: PostgreSQL)
 	bash scripts/start-postgres.sh
@@ -54,6 +56,9 @@ bench: setup  ## print generator throughput and peak memory for 1 million order 
 
 bench-ingest: setup  ## print ingest rows/s and peak memory for that set, into a local lake and an S3 server
 	$(PY) benchmarks/ingest.py
+
+bench-warehouse: setup  ## print dbt build seconds and peak memory for that set on DuckDB (full and 2nd build)
+	$(PY) benchmarks/warehouse.py
 
 clean:  ## remove generated data and caches (not the virtualenv)
 	rm -rf data .pytest_cache .ruff_cache

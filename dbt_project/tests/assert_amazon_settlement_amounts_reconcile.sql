@@ -106,7 +106,7 @@ header_vs_lines as (
         settlements.settlement_id,
         cast(null as date) as posted_date,
         settlements.currency as source_currency,
-        {{ to_cents('settlements.total_amount') }} as expected_cents,
+        coalesce({{ to_cents('settlements.total_amount') }}, 0) as expected_cents,
         coalesce(line_totals.source_cents, 0) as actual_cents
     from settlements
     left join line_totals

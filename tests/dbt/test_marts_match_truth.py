@@ -95,8 +95,7 @@ def test_last_click_equals_truth(dbt_build, dbt_dataset):
     for row in expected:
         row.pop("touch_occurred_at")  # timestamp text formats differ by adapter; touch_date pins the day
     actual = dbt_build.query_dicts(
-        "select order_id, touch_date, platform, campaign_id, landing_url "
-        "from intermediate.int_attribution_last_click"
+        "select order_id, touch_date, platform, campaign_id, landing_url from intermediate.int_attribution_last_click"
     )
     assert expected and _differences(expected, actual, ("order_id",)) == []
 
