@@ -16,7 +16,7 @@ help:  ## list the targets
 
 .venv/.synced: pyproject.toml uv.lock
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen --all-groups
+	$(UV) sync --frozen --all-groups --compile-bytecode  # compiled once: every dbt/Dagster process starts faster
 	@$(PY) -c "from ingestion.warehouse import ensure_duckdb_httpfs as f; print('duckdb httpfs:', f())"
 	@touch $@
 
@@ -29,8 +29,9 @@ demo: setup  ## generate the demo data set and materialise the whole graph throu
 dev: setup  ## the Dagster UI (webserver + daemon) on the demo data at http://127.0.0.1:3000 (DAGSTER_HOME under data/)
 	DEMO_DIR=$(DEMO_DIR) bash scripts/dagster-dev.sh
 
-test: setup  ## run every test (installs and starts what the tests need: PostgreSQL)
+test: setup  ## run every test (installs and starts what the tests need: PostgreSQL, Chromium)
 	bash scripts/start-postgres.sh
+	bash scripts/install-chromium.sh
 	COMMERCE_REQUIRE_POSTGRES=1 $(PY) -m pytest
 
 lint: setup  ## ruff, sqlfluff, dbt portability, terraform fmt, checkov

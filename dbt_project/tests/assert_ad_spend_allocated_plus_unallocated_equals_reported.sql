@@ -4,6 +4,9 @@
     the ad reports show, to the cent, in the spend's currency. Returns offending rows.
 -#}
 
+-- The asset check shows on this model in Dagster (the test reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'int_ad_spend_unallocated'}}}) }}
+
 with
 
 reported as (

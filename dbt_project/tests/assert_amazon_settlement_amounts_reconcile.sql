@@ -12,6 +12,9 @@
     Returns one row per difference.
 -#}
 
+-- The asset check shows on this model in Dagster (the test reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'int_settlement_amounts_mapped'}}}) }}
+
 with
 
 settlement_lines as (

@@ -7,6 +7,9 @@
     Returns one row per day and currency that differs.
 -#}
 
+-- The asset check shows on this model in Dagster (the test reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'int_carrier_invoices_matched'}}}) }}
+
 with
 
 carrier_invoices as (

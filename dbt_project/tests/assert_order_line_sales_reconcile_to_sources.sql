@@ -4,6 +4,9 @@
     Returns one row per (check, currency) that does not reconcile.
 -#}
 
+-- The asset check shows on this model in Dagster (the test reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'int_order_lines'}}}) }}
+
 with
 
 shopify_orders as (

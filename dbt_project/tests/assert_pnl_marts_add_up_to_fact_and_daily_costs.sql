@@ -5,6 +5,9 @@
     fct_daily_costs. Returns one row per mart whose totals differ.
 -#}
 
+-- The asset check shows on this model in Dagster (the test reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'fct_pnl_channel_monthly'}}}) }}
+
 with
 
 fact as (

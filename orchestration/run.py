@@ -1,0 +1,122 @@
+"""Materialise the whole asset graph THROUGH Dagster, in-process: `python -m orchestration.run`.
+
+    python -m orchestration.run --paths data/demo          # the demo: land the exports, build, check
+    python -m orchestration.run                             # the inbox (what the daily schedule does)
+    python -m orchestration.run --dbt-only --start 2025-11-01 --end 2025-11-30   # backfill an order-date range
+
+The run is recorded in DAGSTER_HOME (when set) so it shows in the UI of `make dev`. Prints each step,
+the failed or warning checks, then the channel P&L from the warehouse (ingestion/report.py; checked against
+`truth/summary.json` when a demo set is among --paths). Exit 0 when the run succeeded (and the P&L matches the
+truth, when there is one), else 1.
+"""
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs.dbt import DBT_OP
+from orchestration.defs.ingestion import op_name
+from orchestration.jobs import MAIN_JOB
+
+RUN_TAG = "commerce/trigger"
+"""Tag on runs, shared with the inbox sensor: `cli` for runs of this module."""
+
+
+def run_config(paths: list[str], sources: list[str], start: str | None, end: str | None, full_refresh: bool) -> dict:
+    ops: dict[str, dict] = {}
+    if paths:
+        absolute = [p if "://" in p else os.path.abspath(p) for p in paths]
+        for source in sources:
+            ops[op_name(source)] = {"config": {"paths": absolute, "keep_inbox": True}}
+    dbt_config = {k: v for k, v in {"start_date": start, "end_date": end}.items() if v}
+    if full_refresh:
+        dbt_config["full_refresh"] = True
+    if dbt_config:
+        ops[DBT_OP] = {"config": dbt_config}
+    return {"ops": ops}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ingestion import registry
+
+    parser = argparse.ArgumentParser(prog="python -m orchestration.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--paths", nargs="*", default=[], help="files or folders to ingest (default: the inbox)")
+    parser.add_argument("--start", help="backfill: first order date (YYYY-MM-DD)")
+    parser.add_argument("--end", help="backfill: last order date (inclusive)")
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    parser.add_argument("--dbt-only", action="store_true", help="skip ingestion (e.g. for a backfill)")
+    args = parser.parse_args(argv)
+
+    defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    job = defs.resolve_job_def(MAIN_JOB)
+    home = os.environ.get("DAGSTER_HOME")
+    if home:
+        os.makedirs(home, exist_ok=True)
+        instance_yaml = Path(home) / "dagster.yaml"
+        if not instance_yaml.exists():
+            instance_yaml.write_text("telemetry:\n  enabled: false\n")
+    instance = dg.DagsterInstance.get() if home else dg.DagsterInstance.ephemeral()
+    config = run_config(args.paths, list(registry.SOURCES), args.start, args.end, args.full_refresh)
+    selection = None
+    if args.dbt_only:
+        graph = defs.resolve_asset_graph()
+        selection = [k for k in graph.materializable_asset_keys if k.path[0] != "landed"]
+        config["ops"] = {k: v for k, v in config["ops"].items() if k == DBT_OP}
+    result = job.execute_in_process(
+        run_config=config,
+        instance=instance,
+        raise_on_error=False,
+        asset_selection=selection,
+        tags={RUN_TAG: "cli"},
+    )
+    print(summarise(result))
+    matches = print_pnl(args.paths)
+    return 0 if result.success and matches else 1
+
+
+def print_pnl(paths: list[str]) -> bool:
+    """The channel P&L the run built (ingestion/report.py), checked against truth/ when a demo set was given."""
+    from ingestion import report
+    from orchestration.settings import load_orchestration_settings
+
+    settings = load_orchestration_settings()
+    truth = next(
+        (Path(p) / "truth" / "summary.json" for p in paths if (Path(p) / "truth" / "summary.json").exists()), None
+    )
+    try:
+        with contextlib.closing(report.connect(settings.commerce, settings.dbt_target)) as connection:
+            rows = report.channel_pnl(connection)
+    except Exception as exc:  # the mart may not exist yet (a failed build), or the target is Redshift
+        print(f"(no channel P&L: {type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
+        return True
+    print()
+    return report.print_channel_pnl(rows, truth)
+
+
+def summarise(result: dg.ExecuteInProcessResult) -> str:
+    lines = [f"Dagster run {result.run_id}: {'SUCCESS' if result.success else 'FAILURE'}"]
+    materialised = result.get_asset_materialization_events()
+    lines.append(f"  {len(materialised)} asset materialisations")
+    for event in result.all_events:
+        if event.is_step_failure:
+            lines.append(f"  step FAILED {event.step_key}: {event.event_specific_data.error.message.strip()[:300]}")
+        elif event.is_step_skipped:
+            lines.append(f"  step skipped {event.step_key}")
+    evaluations = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    failed = [e for e in evaluations if not e.passed]
+    lines.append(
+        f"  {len(evaluations)} checks evaluated, {len(evaluations) - len(failed)} passed, {len(failed)} did not"
+    )
+    for evaluation in failed:
+        severity = evaluation.severity.value
+        text = evaluation.description or ""
+        lines.append(f"  {severity:<5} {evaluation.asset_key.to_user_string()}:{evaluation.check_name} {text[:200]}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

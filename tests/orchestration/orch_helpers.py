@@ -1,0 +1,119 @@
+"""Helpers shared by the orchestration and browser tests (importable: pytest puts this folder on sys.path;
+tests/e2e/conftest.py adds it too).
+
+`orch_session()` is the ONE private environment of a test session: lake, warehouse, dbt target folder and
+DAGSTER_HOME under a tmp folder, plus a small generated data set. `built_session()` materialises the whole
+graph into it once, through Dagster, exactly as `make demo` does (`python -m orchestration.run --paths ...`),
+so the orchestration tests and the browser tests share one built warehouse and one run history.
+Both are memoised at module level: tests/orchestration/conftest.py and tests/e2e/conftest.py call them from
+their own fixtures and get the same objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+# Small on purpose: dbt's time goes on its ~500 nodes, not on rows; 21 days cover Black Friday.
+DATASET = {"start": dt.date(2025, 11, 10), "days": 21, "orders_per_day": 8, "seed": 7}
+# Variables the session sets; everything else is inherited (and these are cleared first).
+CLEARED = ("COMMERCE_", "DBT_", "DAGSTER_", "AWS_ENDPOINT_URL")
+
+
+def drop_into(folder: Path, *sources: Path, names: list[str] | None = None) -> list[Path]:
+    """Copy files into a folder (the inbox), optionally under other names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i, source in enumerate(sources):
+        target = folder / (names[i] if names else source.name)
+        shutil.copyfile(source, target)
+        out.append(target)
+    return out
+
+
+@dataclass
+class OrchSession:
+    root: Path
+    settings: dict[str, str]
+    """The COMMERCE_*/DBT_*/DAGSTER_HOME variables of the session."""
+    exports: Path
+    """The generated data set (native export files plus truth/)."""
+    run_returncode: int | None = None
+    run_output: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def lake(self) -> Path:
+        return Path(self.settings["COMMERCE_LAKE"])
+
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.settings["COMMERCE_WAREHOUSE"])
+
+    @property
+    def dagster_home(self) -> Path:
+        return Path(self.settings["DAGSTER_HOME"])
+
+    @property
+    def dbt_target_path(self) -> Path:
+        return Path(self.settings["COMMERCE_DBT_TARGET_PATH"])
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        """A full environment for a subprocess: the inherited one without foreign settings, plus ours."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(CLEARED)}
+        # Let the session's ~10 Dagster and dbt processes cache their bytecode in .venv instead of each one
+        # compiling dagster, dbt and their dependencies from source again (seconds per process).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.update(self.settings)
+        env.update(overrides)
+        return env
+
+
+_SESSION: dict[str, OrchSession] = {}
+
+
+def orch_session(tmp_path_factory) -> OrchSession:
+    if "session" not in _SESSION:
+        from ingestion.synthetic.generate import generate
+
+        root = tmp_path_factory.mktemp("orch")
+        home = root / "dagster_home"
+        home.mkdir()
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        settings = {
+            "COMMERCE_LAKE": str(root / "lake"),
+            "COMMERCE_WAREHOUSE": str(root / "warehouse.duckdb"),
+            "COMMERCE_DBT_TARGET_PATH": str(root / "dbt_target"),
+            "COMMERCE_TIMEZONE": "America/New_York",
+            "COMMERCE_AUTOMATION": "stopped",  # tests launch their own runs; no schedule or sensor racing them
+            "DAGSTER_HOME": str(home),
+        }
+        exports = root / "exports"
+        generate(exports, **DATASET)
+        _SESSION["session"] = OrchSession(root, settings, exports)
+    return _SESSION["session"]
+
+
+def built_session(tmp_path_factory) -> OrchSession:
+    """The session with the whole graph materialised once through Dagster (the `make demo` command)."""
+    session = orch_session(tmp_path_factory)
+    if session.run_returncode is None:
+        done = subprocess.run(
+            [sys.executable, "-m", "orchestration.run", "--paths", str(session.exports)],
+            cwd=REPO,
+            env=session.env(),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        session.run_returncode = done.returncode
+        session.run_output = done.stdout + "\n" + done.stderr[-5000:]
+        (session.root / "main_run.log").write_text(session.run_output)
+    return session
