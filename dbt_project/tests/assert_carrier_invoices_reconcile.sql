@@ -8,7 +8,7 @@
 -#}
 
 -- The asset check shows on this model in Dagster (the test reads several models).
-{{ config(meta={'dagster': {'ref': {'name': 'int_carrier_invoices_matched'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'int_shipping_costs_by_line'}}}) }}
 
 with
 
