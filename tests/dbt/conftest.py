@@ -24,12 +24,11 @@ import json
 import os
 import shlex
 import subprocess
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from dbt_helpers import CLI, DBT, PROJECT_DIR, REPO, clean_env
+from dbt_helpers import CLI, DBT, PROJECT_DIR, REPO, clean_env, fresh_postgres_database
 
 DATASET = {"start": dt.date(2025, 11, 1), "days": 30, "orders_per_day": 25, "seed": 4}
 
@@ -116,35 +115,11 @@ def duckdb_build(dbt_lake, tmp_path_factory) -> Build:
     return Build("local", code, output, work / "target", connect)
 
 
-def _postgres_admin_args() -> dict[str, str]:
-    from ingestion.warehouse import postgres_connect_args
-
-    return postgres_connect_args()
-
-
 @pytest.fixture(scope="session")
 def postgres_database():
     """A fresh database on the local server for this session (dropped at the end)."""
-    import psycopg2
-
-    admin = _postgres_admin_args()
-    try:
-        conn = psycopg2.connect(**admin, connect_timeout=5)
-    except psycopg2.OperationalError as exc:
-        message = f"no PostgreSQL server for the dbt tests ({exc}); run scripts/start-postgres.sh"
-        if os.environ.get("COMMERCE_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    name = f"commerce_test_{uuid.uuid4().hex[:10]}"
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'create database "{name}"')
-    try:
-        yield {**admin, "dbname": name}
-    finally:
-        with conn.cursor() as cursor:
-            cursor.execute(f'drop database if exists "{name}" with (force)')
-        conn.close()
+    with fresh_postgres_database("commerce_test") as db:
+        yield db
 
 
 @pytest.fixture(scope="session")

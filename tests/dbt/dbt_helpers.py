@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import sys
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,3 +32,46 @@ def clean_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
     env.update(overrides)
     return env
+
+
+def as_text(value) -> str:
+    """A warehouse value as the truth CSVs write it: cents for money, ISO dates, lower-case booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@contextlib.contextmanager
+def fresh_postgres_database(prefix: str) -> Iterator[dict[str, str]]:
+    """A new database on the local server (connection arguments), dropped afterwards.
+
+    Skips the test when no server answers, or fails it under COMMERCE_REQUIRE_POSTGRES=1 (`make test`)."""
+    import psycopg2
+    import pytest
+
+    from ingestion.warehouse import postgres_connect_args
+
+    admin = postgres_connect_args()
+    try:
+        server = psycopg2.connect(**admin, connect_timeout=5)
+    except psycopg2.OperationalError as exc:
+        message = f"no PostgreSQL server for the dbt tests ({exc}); run scripts/start-postgres.sh"
+        if os.environ.get("COMMERCE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    server.autocommit = True
+    with server.cursor() as cursor:
+        cursor.execute(f'create database "{name}"')
+    try:
+        yield {**admin, "dbname": name}
+    finally:
+        with server.cursor() as cursor:
+            cursor.execute(f'drop database if exists "{name}" with (force)')
+        server.close()

@@ -24,17 +24,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import shutil
 import subprocess
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from dbt_helpers import CLI, REPO, clean_env
+from dbt_helpers import CLI, REPO, as_text, clean_env, fresh_postgres_database
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 
@@ -188,47 +185,28 @@ def _postgres_warehouse(work: Path, lake: Path) -> Iterator[Warehouse]:
     import psycopg2
     import psycopg2.extras
 
-    from ingestion.warehouse import postgres_connect_args
+    with fresh_postgres_database("commerce_incr") as db:
 
-    admin = postgres_connect_args()
-    try:
-        server = psycopg2.connect(**admin, connect_timeout=5)
-    except psycopg2.OperationalError as exc:
-        message = f"no PostgreSQL server for the dbt tests ({exc}); run scripts/start-postgres.sh"
-        if os.environ.get("COMMERCE_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    name = f"commerce_incr_{uuid.uuid4().hex[:10]}"
-    server.autocommit = True
-    with server.cursor() as cursor:
-        cursor.execute(f'create database "{name}"')
-    db = {**admin, "dbname": name}
+        def connect(sql: str) -> list[dict]:
+            conn = psycopg2.connect(**db)
+            try:
+                with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
+                    cursor.execute(sql)
+                    return [dict(r) for r in cursor.fetchall()]
+            finally:
+                conn.close()
 
-    def connect(sql: str) -> list[dict]:
-        conn = psycopg2.connect(**db)
-        try:
-            with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
-                cursor.execute(sql)
-                return [dict(r) for r in cursor.fetchall()]
-        finally:
-            conn.close()
-
-    env = clean_env(
-        COMMERCE_LAKE=str(lake),
-        COMMERCE_WAREHOUSE=str(work / "unused.duckdb"),
-        DBT_TARGET="postgres",
-        PGHOST=db["host"],
-        PGPORT=str(db["port"]),
-        PGUSER=db["user"],
-        PGPASSWORD=db["password"],
-        PGDATABASE=name,
-    )
-    try:
+        env = clean_env(
+            COMMERCE_LAKE=str(lake),
+            COMMERCE_WAREHOUSE=str(work / "unused.duckdb"),
+            DBT_TARGET="postgres",
+            PGHOST=db["host"],
+            PGPORT=str(db["port"]),
+            PGUSER=db["user"],
+            PGPASSWORD=db["password"],
+            PGDATABASE=db["dbname"],
+        )
         yield Warehouse("postgres", env, work, connect)
-    finally:
-        with server.cursor() as cursor:
-            cursor.execute(f'drop database if exists "{name}" with (force)')
-        server.close()
 
 
 # --- the scenario ------------------------------------------------------------------------------------
@@ -293,26 +271,15 @@ def test_incremental_run_equals_full_refresh(scenario):
 def test_incremental_fact_equals_truth(scenario, dbt_dataset):
     """The incremental fact is the complete data's truth (so the split lost nothing), to the cent."""
 
-    def text(value) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, Decimal):
-            return f"{value:.2f}"
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return str(value)
-
     with open(Path(dbt_dataset.truth.folder) / "order_lines.csv", newline="", encoding="utf-8") as handle:
         truth = {r["order_line_id"]: r for r in csv.DictReader(handle)}
     fact = _by_line(scenario.incremental)
     assert sorted(fact) == sorted(truth)
     differences = [
-        (line, column, text(fact[line][column]), value)
+        (line, column, as_text(fact[line][column]), value)
         for line, row in truth.items()
         for column, value in row.items()
-        if text(fact[line][column]) != value
+        if as_text(fact[line][column]) != value
     ]
     assert differences[:10] == []
 

@@ -9,27 +9,14 @@ lower-case booleans, so a single cent anywhere fails the test and names the row.
 from __future__ import annotations
 
 import csv
-import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from dbt_helpers import as_text
 
 from ingestion.report import channel_pnl, truth_differences
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def _truth(dataset, name: str) -> list[dict[str, str]]:
@@ -40,7 +27,7 @@ def _truth(dataset, name: str) -> list[dict[str, str]]:
 def _differences(expected: list[dict], actual: list[dict], key: tuple[str, ...], limit: int = 10) -> list[str]:
     """Rows missing on either side and values that differ, as readable lines (at most `limit`)."""
     want = {tuple(r[k] for k in key): r for r in expected}
-    got = {tuple(_text(r[k]) for k in key): {c: _text(v) for c, v in r.items()} for r in actual}
+    got = {tuple(as_text(r[k]) for k in key): {c: as_text(v) for c, v in r.items()} for r in actual}
     assert len(want) == len(expected), f"truth key {key} is not unique"
     assert len(got) == len(actual), f"mart key {key} is not unique"
     problems = [f"missing in the mart: {k}" for k in sorted(set(want) - set(got))]

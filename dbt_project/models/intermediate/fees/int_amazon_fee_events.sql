@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+-- Redshift: lines join lines on order_line_id, so they share its distribution.
+{{ config(materialized='table', dist='order_line_id', sort='event_date') }}
 
 {#-
     Amazon marketplace and fulfillment fees of each Amazon order line, one row

@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+-- Redshift: lines join lines on order_line_id, so they share its distribution.
+{{ config(materialized='table', dist='order_line_id', sort='payment_fee_date') }}
 
 {#-
     Payment processing fees per order line (every line of int_order_lines; 0 on

@@ -1,4 +1,5 @@
-{{ config(materialized='table') }}
+-- Redshift: lines join lines on order_line_id, so they share its distribution.
+{{ config(materialized='table', dist='order_line_id', sort='shipping_cost_date') }}
 
 {#-
     Carrier shipping cost per order line (every line of int_order_lines), truth

@@ -10,7 +10,8 @@
     Money columns: `<measure>_source_cents` / `<measure>_cents` (bigint, source /
     reporting currency) and `<measure>_source` / `<measure>` (numeric(18,2)).
 -#}
-{{ config(materialized='table') }}
+-- Redshift: lines join lines on order_line_id, so they share its distribution.
+{{ config(materialized='table', dist='order_line_id', sort='order_date') }}
 {%- set measures = ['gross_sales', 'discounts', 'refunds', 'shipping_revenue', 'taxes'] -%}
 
 with

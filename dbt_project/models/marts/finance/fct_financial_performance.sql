@@ -79,6 +79,7 @@ shopify_orders as (
 shopify_customers as (
 
     select
+        'Shopify Web' as channel,
         order_name,
         {{ customer_key('email') }} as customer_key
     from shopify_orders
@@ -110,9 +111,10 @@ lines_with_costs as (
         on order_lines.order_line_id = shipping_costs.order_line_id
     left join ad_spend
         on order_lines.order_line_id = ad_spend.order_line_id
+    -- Two column equalities (not a constant): DuckDB then hash-joins instead of a nested loop.
     left join shopify_customers
         on
-            order_lines.channel = 'Shopify Web'
+            order_lines.channel = shopify_customers.channel
             and order_lines.order_id = shopify_customers.order_name
 
 ),
