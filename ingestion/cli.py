@@ -184,12 +184,9 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
             print(report.summary())
             return 0
         if args.command == "report":
-            import contextlib
-
             from ingestion import report
 
-            with contextlib.closing(report.connect(settings, args.target)) as connection:
-                rows = report.channel_pnl(connection)
+            rows = report.read_channel_pnl(settings, args.target)
             if args.truth is not None and not args.truth.exists():
                 print(f"commerce-analytics report: no truth summary at {args.truth}", file=sys.stderr)
                 return 2

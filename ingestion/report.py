@@ -7,6 +7,7 @@ channel's figures equal the ground truth to the cent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -49,6 +50,12 @@ def channel_pnl(connection) -> list[dict]:
     cursor.execute(QUERY)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def read_channel_pnl(settings: Settings, target: str | None = None) -> list[dict]:
+    """The channel P&L rows from the warehouse of `target` (connects, reads, closes)."""
+    with contextlib.closing(connect(settings, target)) as connection:
+        return channel_pnl(connection)
 
 
 def truth_differences(rows: list[dict], summary_path: Path) -> list[str]:

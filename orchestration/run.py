@@ -11,7 +11,6 @@ truth, when there is one), else 1.
 """
 
 import argparse
-import contextlib
 import os
 import sys
 from pathlib import Path
@@ -88,8 +87,7 @@ def print_pnl(paths: list[str]) -> bool:
         (Path(p) / "truth" / "summary.json" for p in paths if (Path(p) / "truth" / "summary.json").exists()), None
     )
     try:
-        with contextlib.closing(report.connect(settings.commerce, settings.dbt_target)) as connection:
-            rows = report.channel_pnl(connection)
+        rows = report.read_channel_pnl(settings.commerce, settings.dbt_target)
     except Exception as exc:  # the mart may not exist yet (a failed build), or the target is Redshift
         print(f"(no channel P&L: {type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
         return True

@@ -9,12 +9,13 @@ lower-case booleans, so a single cent anywhere fails the test and names the row.
 from __future__ import annotations
 
 import csv
+import subprocess
 from pathlib import Path
 
 import pytest
-from dbt_helpers import as_text
+from dbt_helpers import CLI, as_text, clean_env
 
-from ingestion.report import channel_pnl, truth_differences
+from ingestion.report import QUERY, print_channel_pnl, truth_differences
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 
@@ -88,31 +89,23 @@ def test_last_click_equals_truth(dbt_build, dbt_dataset):
 
 
 def test_channel_pnl_equals_truth_summary(dbt_build, dbt_dataset):
-    rows = dbt_build.query_dicts(
-        "select channel, sum(net_sales) as net_sales, sum(contribution_margin_1) as contribution_margin_1, "
-        "sum(contribution_margin_2) as contribution_margin_2, sum(contribution_margin_3) as contribution_margin_3, "
-        "sum(daily_costs) as daily_costs, sum(net_profit) as net_profit "
-        "from marts.fct_pnl_channel_monthly group by channel"
-    )
+    """The report's own query (what `make demo` prints) gives the truth's channel figures."""
+    rows = dbt_build.query_dicts(QUERY)
     assert rows and truth_differences(rows, Path(dbt_dataset.truth.folder) / "summary.json") == []
-    assert channel_pnl  # the report's query is exercised in test_report_* below
 
 
 def test_report_prints_the_channel_pnl_and_the_truth_match(duckdb_build, dbt_dataset, capsys):
-    from ingestion.report import print_channel_pnl
-
-    class _Connection:  # the report takes any DB-API connection; the build's query helper serves it
-        def cursor(self):
-            return self
-
-        def execute(self, sql):
-            self.rows = duckdb_build.query_dicts(sql)
-            self.description = [(name,) for name in self.rows[0]] if self.rows else []
-
-        def fetchall(self):
-            return [tuple(r.values()) for r in self.rows]
-
-    rows = channel_pnl(_Connection())
+    rows = duckdb_build.query_dicts(QUERY)
     assert print_channel_pnl(rows, Path(dbt_dataset.truth.folder) / "summary.json")
     out = capsys.readouterr().out
     assert "Matches the ground truth" in out and "Unassigned" in out and "Total" in out
+
+
+def test_report_command_reads_the_warehouse_and_checks_the_truth(duckdb_build, dbt_dataset):
+    summary = Path(dbt_dataset.truth.folder) / "summary.json"
+    env = clean_env(COMMERCE_WAREHOUSE=str(duckdb_build.target_path.parent / "warehouse.duckdb"))
+    proc = subprocess.run(
+        [str(CLI), "report", "--target", "local", "--truth", str(summary)], env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Matches the ground truth" in proc.stdout
