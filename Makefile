@@ -17,7 +17,7 @@ help:  ## list the targets
 .venv/.synced: pyproject.toml uv.lock
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen --all-groups --compile-bytecode  # compiled once: every dbt/Dagster process starts faster
-	@$(PY) -c "from ingestion.warehouse import ensure_duckdb_httpfs as f; print('duckdb httpfs:', f())"
+	@$(PY) -c "from warehouse.targets import ensure_duckdb_httpfs as f; print('duckdb httpfs:', f())"
 	@touch $@
 
 setup: .venv/.synced  ## install the project and its tools into .venv (uv, locked)

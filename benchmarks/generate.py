@@ -27,7 +27,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-generate-") as tmp:
         out = Path(tmp) / "data"
         command = [
-            sys.executable, "-m", "ingestion.cli", "generate", "--out", str(out), "--quiet",
+            sys.executable, "-m", "commerce_analytics.cli", "generate", "--out", str(out), "--quiet",
             "--start", "2025-01-01", "--days", str(args.days), "--orders-per-day", str(args.orders_per_day),
             "--seed", str(args.seed),
         ]  # fmt: skip

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 CHILD = """
 import sys
-from ingestion.cli import main
+from commerce_analytics.cli import main
 code = main(sys.argv[1:])
 peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(f"PEAK_RSS_KB {peak}", file=sys.stderr)
@@ -40,7 +40,7 @@ def ensure_data(folder: Path, days: int, orders_per_day: float) -> None:
     wanted = {"days": days, "orders_per_day": orders_per_day}
     if marker.exists() and json.loads(marker.read_text()) == wanted:
         return
-    from ingestion.synthetic.generate import generate
+    from demo.generate import generate
 
     shutil.rmtree(folder, ignore_errors=True)
     started = time.perf_counter()

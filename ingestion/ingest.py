@@ -10,24 +10,25 @@ duplicate and change nothing but the deliveries log.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import os
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import polars as pl
 import pyarrow.parquet as pq
 
+from commerce_analytics.settings import Settings, load_settings
 from ingestion import registry
 from ingestion.formats import FORMATS, Detection, Format, Sniff, detect
 from ingestion.formats.base import ParseContext, Parsed
 from ingestion.lake import Lake, copy_with_sha256, filesystem_for, raw_path
-from ingestion.settings import Settings, load_settings
 from ingestion.textio import FileProblem, decode_to_utf8, read_head
 
 MAX_EXAMPLES = 5
-SKIP_DIRS = {"truth"}  # the demo generator's ground truth: not an export
 
 
 @dataclass
@@ -147,10 +148,19 @@ class Ingestor:
         self.lake = lake or Lake(self.settings.lake, self.settings.aws_endpoint_url)
 
     # ---------------------------------------------------------------- entry points
-    def ingest_paths(self, paths: list[str], forced: str | None = None, keep_inbox: bool = False) -> list[FileResult]:
+    def ingest_paths(
+        self,
+        paths: list[str],
+        forced: str | None = None,
+        keep_inbox: bool = False,
+        skip: Sequence[str] = (),
+    ) -> list[FileResult]:
+        """Ingest files and folders. In a folder, names starting with `.` or `_` are never exports, and
+        `skip` holds glob patterns of relative paths (a pattern matching a folder skips what it holds)
+        that the caller knows are not exports, such as a generated data set's `truth`."""
         results = []
         inbox = self.settings.inbox.rstrip("/")
-        for fs, path, display in self._expand(paths):
+        for fs, path, display in self._expand(paths, skip):
             from_inbox = _is_under(path, inbox, fs)
             with self.lake.workdir() as work:
                 local = work / "original"
@@ -183,14 +193,14 @@ class Ingestor:
         return results
 
     # ---------------------------------------------------------------- internals
-    def _expand(self, paths: list[str]):
+    def _expand(self, paths: list[str], skip: Sequence[str] = ()):
         for given in paths:
             fs, path = filesystem_for(given, self.settings.aws_endpoint_url)
             if fs.isdir(path):
                 for found in sorted(fs.find(path)):
                     rel = found[len(path.rstrip("/")) + 1 :]
                     parts = rel.split("/")
-                    if any(p.startswith(".") or p.startswith("_") for p in parts) or parts[0] in SKIP_DIRS:
+                    if is_skipped(parts, skip):
                         continue
                     yield fs, found, os.path.join(given, rel)
             elif fs.exists(path):
@@ -507,3 +517,12 @@ def exit_code(results: list[FileResult]) -> int:
 
 def as_dict(result: FileResult) -> dict:
     return asdict(result)
+
+
+def is_skipped(parts: list[str], patterns: Sequence[str] = ()) -> bool:
+    """Whether a relative path (split on `/`) inside a given folder is not an export: a hidden or `_` name
+    (editor and lake bookkeeping files) anywhere in it, or it or a folder holding it matches a skip pattern."""
+    if any(part.startswith((".", "_")) for part in parts):
+        return True
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return any(fnmatch.fnmatchcase(prefix, pattern) for pattern in patterns for prefix in prefixes)

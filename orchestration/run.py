@@ -5,7 +5,7 @@
     python -m orchestration.run --dbt-only --start 2025-11-01 --end 2025-11-30   # backfill an order-date range
 
 The run is recorded in DAGSTER_HOME (when set) so it shows in the UI of `make dev`. Prints each step,
-the failed or warning checks, then the channel P&L from the warehouse (ingestion/report.py; checked against
+the failed or warning checks, then the channel P&L from the warehouse (warehouse/report.py; checked against
 `truth/summary.json` when a demo set is among --paths). Exit 0 when the run succeeded (and the P&L matches the
 truth, when there is one), else 1.
 """
@@ -17,9 +17,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from demo import NOT_EXPORTS
 from orchestration.defs.dbt import DBT_OP
 from orchestration.defs.ingestion import op_name
-from orchestration.jobs import MAIN_JOB
+from orchestration.defs.jobs import MAIN_JOB
 
 RUN_TAG = "commerce/trigger"
 """Tag on runs, shared with the inbox sensor: `cli` for runs of this module."""
@@ -30,7 +31,7 @@ def run_config(paths: list[str], sources: list[str], start: str | None, end: str
     if paths:
         absolute = [p if "://" in p else os.path.abspath(p) for p in paths]
         for source in sources:
-            ops[op_name(source)] = {"config": {"paths": absolute, "keep_inbox": True}}
+            ops[op_name(source)] = {"config": {"paths": absolute, "keep_inbox": True, "skip": list(NOT_EXPORTS)}}
     dbt_config = {k: v for k, v in {"start_date": start, "end_date": end}.items() if v}
     if full_refresh:
         dbt_config["full_refresh"] = True
@@ -78,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_pnl(paths: list[str]) -> bool:
-    """The channel P&L the run built (ingestion/report.py), checked against truth/ when a demo set was given."""
-    from ingestion import report
-    from orchestration.settings import load_orchestration_settings
+    """The channel P&L the run built (warehouse/report.py), checked against truth/ when a demo set was given."""
+    from orchestration.lib.settings import load_orchestration_settings
+    from warehouse import report
 
     settings = load_orchestration_settings()
     truth = next(

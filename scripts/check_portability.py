@@ -7,7 +7,7 @@ Scans raw dbt SQL (and compiled SQL, given a target/compiled folder) after blank
 literals and quoted identifiers, so `'https://...'` or a comment naming a construct never trips it.
 Macros named `duckdb__*` are skipped: adapter.dispatch sends only DuckDB there. Prints
 `file:line: construct: the line` per finding and exits 1 when anything is found.
-The list follows design.md ("Portability") and Redshift's "unsupported PostgreSQL functions" page.
+The list follows Redshift's "unsupported PostgreSQL functions" page.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def main(argv: list[str]) -> int:
     for finding in findings:
         print(finding)
     if findings:
-        print(f"portability: {len(findings)} construct(s) Redshift/PostgreSQL lack; see design.md, Portability")
+        print(f"portability: {len(findings)} construct(s) Redshift/PostgreSQL lack; see scripts/check_portability.py")
         return 1
     print(f"portability: ok ({', '.join(str(p) for p in paths if p.exists())})")
     return 0

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ingestion.synthetic.generate import generate
+from demo.generate import generate
 
 
 @pytest.fixture(scope="session")

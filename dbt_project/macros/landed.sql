@@ -1,6 +1,6 @@
 {#-
-    The rows of a landed entity that staging may use (design.md, "Decisions
-    that join the pieces"):
+    The rows of a landed entity that staging may use (README "Bringing your own exports":
+    manifests and lineage columns):
     - only files whose manifest is visible (status landed or partial, same
       parser version as the rows), so half-written or superseded files never count;
     - one row per `_record_key`, the latest `_record_version` winning (ties: the

@@ -1,5 +1,5 @@
 {#-
-    Carrier invoices lose nothing (metrics.md principle 1, truth rules 12 and
+    Carrier invoices lose nothing (metrics.md principle 1, docs/metrics.md rules 12 and
     16), in the invoice currency, to the cent: per invoice date and currency,
     the invoiced cost = the shipping cost allocated to order lines from
     invoices (not estimated, by their shipping cost date) + the carrier rows of

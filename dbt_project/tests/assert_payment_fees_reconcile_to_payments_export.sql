@@ -1,5 +1,5 @@
 {#-
-    Payment fees per day equal the Shopify Payments export (truth rule 10), in
+    Payment fees per day equal the Shopify Payments export (docs/metrics.md rule 10), in
     source currency, to the cent: the export's `fee` summed by transaction date
     (brand time zone) = the actual (not estimated) payment fees on order lines
     summed by their fee date (the order's first transaction). An export row of

@@ -4,7 +4,7 @@ Per entity: reconciliation (landed Parquet rows vs manifest counts; error), no_r
 delivery names the file and the reason; error), quarantine_rate (warn above the threshold), freshness
 (warn when the source's last delivery is older than its limit) and row_count_anomalies (warn). One
 multi_asset_check per source, so a source's checks read its manifests once. The logic lives in
-orchestration/lake_checks.py.
+orchestration/lib/lake_checks.py.
 """
 
 import datetime as dt
@@ -12,8 +12,8 @@ import datetime as dt
 import dagster as dg
 
 from ingestion import registry
-from orchestration import lake_checks
-from orchestration.resources import CheckThresholdsResource, LakeResource
+from orchestration.defs.resources import CheckThresholdsResource, LakeResource
+from orchestration.lib import lake_checks
 
 CHECKS = {
     "reconciliation": "Landed Parquet rows equal the manifests' counts; rows read = landed + quarantined.",

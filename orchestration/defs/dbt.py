@@ -1,17 +1,18 @@
 """dbt assets: every model, seed and snapshot of dbt_project/, with dbt tests as asset checks.
 
 One dbt invocation per run (`dbt build` over the selected assets). A backfill of an order-date range is
-the same single invocation with `start_date`/`end_date` vars (orchestration/dbt_args.py), so nothing
-forces a full re-run of untouched models; incremental models re-process what newer rows touch.
+the same single invocation with `start_date`/`end_date` vars, built by warehouse/dbt_args.py (the builder
+`commerce-analytics build` uses too), so nothing forces a full re-run of untouched models; incremental
+models re-process what newer rows touch.
 """
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from ingestion.build import lake_var, prepare_target, target_type
-from orchestration.dbt_args import build_dbt_args
-from orchestration.dbt_project import dbt_environment, dbt_project, prepare_manifest, translator
-from orchestration.settings import OrchestrationSettings, load_orchestration_settings
+from orchestration.lib.dbt_project import dbt_environment, dbt_project, prepare_manifest, translator
+from orchestration.lib.settings import OrchestrationSettings, load_orchestration_settings
+from warehouse.dbt_args import DbtInvocation, backfill_vars, dbt_args
+from warehouse.runner import prepare_target, target_type
 
 DBT_OP = "dbt_models"
 
@@ -40,13 +41,10 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         # PostgreSQL: the load step), exactly as `commerce-analytics build` does.
         kind = target_type(settings.dbt_target, settings.dbt_project_dir)
         prepare_target(kind, settings.commerce, log=context.log.info)
-        args = build_dbt_args(
-            "build",
-            start=config.start_date,
-            end=config.end_date,
-            full_refresh=config.full_refresh,
-            extra_vars={"lake": lake_var(settings.commerce.lake)},
+        invocation = DbtInvocation(
+            full_refresh=config.full_refresh, vars=backfill_vars(config.start_date, config.end_date)
         )
+        args = dbt_args(invocation, settings.commerce, locate=False)
         context.log.info(f"dbt {' '.join(args)} (target {settings.dbt_target})")
         with dbt_environment(settings):
             yield from dbt.cli(args, context=context).stream()

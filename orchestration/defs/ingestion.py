@@ -1,6 +1,6 @@
 """Ingestion assets: one multi_asset per source, one asset per landed entity, keyed ["landed", source, entity].
 
-File-driven, not daily-partitioned (design.md "Partitions and late data"): a run ingests the files named
+File-driven, not daily-partitioned: a run ingests the files named
 in its config (the inbox sensor names the new ones) or, with no config, whatever sits in the inbox; each
 file is routed by its detected format, so a source's asset only takes its own files. Ingestion itself is
 `ingestion.ingest.Ingestor` (idempotent: the same bytes again are a duplicate and change nothing).
@@ -10,7 +10,7 @@ A rejected file does not fail the run: the entity's `no_rejected_files` check na
 import dagster as dg
 
 from ingestion import registry
-from orchestration.resources import LakeResource
+from orchestration.defs.resources import LakeResource
 
 GROUP = "landed"
 MANIFESTS_KEY = dg.AssetKey(["lake", "manifests"])
@@ -25,6 +25,8 @@ class IngestConfig(dg.Config):
     """Files or folders to ingest (local paths or s3:// URLs). Empty: the lake's inbox."""
     keep_inbox: bool = False
     """Leave ingested files in the inbox (they are removed once recorded by default)."""
+    skip: list[str] = []  # noqa: RUF012 - pydantic copies defaults
+    """Glob patterns of relative paths inside the given folders that are not exports (e.g. a demo set's truth)."""
 
 
 def op_name(source: str) -> str:
@@ -82,7 +84,7 @@ def _source_asset(source: str, entities: list[registry.Entity]) -> dg.AssetsDefi
                 else:
                     others += 1
         context.log.info(f"{len(mine)} {source} file(s) to ingest; {others} other file(s) left to their sources")
-        results = ingestor.ingest_paths(mine, keep_inbox=config.keep_inbox) if mine else []
+        results = ingestor.ingest_paths(mine, keep_inbox=config.keep_inbox, skip=config.skip) if mine else []
         for result in results:
             level = context.log.warning if result.status in ("rejected", "partial") else context.log.info
             level(f"{result.status.upper()} {result.source_file}: {result.message}")

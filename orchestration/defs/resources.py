@@ -1,4 +1,9 @@
-"""Resources, configured from the environment in one place (when definitions load, not at import)."""
+"""Resources, configured from the environment in one place (when definitions load, not at import).
+
+The lake and check-threshold resources are plain configuration holders built from `OrchestrationSettings`;
+the dbt and S3 resources come from dagster-dbt and dagster-aws. Assets, checks and sensors receive them as
+parameters.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,88 @@ import dagster as dg
 from dagster_aws.s3 import S3Resource
 from dagster_dbt import DbtCliResource
 
-from orchestration.dbt_project import dbt_executable
-from orchestration.resources import CheckThresholdsResource, LakeResource
-from orchestration.settings import OrchestrationSettings, load_orchestration_settings
+from commerce_analytics.settings import Settings
+from ingestion.ingest import Ingestor
+from ingestion.lake import Lake
+from orchestration.lib.dbt_project import dbt_executable
+from orchestration.lib.inbox import Classification, InboxFile, classify, list_files
+from orchestration.lib.settings import CheckThresholds, OrchestrationSettings, load_orchestration_settings
+
+
+class LakeResource(dg.ConfigurableResource):
+    """The lake (local folder or s3:// prefix) and its inbox; S3 settings come from the `s3` resource."""
+
+    lake_url: str
+    inbox_url: str
+    warehouse: str
+    timezone: str
+    reporting_currency: str = "USD"
+    dbt_target: str = "local"
+    s3: S3Resource
+
+    @property
+    def endpoint_url(self) -> str | None:
+        return self.s3.endpoint_url or None
+
+    def s3_client(self, location: str):
+        """The dagster-aws S3 client when `location` is on S3 (None for a local folder)."""
+        return self.s3.get_client() if location.startswith("s3://") else None
+
+    def list_files(self, location: str) -> list[InboxFile]:
+        return list_files(location, self.endpoint_url, self.s3_client(location))
+
+    def classify(self, path: str) -> Classification:
+        return classify(path, self.endpoint_url, self.s3_client(path))
+
+    def settings(self) -> Settings:
+        return Settings(
+            lake=self.lake_url,
+            inbox=self.inbox_url,
+            warehouse=self.warehouse,
+            dbt_target=self.dbt_target,
+            timezone=self.timezone,
+            reporting_currency=self.reporting_currency,
+            aws_endpoint_url=self.endpoint_url,
+        )
+
+    def lake(self) -> Lake:
+        return Lake(self.lake_url, self.endpoint_url)
+
+    def ingestor(self) -> Ingestor:
+        settings = self.settings()
+        return Ingestor(settings, Lake(settings.lake, settings.aws_endpoint_url))
+
+
+class CheckThresholdsResource(dg.ConfigurableResource):
+    """Thresholds of the Python asset checks (see orchestration/lib/settings.py for the variables)."""
+
+    quarantine_warn_rate: float = 0.01
+    default_freshness_hours: float = 36.0
+    freshness_hours: dict[str, float] = {}  # noqa: RUF012 - pydantic copies defaults
+    rejection_window_hours: float = 168.0
+    anomaly_low_ratio: float = 0.2
+    anomaly_high_ratio: float = 5.0
+
+    def thresholds(self) -> CheckThresholds:
+        return CheckThresholds(
+            quarantine_warn_rate=self.quarantine_warn_rate,
+            freshness_hours=dict(self.freshness_hours),
+            default_freshness_hours=self.default_freshness_hours,
+            rejection_window_hours=self.rejection_window_hours,
+            anomaly_low_ratio=self.anomaly_low_ratio,
+            anomaly_high_ratio=self.anomaly_high_ratio,
+        )
+
+    @classmethod
+    def from_thresholds(cls, thresholds: CheckThresholds) -> CheckThresholdsResource:
+        return cls(
+            quarantine_warn_rate=thresholds.quarantine_warn_rate,
+            default_freshness_hours=thresholds.default_freshness_hours,
+            freshness_hours=dict(thresholds.freshness_hours),
+            rejection_window_hours=thresholds.rejection_window_hours,
+            anomaly_low_ratio=thresholds.anomaly_low_ratio,
+            anomaly_high_ratio=thresholds.anomaly_high_ratio,
+        )
 
 
 def build_resources(settings: OrchestrationSettings) -> dict[str, object]:

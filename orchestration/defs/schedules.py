@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration import jobs
-from orchestration.settings import OrchestrationSettings, load_orchestration_settings
+from orchestration.defs import jobs
+from orchestration.lib.settings import OrchestrationSettings, load_orchestration_settings
 
 
 def build_daily_schedule(settings: OrchestrationSettings) -> dg.ScheduleDefinition:

@@ -14,11 +14,11 @@ import json
 import dagster as dg
 
 from ingestion import registry
-from orchestration import jobs
+from orchestration.defs import jobs
 from orchestration.defs.ingestion import op_name
-from orchestration.inbox import plan_inbox
-from orchestration.resources import LakeResource
-from orchestration.settings import OrchestrationSettings, load_orchestration_settings
+from orchestration.defs.resources import LakeResource
+from orchestration.lib.inbox import plan_inbox
+from orchestration.lib.settings import OrchestrationSettings, load_orchestration_settings
 
 SENSOR = "lake_inbox_sensor"
 

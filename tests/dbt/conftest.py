@@ -30,6 +30,8 @@ from pathlib import Path
 import pytest
 from dbt_helpers import CLI, DBT, PROJECT_DIR, REPO, clean_env, fresh_postgres_database
 
+from demo import NOT_EXPORTS
+
 DATASET = {"start": dt.date(2025, 11, 1), "days": 30, "orders_per_day": 25, "seed": 4}
 
 
@@ -74,19 +76,19 @@ def _run_build(target: str, env: dict[str, str], work: Path) -> tuple[int, str]:
 
 @pytest.fixture(scope="session")
 def dbt_dataset(tmp_path_factory):
-    from ingestion.synthetic.generate import generate
+    from demo.generate import generate
 
     return generate(tmp_path_factory.mktemp("dbt-data"), **DATASET)
 
 
 @pytest.fixture(scope="session")
 def dbt_lake(dbt_dataset, tmp_path_factory) -> Path:
+    from commerce_analytics.settings import load_settings
     from ingestion.ingest import Ingestor, exit_code
-    from ingestion.settings import load_settings
 
     lake = tmp_path_factory.mktemp("dbt-lake")
     settings = load_settings({"COMMERCE_LAKE": str(lake)})
-    results = Ingestor(settings).ingest_paths([str(dbt_dataset.out)], keep_inbox=True)
+    results = Ingestor(settings).ingest_paths([str(dbt_dataset.out)], keep_inbox=True, skip=NOT_EXPORTS)
     assert exit_code(results) == 0, [(r.source_file, r.status, r.message) for r in results if r.status != "landed"]
     return lake
 

@@ -55,7 +55,7 @@ def fresh_postgres_database(prefix: str) -> Iterator[dict[str, str]]:
     import psycopg2
     import pytest
 
-    from ingestion.warehouse import postgres_connect_args
+    from warehouse.targets import postgres_connect_args
 
     admin = postgres_connect_args()
     try:

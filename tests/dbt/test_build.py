@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ingestion import registry, warehouse
+from ingestion import registry
 from ingestion.lake import Lake
+from warehouse import targets as warehouse
 
 pytestmark = pytest.mark.dbt
 
@@ -63,7 +64,7 @@ def test_load_step_lands_exactly_the_visible_rows(dbt_lake, postgres_build):
 
 @pytest.mark.postgres
 def test_load_step_is_idempotent(dbt_lake, postgres_build, postgres_database):
-    from ingestion.warehouse import load_postgres
+    from warehouse.targets import load_postgres
 
     before = postgres_build.query("select count(*) from landed.shopify__order_lines")
     dsn = " ".join(f"{k}={v}" for k, v in postgres_database.items())

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from ingestion import build
-from ingestion.cli import build_parser
-from ingestion.settings import load_settings
+from commerce_analytics.cli import build_parser
+from commerce_analytics.settings import load_settings
+from warehouse import dbt_args as build
+from warehouse import runner
 
 
 def settings(**env):
@@ -65,11 +66,11 @@ def test_parse_vars():
 
 
 def test_target_types_from_profiles():
-    assert build.target_type("local") == "duckdb"
-    assert build.target_type("postgres") == "postgres"
-    assert build.target_type("prod") == "redshift"
+    assert runner.target_type("local") == "duckdb"
+    assert runner.target_type("postgres") == "postgres"
+    assert runner.target_type("prod") == "redshift"
     with pytest.raises(build.BuildError, match="unknown dbt target 'nope'"):
-        build.target_type("nope")
+        runner.target_type("nope")
 
 
 def test_cli_parses_build_options():
@@ -87,6 +88,6 @@ def test_cli_parses_build_options():
 
 
 def test_unknown_target_is_a_clear_error(capsys):
-    code = build.run_dbt(build.DbtInvocation(target="nope"), settings())
+    code = runner.run_dbt(build.DbtInvocation(target="nope"), settings())
     assert code == 2
     assert "unknown dbt target 'nope'" in capsys.readouterr().err

@@ -1,5 +1,5 @@
 """Incremental fct_financial_performance: late data re-processes its orders, and incremental runs give
-the marts a full refresh gives (design.md "Partitions and late data", metrics.md principle 2).
+the marts a full refresh gives (metrics.md principle 2).
 
 One scenario per target (module-scoped): the session's generated data set is split into what arrives
 first and what arrives late, like a brand's exports do:
@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 from dbt_helpers import CLI, REPO, as_text, clean_env, fresh_postgres_database
+
+from demo import NOT_EXPORTS
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 
@@ -136,10 +138,12 @@ def _split(dataset, folder: Path) -> Split:
 
 
 def _ingest(lake: Path, folder: Path) -> None:
+    from commerce_analytics.settings import load_settings
     from ingestion.ingest import Ingestor, exit_code
-    from ingestion.settings import load_settings
 
-    results = Ingestor(load_settings({"COMMERCE_LAKE": str(lake)})).ingest_paths([str(folder)], keep_inbox=True)
+    results = Ingestor(load_settings({"COMMERCE_LAKE": str(lake)})).ingest_paths(
+        [str(folder)], keep_inbox=True, skip=NOT_EXPORTS
+    )
     assert exit_code(results) == 0, [(r.source_file, r.status, r.message) for r in results if r.status != "landed"]
 
 
@@ -317,7 +321,7 @@ def test_late_data_replaced_estimates_and_rewrote_only_changed_orders(scenario):
 # The model's SQL is the same on both targets; one more dbt parse (new vars) is kept to DuckDB for time.
 @pytest.mark.parametrize("scenario", ["local"], indirect=True)
 def test_backfill_rewrites_exactly_its_order_date_range(scenario):
-    """start_date/end_date (orchestration/dbt_args.py) re-process the range; nothing else changed since
+    """start_date/end_date (warehouse/dbt_args.py) re-process the range; nothing else changed since
     the full refresh, so every other line keeps its stamp and every value stays the same."""
     start, end = BACKFILL
     variables = json.dumps({"start_date": start.isoformat(), "end_date": end.isoformat()})

@@ -7,8 +7,9 @@ import json
 import duckdb
 import pytest
 
-from ingestion import registry, warehouse
+from ingestion import registry
 from ingestion.lake import Lake
+from warehouse import targets as warehouse
 
 
 def test_placeholders_make_empty_entities_readable(tmp_path):

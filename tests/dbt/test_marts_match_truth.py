@@ -1,7 +1,7 @@
 """The marts equal the generator's ground truth to the cent, on DuckDB and on PostgreSQL.
 
 The truth (`truth/` of the generated data set) is computed from the same exports by an
-independent implementation of metrics.md (ingestion/synthetic/truth.py, polars, no SQL).
+independent implementation of metrics.md (demo/truth.py, polars, no SQL).
 Every value is compared as text at the truth's precision: cents for money, ISO dates,
 lower-case booleans, so a single cent anywhere fails the test and names the row.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from dbt_helpers import CLI, as_text, clean_env
 
-from ingestion.report import QUERY, print_channel_pnl, truth_differences
+from warehouse.report import QUERY, print_channel_pnl, truth_differences
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 

@@ -6,7 +6,8 @@ import subprocess
 
 from dbt_helpers import CLI, REPO, clean_env
 
-from ingestion import registry, warehouse
+from ingestion import registry
+from warehouse import targets as warehouse
 
 
 def test_parse_prod_without_secrets(prod_manifest):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from commerce_analytics.settings import load_settings
 from ingestion.ingest import Ingestor
-from ingestion.settings import load_settings
 
 
 def make_ingestor(lake: str, endpoint: str | None = None, **lake_kwargs) -> Ingestor:

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 from ingest_helpers import landed, make_ingestor
 
+from demo import NOT_EXPORTS
 from ingestion import registry
 from ingestion.formats import FORMATS
 from ingestion.ingest import exit_code
@@ -20,9 +21,9 @@ EXPORT_DIRS = ("shopify", "amazon", "google_ads", "meta_ads", "amazon_ads", "bra
 @pytest.fixture(scope="module")
 def demo_lake(demo, tmp_path_factory):
     lake = tmp_path_factory.mktemp("demo-lake")
-    first = make_ingestor(str(lake)).ingest_paths([str(demo.out)])
+    first = make_ingestor(str(lake)).ingest_paths([str(demo.out)], skip=NOT_EXPORTS)
     snapshot = {p.relative_to(lake): p.stat().st_mtime_ns for p in lake.rglob("*") if p.is_file()}
-    second = make_ingestor(str(lake)).ingest_paths([str(demo.out)])
+    second = make_ingestor(str(lake)).ingest_paths([str(demo.out)], skip=NOT_EXPORTS)
     return lake, first, second, snapshot
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from ingest_helpers import landed, make_ingestor, write
 
-from ingestion import cli
+from commerce_analytics import cli
 from ingestion.formats import FORMATS
 from ingestion.lake import Lake
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.dbt_args import build_dbt_args
-from orchestration.dbt_project import dbt_executable, translator
+from commerce_analytics.settings import load_settings
+from orchestration.lib.dbt_project import dbt_executable, translator
+from warehouse.dbt_args import DbtInvocation, dbt_args
 
 FILES = {
     "dbt_project.yml": """
@@ -78,7 +79,7 @@ def make_job(project_dir: str) -> dg.JobDefinition:
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator())
     def throwaway_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from dbt.cli(build_dbt_args("build"), context=context).stream()
+        yield from dbt.cli(dbt_args(DbtInvocation(), load_settings(), locate=False), context=context).stream()
 
     @dg.asset(deps=[dg.AssetKey("c")])
     def report() -> dg.MaterializeResult:

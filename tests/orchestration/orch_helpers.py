@@ -80,7 +80,7 @@ _SESSION: dict[str, OrchSession] = {}
 
 def orch_session(tmp_path_factory) -> OrchSession:
     if "session" not in _SESSION:
-        from ingestion.synthetic.generate import generate
+        from demo.generate import generate
 
         root = tmp_path_factory.mktemp("orch")
         home = root / "dagster_home"

@@ -8,12 +8,12 @@ from orch_helpers import drop_into
 
 from ingestion import registry
 from ingestion.lake import Lake
-from orchestration import lake_checks
 from orchestration.defs.checks import build_lake_checks
 from orchestration.defs.ingestion import build_ingestion_assets
-from orchestration.jobs import reject_job
-from orchestration.resources import CheckThresholdsResource, LakeResource
-from orchestration.settings import CheckThresholds
+from orchestration.defs.jobs import reject_job
+from orchestration.defs.resources import CheckThresholdsResource, LakeResource
+from orchestration.lib import lake_checks
+from orchestration.lib.settings import CheckThresholds
 
 
 def lake_resource(root) -> LakeResource:

@@ -11,8 +11,8 @@ import dagster as dg
 from orch_helpers import REPO
 
 from ingestion import registry
-from orchestration.jobs import MAIN_JOB, REJECT_JOB
-from orchestration.settings import load_orchestration_settings
+from orchestration.defs.jobs import MAIN_JOB, REJECT_JOB
+from orchestration.lib.settings import load_orchestration_settings
 
 
 def test_every_registry_entity_is_an_ingestion_asset(orch_defs):

@@ -8,10 +8,10 @@ import json
 import dagster as dg
 import pytest
 
-from ingestion import report
-from ingestion.settings import load_settings
-from orchestration.jobs import MAIN_JOB
+from commerce_analytics.settings import load_settings
+from orchestration.defs.jobs import MAIN_JOB
 from orchestration.run import RUN_TAG
+from warehouse import report
 
 
 @pytest.fixture(scope="module")

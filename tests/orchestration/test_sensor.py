@@ -6,7 +6,7 @@ import dagster as dg
 from orch_helpers import drop_into
 from test_checks import lake_resource
 
-from orchestration.inbox import InboxFile, classify, list_files, plan_inbox
+from orchestration.lib.inbox import InboxFile, classify, list_files, plan_inbox
 
 
 def evaluate(defs, lake, cursor=None):

@@ -12,8 +12,8 @@ from dagster_aws.s3 import S3Resource
 from ingestion.lake import Lake, s3_filesystem
 from orchestration.defs.checks import build_lake_checks
 from orchestration.defs.ingestion import build_ingestion_assets
-from orchestration.jobs import reject_job
-from orchestration.resources import CheckThresholdsResource, LakeResource
+from orchestration.defs.jobs import reject_job
+from orchestration.defs.resources import CheckThresholdsResource, LakeResource
 
 pytest.importorskip("moto.server")
 from moto.server import ThreadedMotoServer

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from orchestration.settings import ENVIRONMENT_TARGETS, dbt_target_for, load_orchestration_settings
+from orchestration.lib.settings import ENVIRONMENT_TARGETS, dbt_target_for, load_orchestration_settings
 
 
 def test_environment_maps_to_a_dbt_target_and_dbt_target_overrides():

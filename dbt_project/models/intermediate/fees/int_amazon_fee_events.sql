@@ -5,7 +5,7 @@
     Amazon marketplace and fulfillment fees of each Amazon order line, one row
     per (line, fee measure, event date, actual or estimate), in the line's
     source (marketplace) currency and converted at the event date's rate
-    (truth rules 11, 14, 15):
+    (docs/metrics.md rules 11, 14, 15):
       - actual: the line's ItemFees settlement rows that the seed maps to
         marketplace_fees or fulfillment_fees (order and refund transactions),
         stored as positive costs, dated by the settlement posted date (UTC);

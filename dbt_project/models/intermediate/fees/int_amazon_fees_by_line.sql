@@ -6,7 +6,7 @@
     int_order_lines; 0 on Shopify lines): the sums of int_amazon_fee_events in
     source currency (`*_source`) and in the reporting currency (each event
     converted at its own date, then summed). `is_marketplace_fee_estimated` is
-    true for an Amazon line no settlement has shown yet (truth rule 11).
+    true for an Amazon line no settlement has shown yet (docs/metrics.md rule 11).
 -#}
 
 with

@@ -2,7 +2,7 @@
 
 {#-
     Every carrier invoice row, matched to an order on the normalised reference
-    (truth rule 12): trimmed, leading '#' removed, and an all-digit reference
+    (docs/metrics.md rule 12): trimmed, leading '#' removed, and an all-digit reference
     prefixed with '#' again, so '#1001', '1001' and ' #1001 ' all match Shopify
     order #1001; Amazon order ids match as they are. Each row gets a
     `disposition`:

@@ -1,5 +1,5 @@
 {#-
-    Costs no order line carries (truth rule 16), one row per cost_date, channel,
+    Costs no order line carries (docs/metrics.md rule 16), one row per cost_date, channel,
     platform, cost_type and source_currency (source amounts of different
     currencies do not add up):
       - Amazon settlement amounts the seed maps to a daily cost, by posted date

@@ -3,7 +3,7 @@
 
 {#-
     Payment processing fees per order line (every line of int_order_lines; 0 on
-    Amazon lines, whose selling fees are marketplace fees), truth rule 10:
+    Amazon lines, whose selling fees are marketplace fees), docs/metrics.md rule 10:
       - actual: the sum of `fee` over the order's rows in the Shopify Payments
         export (charges, and refunds whose fee is always 0: fees are not
         returned), dated by the order's first transaction (brand time zone);

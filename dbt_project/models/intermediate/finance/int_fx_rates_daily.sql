@@ -2,7 +2,7 @@
     One row per (rate_date, currency) for every calendar date of the data range:
     the rate that converts 1 unit of `currency` into the reporting currency
     (var('reporting_currency')), in micro-units (`rate_e6`), as metrics.md
-    principle 7 and truth rule 15 define it:
+    principle 7 and docs/metrics.md rule 15 define it:
       - the brand file's rates are units of the pivot currency per 1 unit of
         `currency`; cross rates go through the pivot (rate_c / rate_reporting);
       - a date without a rate takes the latest earlier rate at most

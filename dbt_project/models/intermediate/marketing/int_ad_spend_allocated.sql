@@ -1,5 +1,5 @@
 {#-
-    Ad spend allocated to order lines (metrics.md "Attribution", truth rules 13-14).
+    Ad spend allocated to order lines (metrics.md "Attribution", docs/metrics.md rules 13-14).
     Grain: order_line_id x platform x campaign_id x spend_date.
       - Google Ads / Meta: a campaign-day's spend goes to the Shopify Web lines of
         the orders whose last-click credited touch is on that campaign and day

@@ -1,6 +1,6 @@
 {#-
     Ad spend no order line carries, per platform and spend day and currency
-    (metrics.md "Nothing is lost"; truth rule 16): reported spend minus the
+    (metrics.md "Nothing is lost"; docs/metrics.md rule 16): reported spend minus the
     allocated shares, in the spend's currency, converted at the spend date.
     Rows with zero are omitted. Shaped for fct_daily_costs: channel 'Unassigned',
     cost_type 'unallocated_ad_spend', amount (reporting currency) and

@@ -1,5 +1,5 @@
 {#-
-    The default attribution model (metrics.md "Attribution", truth rule 13):
+    The default attribution model (metrics.md "Attribution", docs/metrics.md rule 13):
     one row per Shopify order that has at least one touch in its lookback window
     (var('attribution_lookback_days') days up to and including its creation
     time; touches after the creation are ignored). Credit goes to the last touch

@@ -1,6 +1,6 @@
 {#-
     Every visible marketing touch of a Shopify customer, one row per visit
-    (metrics.md "Attribution", truth rule 13):
+    (metrics.md "Attribution", docs/metrics.md rule 13):
       - the `landing_site` of each Shopify API order, as a touch at the order's own
         creation time (the visit that led to the order; the CSV export has none);
       - each row of the brand's touchpoint export, at its own timestamp.

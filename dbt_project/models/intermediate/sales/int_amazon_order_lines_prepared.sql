@@ -1,6 +1,6 @@
 {#-
     One row per sold Amazon order line (All Orders report) with its order-dated
-    sales amounts in integer cents of the marketplace currency (truth rules 1, 4,
+    sales amounts in integer cents of the marketplace currency (docs/metrics.md rules 1, 4,
     5, 7, 8): cancelled lines (order status Cancelled, quantity 0) are not sales
     and are left out; `gross_sales` is `item-price` (a line total),
     `discounts` the `item-promotion-discount`, `shipping_revenue` the

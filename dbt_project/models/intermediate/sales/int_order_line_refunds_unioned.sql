@@ -1,5 +1,5 @@
 {#-
-    Every refund amount of every sold line, dated by its own event (truth rules
+    Every refund amount of every sold line, dated by its own event (docs/metrics.md rules
     3, 6, 7, 8): one row per line, measure, refund event and source, with the
     signed amount it adds to the measure, in integer cents of the line's source
     currency.

@@ -1,6 +1,6 @@
 {#-
     The sales amounts of every line by measure and event date, in source and
-    reporting currency (truth rule 14): order-dated amounts (gross_sales,
+    reporting currency (docs/metrics.md rule 14): order-dated amounts (gross_sales,
     discounts, shipping_revenue, taxes at the order date) and the refund rows
     dated by their own event are summed per (line, measure, event date) in the
     source currency, then converted at that date's rate (int_fx_rates_daily) and

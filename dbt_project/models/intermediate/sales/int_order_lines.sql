@@ -1,7 +1,7 @@
 {#-
     THE unified order-line universe: one row per sold order line of every
     channel (Shopify Web, Amazon FBA, Amazon FBM), the grain of
-    fct_financial_performance, with its sales measures (metrics.md; truth rules
+    fct_financial_performance, with its sales measures (metrics.md; docs/metrics.md rules
     1-9, 14). Every sales measure is summed per event date in the source
     currency and converted at that date's rate (int_order_line_sales_converted),
     so a sale and its refund convert at their own dates. COGS is

@@ -1,7 +1,7 @@
 {#-
     One row per Shopify order line (API lines of API orders, CSV lines of orders
     only the CSV export delivered) with its order-dated sales amounts in integer
-    cents of the shop currency (truth rules 4, 5, 7, 8, 9):
+    cents of the shop currency (docs/metrics.md rules 4, 5, 7, 8, 9):
       - gross_sales = unit price x quantity (prices are tax-exclusive here);
       - discounts: the API's `discount_allocations`; CSV: the order's item discount
         `sum(price x qty) - Subtotal` allocated by gross share;

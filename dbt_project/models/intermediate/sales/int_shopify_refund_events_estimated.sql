@@ -1,7 +1,7 @@
 {#-
     Refund events of Shopify orders only the CSV export delivered (the export has
     no refund lines), each split into its items, shipping and tax parts
-    (truth rule 6, metrics.md `refunds`): one row per event and part.
+    (docs/metrics.md rule 6, metrics.md `refunds`): one row per event and part.
       - events: the Shopify Payments export's `refund` rows of the order, dated by
         their transaction time in the brand's time zone; what `Refunded Amount`
         holds beyond them (a PayPal order, a refund after the export) is one more

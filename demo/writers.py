@@ -15,9 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion.synthetic.money import cents_str, div_round
-from ingestion.synthetic.shopify import ShopifyWorld, landing_sites
-from ingestion.synthetic.world import Chunk, Context
+from demo.money import cents_str, div_round
+from demo.shopify import ShopifyWorld, landing_sites
+from demo.world import Chunk, Context
 
 SHOPIFY_ORDERS_COLUMNS = [
     "Name",

@@ -17,8 +17,8 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from ingestion.synthetic.money import allocate, div_round, fx_convert
-from ingestion.synthetic.truth import Fx, FxRateMissing, normalise_reference, parse_touch_urls
+from demo.money import allocate, div_round, fx_convert
+from demo.truth import Fx, FxRateMissing, normalise_reference, parse_touch_urls
 
 D = Decimal
 

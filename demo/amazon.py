@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from ingestion.synthetic import people
-from ingestion.synthetic.money import div_round
+from demo import people
+from demo.money import div_round
 
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 # marketplace, currency, share of Amazon orders, FBA share, order-id prefixes, local price factor
 MARKETPLACES = [

@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from ingestion.settings import Settings
+from commerce_analytics.settings import Settings
 
 COLUMNS = [
     "net_sales",

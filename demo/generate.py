@@ -9,14 +9,11 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion.synthetic.truth import Truth, TruthBuilder
-from ingestion.synthetic.world import build_context, iter_chunks
-from ingestion.synthetic.writers import ExportWriter
+from demo import DEFAULT_DAYS, DEFAULT_ORDERS_PER_DAY, DEFAULT_SEED, DEFAULT_START
+from demo.truth import Truth, TruthBuilder
+from demo.world import build_context, iter_chunks
+from demo.writers import ExportWriter
 
-DEFAULT_START = dt.date(2025, 9, 1)
-DEFAULT_DAYS = 122
-DEFAULT_ORDERS_PER_DAY = 40.0
-DEFAULT_SEED = 7
 # Folders the generator owns inside --out; they are replaced on every run so no stale file lingers.
 OWNED_FOLDERS = ("shopify", "amazon", "google_ads", "meta_ads", "amazon_ads", "brand", "truth")
 
@@ -121,3 +118,45 @@ def generate(
     truth = truth_builder.finish(pl.concat(exports.touchpoints))
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] in OWNED_FOLDERS)
     return GenerationResult(out, truth, files)
+
+
+def _money(cents: int) -> str:
+    return f"{cents / 100:,.2f}"
+
+
+def print_summary(result: GenerationResult) -> None:
+    """What was written, and the channel P&L the documented rules give for it."""
+    summary = result.truth.summary
+    period = summary["period"]
+    print(f"ArtisanGlow demo data: {period['start']} .. {period['end']} ({period['days']} days) in {result.out}")
+    print(f"  {summary['orders']:,} orders, {summary['order_lines']:,} order lines, {len(result.files)} files")
+    by_folder: dict[str, list[Path]] = {}
+    for path in result.files:
+        by_folder.setdefault(path.relative_to(result.out).parts[0], []).append(path)
+    for folder, paths in by_folder.items():
+        size = sum(p.stat().st_size for p in paths)
+        print(f"  {folder + '/':<12} {len(paths):>3} files {size / 1e6:>8.2f} MB")
+    print()
+    print(f"Channel P&L by the documented rules (truth/summary.json, {summary['reporting_currency']}):")
+    header = ["channel", "net_sales", "cm1", "cm2", "cm3", "daily_costs", "net_profit"]
+    print(f"  {header[0]:<12}" + "".join(f"{h:>15}" for h in header[1:]))
+    for row in summary["channels"]:
+        values = [
+            row["net_sales"],
+            row["contribution_margin_1"],
+            row["contribution_margin_2"],
+            row["contribution_margin_3"],
+            row["daily_costs"],
+            row["contribution_margin_3"] - row["daily_costs"],
+        ]
+        print(f"  {row['channel']:<12}" + "".join(f"{_money(v):>15}" for v in values))
+    t = summary["totals_cents"]
+    values = [
+        t["net_sales"],
+        t["contribution_margin_1"],
+        t["contribution_margin_2"],
+        t["contribution_margin_3"],
+        t["daily_costs"],
+        t["net_profit"],
+    ]
+    print(f"  {'Total':<12}" + "".join(f"{_money(v):>15}" for v in values))

@@ -4,10 +4,10 @@
 import time, so tests and `make dev` can set the environment first. Everything else in `orchestration/`
 receives an `OrchestrationSettings` or a resource built from it.
 
-Environment variables (design.md "Settings", plus the orchestration knobs):
+Environment variables (the README's "Settings", plus the orchestration knobs):
 
     COMMERCE_LAKE, COMMERCE_INBOX, COMMERCE_WAREHOUSE, COMMERCE_TIMEZONE,
-    COMMERCE_REPORTING_CURRENCY, AWS_ENDPOINT_URL           shared with ingestion (ingestion.settings)
+    COMMERCE_REPORTING_CURRENCY, AWS_ENDPOINT_URL           shared with ingestion (commerce_analytics.settings)
     COMMERCE_ENV       local (default) | ci | prod: picks the dbt target when DBT_TARGET is not set
     DBT_TARGET         local | postgres | prod: overrides COMMERCE_ENV's target
     COMMERCE_DBT_TARGET_PATH     where dbt writes manifest.json for Dagster (default dbt_project/target)
@@ -30,10 +30,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from commerce_analytics.settings import Settings, load_settings
 from ingestion import registry
-from ingestion.settings import Settings, load_settings
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 # Environment -> dbt target: the deployment decides the warehouse unless DBT_TARGET says otherwise.

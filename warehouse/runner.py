@@ -1,86 +1,20 @@
 """`commerce-analytics build` / `commerce-analytics dbt`: run dbt on the configured target.
 
-Before dbt runs, the target gets what it needs from the lake (see ingestion/warehouse.py):
+Before dbt runs, the target gets what it needs from the lake (see warehouse/targets.py):
 DuckDB the httpfs extension and the empty-entity placeholders, PostgreSQL the load step.
-The argument list is built by a pure function (`dbt_args`), unit-tested without dbt.
+The argument list comes from warehouse/dbt_args.py, which the Dagster dbt assets use too.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from ingestion.settings import Settings, load_settings
-
-REPO = Path(__file__).resolve().parent.parent
-PROJECT_DIR = REPO / "dbt_project"
-
-
-class BuildError(RuntimeError):
-    pass
-
-
-@dataclass(frozen=True)
-class DbtInvocation:
-    """What to ask dbt for; paths default to the project's own."""
-
-    command: tuple[str, ...] = ("build",)
-    target: str | None = None
-    select: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    full_refresh: bool = False
-    vars: dict = field(default_factory=dict)
-    project_dir: str = str(PROJECT_DIR)
-    profiles_dir: str | None = None
-    target_path: str | None = None
-    log_path: str | None = None
-    extra: tuple[str, ...] = ()
-
-
-def lake_var(lake: str) -> str:
-    """The `lake` var dbt's sources read: an absolute folder (dbt may run anywhere) or the s3:// URL as is."""
-    if "://" in lake:
-        return lake.rstrip("/")
-    return str(Path(lake).expanduser().resolve())
-
-
-def parse_vars(text: str | None) -> dict:
-    """`--vars` as dbt takes it (a YAML or JSON mapping)."""
-    if not text:
-        return {}
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise BuildError(f"--vars is not YAML: {exc}") from exc
-    if not isinstance(value, dict):
-        raise BuildError(f"--vars must be a mapping such as '{{start_date: 2025-11-01}}', not {text!r}")
-    return value
-
-
-def dbt_args(inv: DbtInvocation, settings: Settings) -> list[str]:
-    """The argument list for dbtRunner().invoke / the dbt CLI. Pure: no I/O."""
-    args = [*inv.command]
-    args += ["--project-dir", inv.project_dir, "--profiles-dir", inv.profiles_dir or inv.project_dir]
-    args += ["--target", inv.target or settings.dbt_target]
-    if inv.target_path:
-        args += ["--target-path", inv.target_path]
-    if inv.log_path:
-        args += ["--log-path", inv.log_path]
-    if inv.select:
-        args += ["--select", *inv.select]
-    if inv.exclude:
-        args += ["--exclude", *inv.exclude]
-    if inv.full_refresh:
-        args.append("--full-refresh")
-    variables = {"lake": lake_var(settings.lake), **inv.vars}
-    args += ["--vars", json.dumps(variables, sort_keys=True, default=str)]
-    args += list(inv.extra)
-    return args
+from commerce_analytics.settings import Settings, load_settings
+from warehouse.dbt_args import PROJECT_DIR, BuildError, DbtInvocation, dbt_args
 
 
 def target_type(target: str, profiles_dir: str | Path = PROJECT_DIR) -> str:
@@ -97,7 +31,7 @@ def target_type(target: str, profiles_dir: str | Path = PROJECT_DIR) -> str:
 def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=print) -> None:
     """Give the target what it needs from the lake before dbt runs."""
     from ingestion.lake import Lake
-    from ingestion.warehouse import ensure_duckdb_httpfs, ensure_placeholders, load_postgres
+    from warehouse.targets import ensure_duckdb_httpfs, ensure_placeholders, load_postgres
 
     lake = Lake(settings.lake, settings.aws_endpoint_url)
     if kind == "duckdb":

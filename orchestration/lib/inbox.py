@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingestion.formats import Sniff, detect
-from ingestion.ingest import SKIP_DIRS
+from ingestion.ingest import is_skipped
 from ingestion.lake import filesystem_for
 from ingestion.textio import FileProblem, decode_to_utf8
 from ingestion.textio import read_head as read_text_head
@@ -42,8 +42,7 @@ def split_s3(url: str) -> tuple[str, str]:
 
 
 def _skipped(rel: str) -> bool:
-    parts = rel.split("/")
-    return any(p.startswith((".", "_")) for p in parts) or parts[0] in SKIP_DIRS
+    return is_skipped(rel.split("/"))
 
 
 def list_files(location: str, endpoint_url: str | None = None, s3_client=None) -> list[InboxFile]:

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ingestion.synthetic import generate as gen
+import demo
 
 
 def _date(text: str) -> dt.date:
@@ -17,62 +17,20 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
-def _money(cents: int) -> str:
-    return f"{cents / 100:,.2f}"
-
-
-def print_summary(result: gen.GenerationResult) -> None:
-    """What was written, and the channel P&L the documented rules give for it."""
-    summary = result.truth.summary
-    period = summary["period"]
-    print(f"ArtisanGlow demo data: {period['start']} .. {period['end']} ({period['days']} days) in {result.out}")
-    print(f"  {summary['orders']:,} orders, {summary['order_lines']:,} order lines, {len(result.files)} files")
-    by_folder: dict[str, list[Path]] = {}
-    for path in result.files:
-        by_folder.setdefault(path.relative_to(result.out).parts[0], []).append(path)
-    for folder, paths in by_folder.items():
-        size = sum(p.stat().st_size for p in paths)
-        print(f"  {folder + '/':<12} {len(paths):>3} files {size / 1e6:>8.2f} MB")
-    print()
-    print(f"Channel P&L by the documented rules (truth/summary.json, {summary['reporting_currency']}):")
-    header = ["channel", "net_sales", "cm1", "cm2", "cm3", "daily_costs", "net_profit"]
-    print(f"  {header[0]:<12}" + "".join(f"{h:>15}" for h in header[1:]))
-    for row in summary["channels"]:
-        values = [
-            row["net_sales"],
-            row["contribution_margin_1"],
-            row["contribution_margin_2"],
-            row["contribution_margin_3"],
-            row["daily_costs"],
-            row["contribution_margin_3"] - row["daily_costs"],
-        ]
-        print(f"  {row['channel']:<12}" + "".join(f"{_money(v):>15}" for v in values))
-    t = summary["totals_cents"]
-    values = [
-        t["net_sales"],
-        t["contribution_margin_1"],
-        t["contribution_margin_2"],
-        t["contribution_margin_3"],
-        t["daily_costs"],
-        t["net_profit"],
-    ]
-    print(f"  {'Total':<12}" + "".join(f"{_money(v):>15}" for v in values))
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="commerce-analytics", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     generate = commands.add_parser("generate", help="write the demo brand's exports and their ground truth")
     generate.add_argument("--out", type=Path, required=True, help="folder to write into")
-    generate.add_argument("--start", type=_date, default=gen.DEFAULT_START, help="first day (YYYY-MM-DD)")
-    generate.add_argument("--days", type=int, default=gen.DEFAULT_DAYS, help="number of days")
+    generate.add_argument("--start", type=_date, default=demo.DEFAULT_START, help="first day (YYYY-MM-DD)")
+    generate.add_argument("--days", type=int, default=demo.DEFAULT_DAYS, help="number of days")
     generate.add_argument(
         "--orders-per-day",
         type=float,
-        default=gen.DEFAULT_ORDERS_PER_DAY,
+        default=demo.DEFAULT_ORDERS_PER_DAY,
         help="average orders a day across channels before seasonality",
     )
-    generate.add_argument("--seed", type=int, default=gen.DEFAULT_SEED, help="random seed")
+    generate.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="random seed")
     generate.add_argument("--quiet", action="store_true", help="print nothing on success")
     ingest = commands.add_parser(
         "ingest",
@@ -86,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--reprocess", action="store_true", help="re-land raw/ files landed by an older parser")
     ingest.add_argument("--force", action="store_true", help="with --reprocess: re-land every raw file")
     ingest.add_argument("--keep-inbox", action="store_true", help="leave ingested files in the inbox")
+    ingest.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="glob of relative paths in the given folders that are not exports (repeatable), e.g. truth",
+    )
     ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
     _add_warehouse_commands(commands)
     return parser
@@ -140,23 +105,24 @@ def _add_warehouse_commands(commands) -> None:
 
 
 def run_warehouse_command(args: argparse.Namespace) -> int:
-    from ingestion import build
-    from ingestion.settings import load_settings
+    from commerce_analytics.settings import load_settings
+    from warehouse import runner
+    from warehouse.dbt_args import BuildError, DbtInvocation, parse_vars
 
     settings = load_settings()
     try:
         if args.command == "build":
-            inv = build.DbtInvocation(
+            inv = DbtInvocation(
                 command=("build",),
                 target=args.target,
                 select=tuple(args.select),
                 exclude=tuple(args.exclude),
                 full_refresh=args.full_refresh,
-                vars=build.parse_vars(args.vars),
+                vars=parse_vars(args.vars),
                 target_path=args.target_path,
                 log_path=args.log_path,
             )
-            return build.run_dbt(inv, settings, load=not args.no_load)
+            return runner.run_dbt(inv, settings, load=not args.no_load)
         if args.command == "dbt":
             rest = list(args.args[1:] if args.args[:1] == ["--"] else args.args)
             if not rest:
@@ -165,18 +131,18 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return 2
-            inv = build.DbtInvocation(
+            inv = DbtInvocation(
                 command=tuple(rest), target=args.target, target_path=args.target_path, log_path=args.log_path
             )
-            return build.run_dbt(inv, settings, load=not args.no_load)
+            return runner.run_dbt(inv, settings, load=not args.no_load)
         if args.command == "prepare":
             target = args.target or settings.dbt_target
-            build.prepare_target(build.target_type(target), settings)
+            runner.prepare_target(runner.target_type(target), settings)
             print(f"target {target!r} prepared from {settings.lake}")
             return 0
         if args.command == "load-postgres":
             from ingestion.lake import Lake
-            from ingestion.warehouse import load_postgres
+            from warehouse.targets import load_postgres
 
             report = load_postgres(Lake(settings.lake, settings.aws_endpoint_url))
             for table, rows in report.tables.items():
@@ -184,7 +150,7 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
             print(report.summary())
             return 0
         if args.command == "report":
-            from ingestion import report
+            from warehouse import report
 
             rows = report.read_channel_pnl(settings, args.target)
             if args.truth is not None and not args.truth.exists():
@@ -192,7 +158,7 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
                 return 2
             return 0 if report.print_channel_pnl(rows, args.truth) else 1
         if args.command == "landed-columns":
-            from ingestion.warehouse import LANDED_COLUMNS_MACRO, landed_columns_macro, write_landed_columns_macro
+            from warehouse.targets import LANDED_COLUMNS_MACRO, landed_columns_macro, write_landed_columns_macro
 
             if args.check:
                 current = LANDED_COLUMNS_MACRO.read_text() if LANDED_COLUMNS_MACRO.exists() else ""
@@ -203,7 +169,7 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
             changed = write_landed_columns_macro()
             print(f"{LANDED_COLUMNS_MACRO} {'rewritten' if changed else 'already current'}")
             return 0
-    except build.BuildError as exc:
+    except BuildError as exc:
         print(f"commerce-analytics {args.command}: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
@@ -222,7 +188,9 @@ def run_ingest(args: argparse.Namespace) -> int:
         if args.reprocess:
             results = ingestor.reprocess(args.source, force=args.force)
         else:
-            results = ingestor.ingest_paths(args.paths or [ingestor.settings.inbox], args.source, args.keep_inbox)
+            results = ingestor.ingest_paths(
+                args.paths or [ingestor.settings.inbox], args.source, args.keep_inbox, skip=args.skip
+            )
     except (FileNotFoundError, ValueError) as exc:
         print(f"commerce-analytics ingest: {exc}", file=sys.stderr)
         return 2
@@ -256,13 +224,15 @@ def run_ingest(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "generate":
+        from demo import generate as gen
+
         try:
             result = gen.generate(args.out, args.start, args.days, args.orders_per_day, args.seed)
         except ValueError as exc:
             print(f"commerce-analytics generate: {exc}", file=sys.stderr)
             return 2
         if not args.quiet:
-            print_summary(result)
+            gen.print_summary(result)
     elif args.command == "ingest":
         return run_ingest(args)
     else:

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from ingestion import registry
 from ingestion.formats import FORMATS
 from ingestion.lake import Lake
-from orchestration.settings import CheckThresholds
+from orchestration.lib.settings import CheckThresholds
 
 VISIBLE = ("landed", "partial")
 ANOMALY_WINDOW_DAYS = 28

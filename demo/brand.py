@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ingestion.synthetic.amazon import SEEDS
-from ingestion.synthetic.money import div_round
+from demo.amazon import SEEDS
+from demo.money import div_round
 
 INVOICE_LAG_DAYS = 7  # the carrier bills weekly: the last week's shipments have no invoice yet
 ADDRESS_CORRECTION_CENTS = 1800

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ingestion.synthetic import people
-from ingestion.synthetic.catalog import SHOP_DOMAIN
-from ingestion.synthetic.money import div_round
+from demo import people
+from demo.catalog import SHOP_DOMAIN
+from demo.money import div_round
 
 DISCOUNT_CODES = {"WELCOME10": 10, "BFCM25": 25, "ARTISAN15": 15, "FREESHIP": 0}
 FREE_SHIPPING_OVER_CENTS = 7500

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from ingestion.synthetic import ads, amazon, brand, calendar, catalog, shopify
+from demo import ads, amazon, brand, calendar, catalog, shopify
 
 BASE_ORDERS_PER_DAY = 40.0
 API_CONNECTED_AT_FRACTION = 0.6  # the brand connected the Admin API 60 % into the period

@@ -19,7 +19,7 @@ from typing import Any
 
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
-from orchestration.settings import OrchestrationSettings
+from orchestration.lib.settings import OrchestrationSettings
 
 PROJECT_INPUTS = ("models", "macros", "tests", "snapshots", "analyses", "dbt_project.yml", "profiles.yml")
 LAYERS = ("staging", "intermediate", "marts")

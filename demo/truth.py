@@ -18,11 +18,11 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion.synthetic.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
-from ingestion.synthetic.brand import shipping_rate_cents
-from ingestion.synthetic.money import allocate, cents_str, div_round, fx_convert
-from ingestion.synthetic.shopify import ShopifyWorld, landing_sites
-from ingestion.synthetic.world import Chunk, Context
+from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
+from demo.brand import shipping_rate_cents
+from demo.money import allocate, cents_str, div_round, fx_convert
+from demo.shopify import ShopifyWorld, landing_sites
+from demo.world import Chunk, Context
 
 REPORTING_CURRENCY = "USD"
 FX_MAX_AGE_DAYS = 7
@@ -1149,7 +1149,7 @@ TRUTH_README = """\
 # Ground truth
 
 What `../shared/metrics.md` computes from the files in this data set, produced by
-`ingestion/synthetic/truth.py`, a small implementation independent of the dbt
+`demo/truth.py`, a small implementation independent of the dbt
 models. Money is in cents internally and written with two decimals. Reporting
 currency: USD (the FX pivot), brand time zone America/New_York.
 
@@ -1174,102 +1174,8 @@ currency: USD (the FX pivot), brand time zone America/New_York.
 - `summary.json`: totals per channel, daily costs by type, net profit.
 
 ## Rules applied
-1. **Grain and ids.** Shopify lines of orders in the API file use the API line
-   item id; orders only in the CSV export use `<order Id>-<line position>`.
-   Amazon lines use `<amazon-order-id>-<sku>`. Cancelled Amazon lines
-   (order-status Cancelled, quantity 0) are not sales and have no row;
-   cancelled Shopify orders keep their rows, fully refunded.
-2. **Precedence.** An order in both the API JSON and the CSV export takes
-   every value from the API.
-3. **Dates.** `order_date` is the creation/purchase time in the brand's time
-   zone. Refund dates: Shopify refund `created_at` (API) or the payments
-   export's refund row (CSV); Amazon settlement `posted-date` (the UTC date).
-4. **gross_sales** = unit price x quantity (Shopify) or `item-price` (Amazon, a
-   line total). Prices are tax-exclusive in this data set.
-5. **discounts**: API `discount_allocations`; CSV: `sum(Lineitem price x qty) -
-   Subtotal` (the order's item discount; a FREESHIP code reduces Shipping
-   instead) allocated by gross share; Amazon `item-promotion-discount`.
-6. **refunds**: API `refund_line_items[].subtotal`. CSV (estimated): each refund
-   event (the payments export's refund rows; what `Refunded Amount` holds beyond
-   them is one more event at `Cancelled at`, else at the order date) split
-   Subtotal : Shipping : Taxes, the items part allocated by net share
-   (gross - discounts). Amazon: settled Refund rows,
-   `-(ItemPrice/Principal + Promotion/Principal)`.
-7. **shipping_revenue**: order shipping after shipping discounts (API
-   `total_shipping_price_set - shipping_lines.discount_allocations`; CSV
-   `Shipping`) by gross share at the order date, minus each shipping refund
-   (API `order_adjustments` of kind shipping_refund; CSV the shipping part of
-   refund events) by gross share at the refund's date. Amazon: `shipping-price`
-   plus settled refund ItemPrice/Shipping and Promotion/Shipping.
-8. **taxes** (pass-through, outside the margins): tax the brand collected, net
-   of refunded tax. API tax lines minus refund lines' `total_tax`; CSV `Taxes`
-   over taxable lines by net share, minus the tax part of refund events. Amazon
-   lines: 0 (marketplace-facilitator tax is collected and remitted by Amazon,
-   `item-tax` in, ItemWithheldTax out).
-9. **cogs** = (units - restocked units) x landed unit cost (unit_cost +
-   inbound_freight_per_unit + duty_per_unit) of the cost row with the latest
-   `effective_from` on or before the order date, converted at the order date.
-   Restocked units: API refund lines with restock_type return, cancel or
-   legacy_restock; all units of a CSV-only order cancelled before it shipped
-   (`Cancelled at` set, `Fulfillment Status` unfulfilled: the goods never left);
-   otherwise none (CSV returns and Amazon returns are not known to be
-   restocked, so they keep their cost).
-10. **payment_fees**: sum of `Fee` of the order's payments-export rows when the
-    order appears there, else `round(Total x percent_rate) + fixed_fee` from
-    `seeds/payment_plan_rates.csv` by gateway (estimated); by gross share.
-    Fees are not returned on refunds. Amazon lines: 0.
-11. **marketplace_fees** / **fulfillment_fees**: when the order's Order rows
-    are in a settlement file, minus the ItemFees rows (Commission,
-    FixedClosingFee, TechnologyFee, and on refunds Commission credited back and
-    RefundCommission; FBA fees) converted at each posted date; otherwise
-    estimated at the order date: `max(round((item-price - promotion) x rate),
-    min_fee x units)` from `seeds/amazon_referral_fees.csv` (rate by category
-    and unit price) and FBA fee per unit x units from
-    `seeds/amazon_fba_fees.csv` (marketplace, size tier, unit weight band
-    [from, to)). FBM lines have no fulfillment fee.
-12. **shipping_cost**: carrier invoices matched on the normalised reference
-    (`#1001`, `1001`, Amazon order id). A row whose service contains "Return"
-    is return shipping; otherwise the first row of a reference is the order's
-    shipment and later rows (address corrections) are adjustments. Without an
-    invoice: `seeds/shipping_rates.csv` by (channel, service level from the
-    shipping method, destination country, shipment weight = sum(units x
-    products.csv weight) in [from, to)), else the `*` default row. Cancelled
-    orders ship nothing; FBA lines 0. Allocated to the order's lines by units.
-13. **ad_spend** (last click): a customer's touches are the `landing_site` of
-    each of their API orders (at that order's creation time) and the touchpoint
-    export's rows, matched on the trimmed, lower-cased email; an order sees those
-    within 30 days before its creation. An export row with the same path and
-    query in the 30 minutes before a landing site is that visit, counted once.
-    Touches without an ad platform (email, organic, direct) are "direct": they
-    take credit only when no touch has a platform. Platform by gclid, fbclid, else
-    `utm_source` via `seeds/utm_source_map.csv`; campaign by `utm_campaign` =
-    campaign id or, case-insensitively, its name (decoded '+' and %20). Credit
-    goes to the last touch with a platform, else to the last touch. A
-    campaign-day's spend goes to the lines of orders whose credited touch is on
-    that campaign and day (brand time zone), by net sales; lines with zero net
-    sales take none; the rest is `unallocated_ad_spend`. Amazon Ads spend per
-    (campaign, advertised SKU, date) goes by units to that day's Amazon lines of
-    the SKU in the report's marketplace (its budget currency, Amazon.com here).
-14. **Rounding** (metrics.md principle 4): allocations are computed in integer
-    cents at full precision, rounded half away from zero, with the remainder on
-    the line with the largest weight (ties: lowest `order_line_id`).
-    Conversions: amounts of one line, one measure and one event date are summed
-    in source currency, then multiplied by the rate and rounded; margins are
-    sums of the converted measures. A sale and its refund convert at their own
-    dates, so a fully refunded CAD or EUR line can show a few cents of net sales
-    (either sign) in USD: the translation difference, as principle 7 implies.
-15. **FX**: the rate of the event date, else the latest earlier rate at most 7
-    days old (the file has weekday rates only); beyond that generation fails.
-16. **Daily costs**: settlement `Storage Fee` and `FBA Long-Term Storage`
-    (channel Amazon FBA) and `Subscription Fee` (channel Unassigned) by posted
-    date; reserves and Cost of Advertising are excluded (transfers, and spend
-    already counted from the Amazon Ads report); return labels
-    (`return_shipping`) and later adjustments (`unallocated_shipping`) on the
-    referenced order's channel; invoices matching no order
-    (`unallocated_shipping`, channel Unassigned); `unallocated_ad_spend` per
-    platform and day (channel Unassigned).
-17. **is_estimated** is true when any of the line's payment fee, marketplace or
-    fulfillment fees, shipping cost or (CSV) refunds is an estimate.
+The numbered accounting rules of docs/metrics.md ("Accounting rules"), which the
+dbt models cite by number.
 
 ## Planted halo
 Amazon.com's expected daily orders include `sum_p beta_p x A_p(d)` dollars of

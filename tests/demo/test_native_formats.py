@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
-from ingestion.synthetic.writers import (
+from demo.writers import (
     AMAZON_ORDERS_COLUMNS,
     PAYMENTS_COLUMNS,
     SETTLEMENT_COLUMNS,

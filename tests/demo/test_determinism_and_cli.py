@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ingestion.cli import main
+from commerce_analytics.cli import main
 
 
 def _tree(folder):
@@ -55,7 +55,7 @@ def test_bad_arguments_exit_2_with_a_message(tmp_path, capsys, args, message):
 
 def test_bad_date_is_rejected_by_the_console_script(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-m", "ingestion.cli", "generate", "--out", str(tmp_path), "--start", "2025-13-01"],
+        [sys.executable, "-m", "commerce_analytics.cli", "generate", "--out", str(tmp_path), "--start", "2025-13-01"],
         capture_output=True,
         text=True,
     )

@@ -1,0 +1,1 @@
+"""The command-line entry point and the environment settings every package shares."""
