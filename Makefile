@@ -39,6 +39,7 @@ lint: setup  ## ruff, sqlfluff, dbt portability, terraform fmt, checkov
 	.venv/bin/ruff format --check .
 	.venv/bin/sqlfluff lint dbt_project/models dbt_project/macros dbt_project/tests
 	$(PY) scripts/check_portability.py
+	$(CLI) dbt-sources --check
 	@if [ -d terraform ] && command -v terraform >/dev/null; then terraform fmt -check -recursive terraform; fi
 	@if [ -f terraform/scripts/checkov.sh ]; then bash terraform/scripts/checkov.sh; fi
 

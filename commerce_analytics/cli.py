@@ -98,10 +98,13 @@ def _add_warehouse_commands(commands) -> None:
     )
     report.add_argument("--target", help="dbt target to read: local (DuckDB) or postgres; default DBT_TARGET")
     report.add_argument("--truth", type=Path, help="a generated data set's truth/summary.json to check against")
-    columns = commands.add_parser(
-        "landed-columns", help="regenerate dbt_project/macros/_landed_columns.sql from the registry (Spectrum DDL)"
+    sources = commands.add_parser(
+        "dbt-sources",
+        help="regenerate the dbt sources YAML and the Spectrum column macro from the ingestion registry",
     )
-    columns.add_argument("--check", action="store_true", help="exit 1 if the file is out of date, write nothing")
+    sources.add_argument(
+        "--check", action="store_true", help="exit 1 if a generated file is out of date, write nothing"
+    )
 
 
 def run_warehouse_command(args: argparse.Namespace) -> int:
@@ -157,17 +160,16 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
                 print(f"commerce-analytics report: no truth summary at {args.truth}", file=sys.stderr)
                 return 2
             return 0 if report.print_channel_pnl(rows, args.truth) else 1
-        if args.command == "landed-columns":
-            from warehouse.targets import LANDED_COLUMNS_MACRO, landed_columns_macro, write_landed_columns_macro
+        if args.command == "dbt-sources":
+            from warehouse import dbt_sources
 
             if args.check:
-                current = LANDED_COLUMNS_MACRO.read_text() if LANDED_COLUMNS_MACRO.exists() else ""
-                if current != landed_columns_macro():
-                    print(f"{LANDED_COLUMNS_MACRO} is out of date: run `commerce-analytics landed-columns`")
-                    return 1
-                return 0
-            changed = write_landed_columns_macro()
-            print(f"{LANDED_COLUMNS_MACRO} {'rewritten' if changed else 'already current'}")
+                stale = dbt_sources.out_of_date()
+                for path in stale:
+                    print(f"{path} is out of date with ingestion/registry.py: run `commerce-analytics dbt-sources`")
+                return 1 if stale else 0
+            for path in dbt_sources.write_generated_files():
+                print(f"rewrote {path}")
             return 0
     except BuildError as exc:
         print(f"commerce-analytics {args.command}: {exc}", file=sys.stderr)

@@ -19,6 +19,16 @@ class Settings:
     timezone: str
     reporting_currency: str
     aws_endpoint_url: str | None
+    dbt_schema: str = ""
+    """DBT_SCHEMA: a developer's schema prefix on non-prod targets (dbt_project/macros/generate_schema_name.sql)."""
+
+    def schema(self, name: str, target: str | None = None) -> str:
+        """The warehouse schema dbt gives custom schema `name` (`marts`, ...) on `target`: the same rule as
+        the dbt macro, so readers find what a developer's build wrote."""
+        developer = self.dbt_schema.strip()
+        if (target or self.dbt_target) == "prod" or not developer:
+            return name
+        return f"{developer if developer.endswith('_') else developer + '_'}{name}"
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -32,4 +42,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         timezone=env.get("COMMERCE_TIMEZONE", "America/New_York"),
         reporting_currency=env.get("COMMERCE_REPORTING_CURRENCY", "USD"),
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
+        dbt_schema=env.get("DBT_SCHEMA", ""),
     )

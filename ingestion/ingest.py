@@ -519,7 +519,7 @@ def as_dict(result: FileResult) -> dict:
     return asdict(result)
 
 
-def is_skipped(parts: list[str], patterns: Sequence[str] = ()) -> bool:
+def is_skipped(parts: Sequence[str], patterns: Sequence[str] = ()) -> bool:
     """Whether a relative path (split on `/`) inside a given folder is not an export: a hidden or `_` name
     (editor and lake bookkeeping files) anywhere in it, or it or a folder holding it matches a skip pattern."""
     if any(part.startswith((".", "_")) for part in parts):

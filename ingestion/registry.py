@@ -514,6 +514,18 @@ def _entities() -> list[Entity]:
     ]
 
 
+# What each source is, for people: the dbt source descriptions are generated from it.
+SOURCE_DESCRIPTIONS: dict[str, str] = {
+    "shopify": "The brand's Shopify store: orders export CSV, Admin API orders JSON and the Shopify Payments"
+    " transactions export.",
+    "amazon": "Amazon Seller Central: All Orders report and settlement reports (Flat File V2).",
+    "google_ads": "Google Ads campaign reports (UI CSV and GAQL JSON).",
+    "meta_ads": "Meta Ads Insights (Graph API JSON and Ads Manager CSV).",
+    "amazon_ads": "Amazon Ads Sponsored Products advertised-product report (v3, GZIP_JSON).",
+    "brand": "The brand's own files: COGS cost history, carrier invoices, FX rates, SKU-ASIN map, web touchpoints,"
+    " product list.",
+}
+
 ENTITIES: dict[str, Entity] = {e.key: e for e in _entities()}
 SOURCES: tuple[str, ...] = tuple(dict.fromkeys(e.source for e in ENTITIES.values()))
 

@@ -13,14 +13,13 @@
   the registry's types, replaced per entity in one transaction, plus `landed.lake_manifests`.
 - Redshift (`prod`): Spectrum external tables over the same S3 prefixes, created by
   `dbt run-operation create_spectrum_sources` (dbt_project/macros/spectrum.sql), whose column
-  list is generated from the registry (`write_landed_columns_macro`).
+  list is generated from the registry (warehouse/dbt_sources.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -50,7 +49,6 @@ MANIFEST_COLUMNS: dict[str, pl.DataType] = {
     "rows_landed": pl.Int64(),
     "rows_quarantined": pl.Int64(),
 }
-LANDED_COLUMNS_MACRO = Path(__file__).resolve().parent.parent / "dbt_project" / "macros" / "_landed_columns.sql"
 
 
 # ------------------------------------------------------------------ types
@@ -338,39 +336,3 @@ def load_postgres(lake: Lake, dsn: str | None = None, entities: Iterable[registr
     finally:
         conn.close()
     return report
-
-
-# ------------------------------------------------------------------ Redshift Spectrum column list
-def landed_columns_macro() -> str:
-    """The text of dbt_project/macros/_landed_columns.sql, generated from the registry (one source of truth)."""
-    tables = {}
-    for entity in registry.ENTITIES.values():
-        tables[table_name(entity)] = (entity.landed_prefix + "/", [], entity.schema())
-    tables[MANIFESTS_TABLE] = ("_manifests/", [f"_manifests/{s}/" for s in registry.SOURCES], MANIFEST_COLUMNS)
-    lines = []
-    for name, (prefix, partitions, columns) in tables.items():
-        lines.append(f'    "{name}": {{')
-        lines.append(f'        "prefix": "{prefix}",')
-        lines.append(f'        "partitions": {json.dumps(partitions)},')
-        lines.append('        "columns": [')
-        lines += [f'            ["{c}", "{spectrum_type(t)}"],' for c, t in columns.items()]
-        lines.append("        ],")
-        lines.append("    },")
-    body = "\n".join(lines)
-    return (
-        "{#- GENERATED from ingestion/registry.py by `commerce-analytics landed-columns`: do not edit.\n"
-        "    Redshift Spectrum external tables (macros/spectrum.sql) over the lake's landed/ prefixes and\n"
-        "    the manifests; tests/dbt/test_registry_sync.py fails when this file is out of date. -#}\n"
-        "{% macro landed_columns() -%}\n"
-        f"{{{{ return({{\n{body}\n}}) }}}}\n"
-        "{%- endmacro %}\n"
-    )
-
-
-def write_landed_columns_macro(path: Path = LANDED_COLUMNS_MACRO) -> bool:
-    """Rewrite the generated macro; True when it changed."""
-    text = landed_columns_macro()
-    if path.exists() and path.read_text() == text:
-        return False
-    path.write_text(text)
-    return True

@@ -1,6 +1,6 @@
-{#- GENERATED from ingestion/registry.py by `commerce-analytics landed-columns`: do not edit.
+{#- GENERATED from ingestion/registry.py by `commerce-analytics dbt-sources`: do not edit.
     Redshift Spectrum external tables (macros/spectrum.sql) over the lake's landed/ prefixes and
-    the manifests; tests/dbt/test_registry_sync.py fails when this file is out of date. -#}
+    the manifests; `make lint` fails when this file is out of date. -#}
 {% macro landed_columns() -%}
 {{ return({
     "shopify__orders": {

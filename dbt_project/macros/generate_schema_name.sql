@@ -1,11 +1,24 @@
 {#
-    Marts live in schema `marts` on every target (not `<target schema>_marts`),
-    so reports and dashboards address the same name in DuckDB, PostgreSQL and Redshift.
+    Custom schemas (`staging`, `intermediate`, `marts`, `reference`) keep their plain names by default and
+    always on `prod`, so reports and dashboards address `marts.*` on every target.
+    On any other target, DBT_SCHEMA isolates a developer: it becomes the target's schema and prefixes every
+    custom schema, so two analysts on one dev warehouse do not overwrite each other
+    (DBT_SCHEMA=alice or alice_ builds alice_staging, alice_intermediate, alice_marts, alice_reference).
 #}
 {% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- set prefix = schema_prefix() -%}
     {%- if custom_schema_name is none -%}
         {{ target.schema }}
     {%- else -%}
-        {{ custom_schema_name | trim }}
+        {{ prefix ~ (custom_schema_name | trim) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The developer prefix of custom schemas: '' on prod and when DBT_SCHEMA is unset. -#}
+{% macro schema_prefix() -%}
+    {%- set developer = env_var('DBT_SCHEMA', '') | trim -%}
+    {%- if target.name == 'prod' or developer == '' -%}
+        {{ return('') }}
+    {%- endif -%}
+    {{ return(developer if developer.endswith('_') else developer ~ '_') }}
 {%- endmacro %}

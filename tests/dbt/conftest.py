@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from dbt_helpers import CLI, DBT, PROJECT_DIR, REPO, clean_env, fresh_postgres_database
+from dbt_helpers import CLI, REPO, clean_env, fresh_postgres_database, parse_manifest
 
 from demo import NOT_EXPORTS
 
@@ -165,15 +165,5 @@ def dbt_build(request) -> Build:
 
 @pytest.fixture(scope="session")
 def prod_manifest(tmp_path_factory) -> dict:
-    """`dbt parse --target prod` with no secrets in the environment; returns target/manifest.json."""
-    work = tmp_path_factory.mktemp("dbt-parse-prod")
-    env = {
-        k: v
-        for k, v in clean_env().items()
-        if not k.startswith(("REDSHIFT_", "AWS_", "PG", "GLUE_", "COMMERCE_")) and k != "DBT_TARGET"
-    }
-    args = [str(DBT), "parse", "--target", "prod", "--project-dir", str(PROJECT_DIR), "--profiles-dir"]
-    args += [str(PROJECT_DIR), "--target-path", str(work / "target"), "--log-path", str(work)]
-    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    return json.loads((work / "target" / "manifest.json").read_text())
+    """`dbt parse --target prod` with no secrets in the environment."""
+    return parse_manifest(tmp_path_factory.mktemp("dbt-parse-prod"), "prod")

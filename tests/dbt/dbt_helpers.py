@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -75,3 +77,18 @@ def fresh_postgres_database(prefix: str) -> Iterator[dict[str, str]]:
         with server.cursor() as cursor:
             cursor.execute(f'drop database if exists "{name}" with (force)')
         server.close()
+
+
+def parse_manifest(work: Path, target: str, **env_extra: str) -> dict:
+    """`dbt parse --target <target>` with no secrets in the environment; returns target/manifest.json."""
+    env = {
+        k: v
+        for k, v in clean_env().items()
+        if not k.startswith(("REDSHIFT_", "AWS_", "PG", "GLUE_", "COMMERCE_", "DBT_"))
+    }
+    env.update(env_extra)
+    args = [str(DBT), "parse", "--target", target, "--project-dir", str(PROJECT_DIR), "--profiles-dir"]
+    args += [str(PROJECT_DIR), "--target-path", str(work / "target"), "--log-path", str(work)]
+    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    return json.loads((work / "target" / "manifest.json").read_text())

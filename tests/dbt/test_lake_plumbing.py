@@ -9,7 +9,9 @@ import pytest
 
 from ingestion import registry
 from ingestion.lake import Lake
+from warehouse import dbt_sources
 from warehouse import targets as warehouse
+from warehouse.dbt_args import PROJECT_DIR
 
 
 def test_placeholders_make_empty_entities_readable(tmp_path):
@@ -52,10 +54,10 @@ def test_postgres_and_spectrum_types_cover_the_registry():
     assert warehouse.spectrum_type(registry.MONEY) == "decimal(18,2)"
 
 
-def test_spectrum_column_macro_is_generated_from_the_registry():
-    """One source of truth: dbt_project/macros/_landed_columns.sql is the registry, rendered."""
-    current = warehouse.LANDED_COLUMNS_MACRO.read_text()
-    assert current == warehouse.landed_columns_macro(), "run `commerce-analytics landed-columns`"
+def test_generated_dbt_files_are_in_sync_with_the_registry():
+    """One source of truth: the sources YAML and the Spectrum column macro are the registry, rendered."""
+    assert dbt_sources.out_of_date() == [], "run `commerce-analytics dbt-sources`"
+    current = (PROJECT_DIR / "macros" / "_landed_columns.sql").read_text()
     for entity in registry.ENTITIES.values():
         assert f'"{warehouse.table_name(entity)}": {{' in current
         assert f'"prefix": "{entity.landed_prefix}/"' in current
@@ -77,3 +79,16 @@ def test_visible_files_follow_manifest_status(tmp_path, status, visible):
     found = warehouse.visible_files(lake)
     assert len(found.manifests) == 1
     assert (found.files == {"brand/cogs": [("landed/brand/cogs/abc-v1.parquet", "brand_cogs@1")]}) is visible
+
+
+def test_sources_check_fails_on_a_hand_edit_and_regenerates(tmp_path):
+    """`commerce-analytics dbt-sources --check` catches a hand-edited or missing file; writing restores it."""
+    project = tmp_path / "dbt_project"
+    written = dbt_sources.write_generated_files(project)
+    assert len(written) == len(registry.SOURCES) + 1 and dbt_sources.out_of_date(project) == []
+    edited = project / "models" / "staging" / "brand" / "_brand__sources.yml"
+    edited.write_text(edited.read_text().replace("COGS", "Cogs"))
+    (project / "macros" / "_landed_columns.sql").unlink()
+    assert sorted(dbt_sources.out_of_date(project)) == sorted([edited, project / "macros" / "_landed_columns.sql"])
+    dbt_sources.write_generated_files(project)
+    assert dbt_sources.out_of_date(project) == []

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 
-from dbt_helpers import CLI, REPO, clean_env
+import pytest
+from dbt_helpers import CLI, REPO, clean_env, parse_manifest
 
+from commerce_analytics.settings import load_settings
 from ingestion import registry
 from warehouse import targets as warehouse
 
@@ -61,3 +63,19 @@ def test_spectrum_ddl_renders_for_every_entity(tmp_path):
     assert "create external table landed.lake_manifests" in out
     for source in registry.SOURCES:
         assert f"partition (manifest_folder='{source}')" in out
+
+
+@pytest.mark.parametrize(
+    ("target", "developer", "marts"),
+    [("local", "alice_", "alice_marts"), ("postgres", "bob", "bob_marts"), ("prod", "alice", "marts")],
+)
+def test_developer_schemas_are_prefixed_off_prod(tmp_path, target, developer, marts):
+    """DBT_SCHEMA isolates a developer on a shared dev warehouse; prod and the default keep the plain names,
+    and the Python readers (the report) compute the same schema as the dbt macro."""
+    manifest = parse_manifest(tmp_path, target, DBT_SCHEMA=developer)
+    schemas = {n["schema"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    prefix = marts.removesuffix("marts")
+    assert schemas == {f"{prefix}staging", f"{prefix}intermediate", f"{prefix}marts"}
+    settings = load_settings({"DBT_SCHEMA": developer, "DBT_TARGET": target})
+    assert settings.schema("marts") == marts
+    assert load_settings({}).schema("marts") == "marts"
