@@ -19,6 +19,12 @@
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
+    {%- if load_relation(relation) is none -%}
+        {{ exceptions.raise_compiler_error(
+            'The pnl_measures seed is not in the warehouse yet (' ~ relation ~ '), and the P&L models read it to'
+            ~ ' compile: run `commerce-analytics build` or `dbt seed --select pnl_measures` first.'
+        ) }}
+    {%- endif -%}
     {%- set query -%}
         select measure, kind, margin_tier, sign, grain from {{ relation }} order by display_order
     {%- endset -%}

@@ -1,7 +1,8 @@
 """The P&L measures live in one place, the `pnl_measures` seed, and everything follows it.
 
-- The seed says what the contract (docs/metrics.md) says: net sales and each contribution margin are the
-  amounts the table of measures names, with the same signs.
+- The seed says what the contract (docs/metrics.md's table of measures) and the dbt docs of the subtotal
+  columns say: net sales, each contribution margin and net profit are the amounts they name, with the same
+  signs. Moving a cost is one seed line plus those texts, and a missed text fails here.
 - Moving `shipping_cost` from CM2 to CM3 is one seed line: a copy of the project with only that line
   changed builds on DuckDB, and CM2 and CM3 move exactly as the definition says in the fact, the P&L
   marts and the channel report, each equal to the ground truth recomputed with the same tiering.
@@ -24,32 +25,34 @@ from warehouse.dbt_args import DbtInvocation, dbt_args
 from warehouse.report import QUERY, truth_differences
 
 CONTRACT = REPO / "docs" / "metrics.md"
+DBT_DOCS = PROJECT_DIR / "models" / "marts" / "finance" / "_finance__docs.md"
 SUBTOTAL_ALIASES = {"CM1": "contribution_margin_1", "CM2": "contribution_margin_2", "CM3": "contribution_margin_3"}
 
 
-def _contract_terms(measures: pnl_measures.PnlMeasures) -> dict[str, set[tuple[str, int]]]:
-    """The subtotals of the contract's table of measures, expanded to (amount, sign) pairs."""
-    rows = dict(re.findall(r"^\| `(\w+)` \| (.+?) \|$", CONTRACT.read_text(), flags=re.MULTILINE))
+def _expand(formulas: dict[str, str], subtotals: list[str]) -> dict[str, set[tuple[str, int]]]:
+    """Each subtotal's formula ("CM1 - payment_fees - ...", up to a '(', ':' or '.') as (amount, sign) pairs."""
     expanded: dict[str, set[tuple[str, int]]] = {}
-    for subtotal in measures.names(kind="subtotal", grain="order_line"):
-        formula = rows[subtotal].split("(")[0].strip()  # "CM2 - ad_spend (the line's net profit)"
+    for subtotal in subtotals:
+        formula = re.split(r"[(:.]", formulas[subtotal])[0]
         terms: set[tuple[str, int]] = set()
-        for sign, name in re.findall(r"(^|[+-])\s*(\w+)", formula):
+        for sign, name in re.findall(r"(^|[+-])\s*(\w+)", formula.strip()):
             name = SUBTOTAL_ALIASES.get(name, name)
             factor = -1 if sign == "-" else 1
-            if name in expanded:
-                terms |= {(amount, s * factor) for amount, s in expanded[name]}
-            else:
-                terms.add((name, factor))
+            terms |= {(a, s * factor) for a, s in expanded[name]} if name in expanded else {(name, factor)}
         expanded[subtotal] = terms
     return expanded
 
 
-def test_the_seed_says_what_the_contract_says():
+def test_the_seed_says_what_the_contract_and_the_dbt_docs_say():
+    """The contract's table of measures and the margin columns' docs state the seed's tiering."""
     measures = pnl_measures.load()
-    contract = _contract_terms(measures)
-    seed = {s: set(measures[s].terms) for s in measures.names(kind="subtotal", grain="order_line")}
-    assert seed == contract, "seeds/pnl_measures.csv and the table of measures in docs/metrics.md disagree"
+    subtotals = measures.names(kind="subtotal")
+    seed = {s: set(measures[s].terms) for s in subtotals}
+    table = dict(re.findall(r"^\| `(\w+)` \| (.+?) \|$", CONTRACT.read_text(), flags=re.MULTILINE))
+    line_subtotals = measures.names(kind="subtotal", grain="order_line")
+    assert _expand(table, line_subtotals) == {s: seed[s] for s in line_subtotals}, f"{CONTRACT} differs from the seed"
+    docs = dict(re.findall(r"\{% docs pnl_(\w+) %\}\s*(.+?)\s*\{% enddocs %\}", DBT_DOCS.read_text(), flags=re.DOTALL))
+    assert _expand(docs, subtotals) == seed, f"{DBT_DOCS} differs from the seed"
     assert measures["taxes"].margin_tier == pnl_measures.PASS_THROUGH, "taxes are a pass-through, in no margin"
 
 
