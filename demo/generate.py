@@ -13,6 +13,7 @@ from demo import DEFAULT_DAYS, DEFAULT_ORDERS_PER_DAY, DEFAULT_SEED, DEFAULT_STA
 from demo.truth import Truth, TruthBuilder
 from demo.world import build_context, iter_chunks
 from demo.writers import ExportWriter
+from warehouse import pnl_measures
 
 # Folders the generator owns inside --out; they are replaced on every run so no stale file lingers.
 OWNED_FOLDERS = ("shopify", "amazon", "google_ads", "meta_ads", "amazon_ads", "brand", "truth")
@@ -138,25 +139,9 @@ def print_summary(result: GenerationResult) -> None:
         print(f"  {folder + '/':<12} {len(paths):>3} files {size / 1e6:>8.2f} MB")
     print()
     print(f"Channel P&L by the documented rules (truth/summary.json, {summary['reporting_currency']}):")
-    header = ["channel", "net_sales", "cm1", "cm2", "cm3", "daily_costs", "net_profit"]
-    print(f"  {header[0]:<12}" + "".join(f"{h:>15}" for h in header[1:]))
-    for row in summary["channels"]:
-        values = [
-            row["net_sales"],
-            row["contribution_margin_1"],
-            row["contribution_margin_2"],
-            row["contribution_margin_3"],
-            row["daily_costs"],
-            row["contribution_margin_3"] - row["daily_costs"],
-        ]
-        print(f"  {row['channel']:<12}" + "".join(f"{_money(v):>15}" for v in values))
-    t = summary["totals_cents"]
-    values = [
-        t["net_sales"],
-        t["contribution_margin_1"],
-        t["contribution_margin_2"],
-        t["contribution_margin_3"],
-        t["daily_costs"],
-        t["net_profit"],
-    ]
-    print(f"  {'Total':<12}" + "".join(f"{_money(v):>15}" for v in values))
+    measures = pnl_measures.load()
+    columns = measures.report_columns
+    print(f"  {'channel':<12}" + "".join(f"{measures[c].label:>15}" for c in columns))
+    for row in [*summary["channels"], {"channel": "Total", **summary["totals_cents"]}]:
+        figures = measures.report_figures(row)
+        print(f"  {row['channel']:<12}" + "".join(f"{_money(figures[c]):>15}" for c in columns))

@@ -23,29 +23,24 @@ from demo.brand import shipping_rate_cents
 from demo.money import allocate, cents_str, div_round, fx_convert
 from demo.shopify import ShopifyWorld, landing_sites
 from demo.world import Chunk, Context
+from warehouse import pnl_measures
 
 REPORTING_CURRENCY = "USD"
 FX_MAX_AGE_DAYS = 7
 LOOKBACK_SECONDS = 30 * 86_400
 SAME_VISIT_SECONDS = 30 * 60
 RESTOCKING_TYPES = ("return", "cancel", "legacy_restock")
-MEASURES = [
-    "gross_sales",
-    "discounts",
-    "refunds",
-    "net_sales",
-    "shipping_revenue",
-    "taxes",
-    "cogs",
-    "payment_fees",
-    "marketplace_fees",
-    "fulfillment_fees",
-    "shipping_cost",
-    "ad_spend",
-    "contribution_margin_1",
-    "contribution_margin_2",
-    "contribution_margin_3",
-]
+# The measures, their signs and margin tiers: the project's pnl_measures seed (metrics.md's contract as data).
+PNL = pnl_measures.load()
+# The order-line measures (amounts, net sales and margins) in display order.
+MEASURES = PNL.names(grain="order_line")
+
+
+def _columns(suffix: str) -> dict[str, pl.Expr]:
+    """Each amount's column with `suffix` (`_rep` reporting, `_source` source currency), for PNL.subtotal."""
+    return {m: pl.col(f"{m}{suffix}") for m in PNL.names(kind="amount")}
+
+
 SOURCE_TWINS = [
     "gross_sales",
     "discounts",
@@ -800,8 +795,8 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
         for m in CONVERTED_MEASURES
         for suffix in ("source", "rep")
     ).with_columns(
-        net_sales_source=pl.col("gross_sales_source") - pl.col("discounts_source") - pl.col("refunds_source"),
-        net_sales_rep=pl.col("gross_sales_rep") - pl.col("discounts_rep") - pl.col("refunds_rep"),
+        net_sales_source=PNL.subtotal("net_sales", _columns("_source")),
+        net_sales_rep=PNL.subtotal("net_sales", _columns("_rep")),
     )
 
     # COGS at the landed cost effective on the order date, in the cost's currency, converted.
@@ -828,23 +823,12 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
         tiebreak="order_line_id",
         out="shipping_cost_line",
     )
-    lines = (
-        fx.attach(lines, currency="ship_ccy", date="shipping_date", out="ship_rate_e6")
-        .with_columns(
-            shipping_cost_rep=fx_convert(pl.col("shipping_cost_line"), pl.col("ship_rate_e6")),
-            cm1=pl.col("net_sales_rep") + pl.col("shipping_revenue_rep") - pl.col("cogs_rep"),
-            is_estimated=pl.col("is_payment_fee_estimated")
-            | pl.col("is_refund_estimated")
-            | pl.col("is_marketplace_fee_estimated")
-            | pl.col("is_shipping_cost_estimated"),
-        )
-        .with_columns(
-            cm2=pl.col("cm1")
-            - pl.col("payment_fees_rep")
-            - pl.col("marketplace_fees_rep")
-            - pl.col("fulfillment_fees_rep")
-            - pl.col("shipping_cost_rep"),
-        )
+    lines = fx.attach(lines, currency="ship_ccy", date="shipping_date", out="ship_rate_e6").with_columns(
+        shipping_cost_rep=fx_convert(pl.col("shipping_cost_line"), pl.col("ship_rate_e6")),
+        is_estimated=pl.col("is_payment_fee_estimated")
+        | pl.col("is_refund_estimated")
+        | pl.col("is_marketplace_fee_estimated")
+        | pl.col("is_shipping_cost_estimated"),
     )
     channel = lines.select("order_line_id", "channel")
     cash = (
@@ -950,7 +934,11 @@ class TruthBuilder:
                     pl.read_parquet(path)
                     .join(ad_spend, on="order_line_id", how="left")
                     .with_columns(pl.col("ad_spend_rep").fill_null(0))
-                    .with_columns(cm3=pl.col("cm2") - pl.col("ad_spend_rep"))
+                    # The margins once every amount is known (ad spend is allocated over the whole period).
+                    .with_columns(
+                        PNL.subtotal(s, _columns("_rep")).alias(f"{s}_rep")
+                        for s in PNL.names(kind="subtotal", grain="order_line")
+                    )
                     .sort(["order_date", "order_id", "order_line_id"])
                     .select(OUTPUT_COLUMNS)
                 )
@@ -1025,20 +1013,9 @@ CONVERTED_MEASURES = [
     "marketplace_fees",
     "fulfillment_fees",
 ]
-SUMMARY_MEASURES = [m for m in MEASURES if m != "taxes"]  # taxes are a pass-through
+SUMMARY_MEASURES = PNL.names(grain="order_line", in_margins=True)  # taxes are a pass-through
 # Amounts that have an event date of their own (the margins and net sales are derived from them).
-DAILY_PNL_MEASURES = [
-    "gross_sales",
-    "discounts",
-    "refunds",
-    "shipping_revenue",
-    "cogs",
-    "payment_fees",
-    "marketplace_fees",
-    "fulfillment_fees",
-    "shipping_cost",
-    "ad_spend",
-]
+DAILY_PNL_MEASURES = PNL.names(kind="amount", grain="order_line", in_margins=True)
 OUTPUT_COLUMNS = [
     "channel",
     "order_id",
@@ -1050,21 +1027,7 @@ OUTPUT_COLUMNS = [
     "source_currency",
     "units",
     "restocked_units",
-    pl.col("gross_sales_rep").alias("gross_sales"),
-    pl.col("discounts_rep").alias("discounts"),
-    pl.col("refunds_rep").alias("refunds"),
-    pl.col("net_sales_rep").alias("net_sales"),
-    pl.col("shipping_revenue_rep").alias("shipping_revenue"),
-    pl.col("taxes_rep").alias("taxes"),
-    pl.col("cogs_rep").alias("cogs"),
-    pl.col("payment_fees_rep").alias("payment_fees"),
-    pl.col("marketplace_fees_rep").alias("marketplace_fees"),
-    pl.col("fulfillment_fees_rep").alias("fulfillment_fees"),
-    pl.col("shipping_cost_rep").alias("shipping_cost"),
-    pl.col("ad_spend_rep").alias("ad_spend"),
-    pl.col("cm1").alias("contribution_margin_1"),
-    pl.col("cm2").alias("contribution_margin_2"),
-    pl.col("cm3").alias("contribution_margin_3"),
+    *[pl.col(f"{m}_rep").alias(m) for m in MEASURES],
     *[f"{m}_source" for m in SOURCE_TWINS],
     "is_estimated",
     "is_payment_fee_estimated",
@@ -1125,7 +1088,8 @@ def _summary(ctx: Context, channel_parts: pl.DataFrame, costs: pl.DataFrame) -> 
     channels = by_channel.join(channel_costs, on="channel", how="full", coalesce=True).fill_null(0).sort("channel")
     totals = {m: int(by_channel[m].sum()) for m in SUMMARY_MEASURES}
     totals["daily_costs"] = int(costs["amount"].sum())
-    totals["net_profit"] = totals["contribution_margin_3"] - totals["daily_costs"]
+    for subtotal in PNL.names(kind="subtotal", grain="day"):
+        totals[subtotal] = PNL.subtotal(subtotal, totals)
     return {
         "period": {"start": ctx.start.isoformat(), "end": ctx.end_date.isoformat(), "days": ctx.n_days},
         "reporting_currency": REPORTING_CURRENCY,

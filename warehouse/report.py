@@ -13,16 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from commerce_analytics.settings import Settings
+from warehouse import pnl_measures
 
-COLUMNS = [
-    "net_sales",
-    "contribution_margin_1",
-    "contribution_margin_2",
-    "contribution_margin_3",
-    "daily_costs",
-    "net_profit",
-]
-HEADER = ["net_sales", "cm1", "cm2", "cm3", "daily_costs", "net_profit"]
+# Every subtotal and the line-less costs, as the pnl_measures seed orders and labels them.
+COLUMNS = pnl_measures.load().report_columns
+HEADER = [pnl_measures.load()[c].label for c in COLUMNS]
 QUERY = f"""
 select channel, {", ".join(f"sum({c}) as {c}" for c in COLUMNS)}, max(reporting_currency) as currency
 from marts.fct_pnl_channel_monthly
@@ -58,18 +53,22 @@ def read_channel_pnl(settings: Settings, target: str | None = None) -> list[dict
         return channel_pnl(connection)
 
 
-def truth_differences(rows: list[dict], summary_path: Path) -> list[str]:
-    """Channel figures that differ from `truth/summary.json` (cents), as readable lines."""
+def truth_differences(
+    rows: list[dict], summary_path: Path, measures: pnl_measures.PnlMeasures | None = None
+) -> list[str]:
+    """Channel figures that differ from `truth/summary.json` (cents), as readable lines.
+
+    The subtotals are recomputed from the summary's amounts with the tiering of `measures` (the project's
+    pnl_measures seed by default), so a warehouse built with another tiering is compared with its own truth."""
+    measures = measures or pnl_measures.load()
     summary = json.loads(summary_path.read_text())
     expected: dict[str, dict[str, int]] = {}
     for channel in summary["channels"]:
-        figures = {c: channel[c] for c in COLUMNS if c in channel}
-        figures["net_profit"] = channel["contribution_margin_3"] - channel["daily_costs"]
-        expected[channel["channel"]] = figures
-    actual = {r["channel"]: {c: int(Decimal(r[c]) * 100) for c in COLUMNS} for r in rows}
+        expected[channel["channel"]] = measures.report_figures(channel)
+    actual = {r["channel"]: {c: int(Decimal(r[c]) * 100) for c in measures.report_columns} for r in rows}
     problems = []
     for channel in sorted(set(expected) | set(actual)):
-        for column in COLUMNS:
+        for column in measures.report_columns:
             want = expected.get(channel, {}).get(column, 0)
             got = actual.get(channel, {}).get(column, 0)
             if want != got:

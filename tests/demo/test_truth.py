@@ -19,6 +19,7 @@ import pytest
 
 from demo.money import allocate, div_round, fx_convert
 from demo.truth import Fx, FxRateMissing, normalise_reference, parse_touch_urls
+from warehouse import pnl_measures
 
 D = Decimal
 
@@ -121,37 +122,23 @@ def daily_costs(demo):
     return read_csv(demo.out / "truth" / "daily_costs.csv")
 
 
-MEASURES = [
-    "gross_sales",
-    "discounts",
-    "refunds",
-    "net_sales",
-    "shipping_revenue",
-    "taxes",
-    "cogs",
-    "payment_fees",
-    "marketplace_fees",
-    "fulfillment_fees",
-    "shipping_cost",
-    "ad_spend",
-]
+# The line amounts (the subtotals are derived from them), as the pnl_measures seed lists them.
+AMOUNTS = pnl_measures.load().names(kind="amount", grain="order_line")
 
 
 def test_each_line_obeys_the_margin_definitions(truth):
+    """Each written subtotal is its amounts with the seed's signs and tiers (tests/dbt/test_pnl_measures.py
+    holds the seed to metrics.md's definitions)."""
+    measures = pnl_measures.load()
     for r in truth:
-        v = {m: D(r[m]) for m in MEASURES}
-        assert v["net_sales"] == v["gross_sales"] - v["discounts"] - v["refunds"]
-        cm1 = v["net_sales"] + v["shipping_revenue"] - v["cogs"]
-        cm2 = cm1 - v["payment_fees"] - v["marketplace_fees"] - v["fulfillment_fees"] - v["shipping_cost"]
-        assert D(r["contribution_margin_1"]) == cm1
-        assert D(r["contribution_margin_2"]) == cm2
-        assert D(r["contribution_margin_3"]) == cm2 - v["ad_spend"]
-        assert D(r["net_sales_source"]) == D(r["gross_sales_source"]) - D(r["discounts_source"]) - D(
-            r["refunds_source"]
-        )
+        v = {m: D(r[m]) for m in AMOUNTS}
+        for subtotal in measures.names(kind="subtotal", grain="order_line"):
+            assert D(r[subtotal]) == measures.subtotal(subtotal, v), subtotal
+        source = {m: D(r[f"{m}_source"]) for m in ("gross_sales", "discounts", "refunds")}
+        assert D(r["net_sales_source"]) == measures.subtotal("net_sales", source)
         # Costs and deductions are stored positive. Net sales may dip below zero only in the
         # reporting currency, when a full refund converts at a later, higher rate than the sale.
-        assert all(v[m] >= 0 for m in MEASURES if m not in ("shipping_revenue", "net_sales")), "costs are positive"
+        assert all(v[m] >= 0 for m in AMOUNTS if m != "shipping_revenue"), "costs are positive"
         assert D(r["refunds_source"]) <= D(r["gross_sales_source"]) - D(r["discounts_source"])
         if r["source_currency"] == "USD":
             assert all(D(r[f"{m}_source"]) == v[m] for m in ("gross_sales", "refunds", "marketplace_fees"))
@@ -369,7 +356,7 @@ def test_summary_totals_match_the_lines(demo, truth, daily_costs):
     for m in ("net_sales", "cogs", "ad_spend", "contribution_margin_3"):
         assert D(totals[m]) / 100 == sum(D(r[m]) for r in truth), m
     assert D(totals["daily_costs"]) / 100 == sum(D(r["amount"]) for r in daily_costs)
-    assert totals["net_profit"] == totals["contribution_margin_3"] - totals["daily_costs"]
+    assert totals["net_profit"] == pnl_measures.load().subtotal("net_profit", totals)
 
 
 # --------------------------------------------------------------------------- realism

@@ -14,8 +14,8 @@
 
 {{ config(sort=['pnl_date', 'channel']) }}
 
-{%- set event_measures = ['gross_sales', 'discounts', 'refunds', 'shipping_revenue', 'taxes', 'cogs',
-    'payment_fees', 'marketplace_fees', 'fulfillment_fees', 'shipping_cost', 'ad_spend'] %}
+{#- Line amounts with an event date of their own; net sales and the margins derive from them (pnl_measures seed). #}
+{%- set event_measures = pnl_measure_names(kind='amount', grain='order_line') %}
 
 with
 
@@ -181,26 +181,12 @@ daily as (
         pnl_view,
         pnl_date,
         channel,
-    {%- for measure in event_measures + ['daily_costs'] %}
+    {%- for measure in pnl_measure_names(kind='amount') %}
         sum(case when measure = '{{ measure }}' then amount_cents else 0 end) as {{ measure }}_cents
         {{- "," if not loop.last }}
     {%- endfor %}
     from events
     group by 1, 2, 3
-
-),
-
-margins as (
-
-    select
-        *,
-        gross_sales_cents - discounts_cents - refunds_cents as net_sales_cents,
-        gross_sales_cents - discounts_cents - refunds_cents + shipping_revenue_cents - cogs_cents
-            as contribution_margin_1_cents,
-        gross_sales_cents - discounts_cents - refunds_cents + shipping_revenue_cents - cogs_cents
-        - payment_fees_cents - marketplace_fees_cents - fulfillment_fees_cents - shipping_cost_cents
-            as contribution_margin_2_cents
-    from daily
 
 ),
 
@@ -211,15 +197,11 @@ final as (
         cast(pnl_date as date) as pnl_date,
         cast(channel as varchar) as channel,
         cast('{{ var("reporting_currency") }}' as varchar) as reporting_currency,
-        {%- for measure in event_measures[:4] + ['net_sales'] + event_measures[4:] %}
-            {{ from_cents(measure ~ '_cents') }} as {{ measure }},
-        {%- endfor %}
-        {{ from_cents('contribution_margin_1_cents') }} as contribution_margin_1,
-        {{ from_cents('contribution_margin_2_cents') }} as contribution_margin_2,
-        {{ from_cents('contribution_margin_2_cents - ad_spend_cents') }} as contribution_margin_3,
-        {{ from_cents('daily_costs_cents') }} as daily_costs,
-        {{ from_cents('contribution_margin_2_cents - ad_spend_cents - daily_costs_cents') }} as net_profit
-    from margins
+    {%- for measure in pnl_measures() %}
+        {{ from_cents(pnl_expression(measure, '{}_cents')) }} as {{ measure.measure }}
+        {{- "," if not loop.last }}
+    {%- endfor %}
+    from daily
 
 )
 

@@ -5,7 +5,8 @@
     payment fees, Amazon marketplace and fulfillment fees, shipping cost and
     attributed ad spend each come from their own allocation model, which already
     split the parent amount to lines in integer cents (largest share takes the
-    rounding). Margins are computed here, in cents, so they add up exactly.
+    rounding). Net sales and the margins are computed here, in cents, from the
+    amounts with the signs and tiers of the pnl_measures seed, so they add up exactly.
 
     Incremental (delete+insert by order): every run still computes every line
     from the intermediate tables the same build refreshes, then rewrites only
@@ -119,18 +120,6 @@ lines_with_costs as (
 
 ),
 
-margins as (
-
-    select
-        *,
-        net_sales_cents + shipping_revenue_cents - cogs_cents as contribution_margin_1_cents,
-        net_sales_cents + shipping_revenue_cents - cogs_cents
-        - payment_fees_cents - marketplace_fees_cents - fulfillment_fees_cents - shipping_cost_cents
-            as contribution_margin_2_cents
-    from lines_with_costs
-
-),
-
 computed as (
 
     select
@@ -149,25 +138,14 @@ computed as (
         cast(source_currency as varchar) as source_currency,
         cast(units as bigint) as units,
         cast(restocked_units as bigint) as restocked_units,
-        {{ from_cents('gross_sales_cents') }} as gross_sales,
-        {{ from_cents('discounts_cents') }} as discounts,
-        {{ from_cents('refunds_cents') }} as refunds,
-        {{ from_cents('net_sales_cents') }} as net_sales,
-        {{ from_cents('shipping_revenue_cents') }} as shipping_revenue,
-        {{ from_cents('taxes_cents') }} as taxes,
-        {{ from_cents('cogs_cents') }} as cogs,
-        {{ from_cents('payment_fees_cents') }} as payment_fees,
-        {{ from_cents('marketplace_fees_cents') }} as marketplace_fees,
-        {{ from_cents('fulfillment_fees_cents') }} as fulfillment_fees,
-        {{ from_cents('shipping_cost_cents') }} as shipping_cost,
-        {{ from_cents('ad_spend_cents') }} as ad_spend,
-        {{ from_cents('contribution_margin_1_cents') }} as contribution_margin_1,
-        {{ from_cents('contribution_margin_2_cents') }} as contribution_margin_2,
-        {{ from_cents('contribution_margin_2_cents - ad_spend_cents') }} as contribution_margin_3,
+        {#- Every measure the line carries, margins from their amounts (pnl_measures seed). #}
+        {%- for measure in pnl_measures(grain='order_line') %}
+            {{ from_cents(pnl_expression(measure, '{}_cents')) }} as {{ measure.measure }},
+        {%- endfor %}
         {{ from_cents('gross_sales_source_cents') }} as gross_sales_source,
         {{ from_cents('discounts_source_cents') }} as discounts_source,
         {{ from_cents('refunds_source_cents') }} as refunds_source,
-        {{ from_cents('net_sales_source_cents') }} as net_sales_source,
+        {{ from_cents(pnl_subtotal('net_sales', '{}_source_cents')) }} as net_sales_source,
         {{ from_cents('shipping_revenue_source_cents') }} as shipping_revenue_source,
         {{ from_cents('taxes_source_cents') }} as taxes_source,
         {{ from_cents('payment_fees_source_cents') }} as payment_fees_source,
@@ -184,7 +162,7 @@ computed as (
         cast(is_marketplace_fee_estimated as boolean) as is_marketplace_fee_estimated,
         cast(is_shipping_cost_estimated as boolean) as is_shipping_cost_estimated,
         cast(is_refund_estimated as boolean) as is_refund_estimated
-    from margins
+    from lines_with_costs
 
 ),
 

@@ -8,7 +8,8 @@
 
 {{ config(sort=['pnl_month', 'channel']) }}
 
-{%- set measures = var('pnl_line_measures') %}
+{#- The line measures, net sales and margins included, summed from the fact (pnl_measures seed). #}
+{%- set measures = pnl_measure_names(grain='order_line') %}
 
 with
 
@@ -84,7 +85,9 @@ final as (
             cast({{ measure }} as numeric(18, 2)) as {{ measure }},
         {%- endfor %}
         cast(daily_costs as numeric(18, 2)) as daily_costs,
-        cast(contribution_margin_3 - daily_costs as numeric(18, 2)) as net_profit
+    {%- for measure in pnl_measures(kind='subtotal', grain='day') %}
+        cast({{ pnl_expression(measure) }} as numeric(18, 2)) as {{ measure.measure }}{{ "," if not loop.last }}
+    {%- endfor %}
     from joined
 
 )

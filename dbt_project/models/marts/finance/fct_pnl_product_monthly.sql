@@ -9,7 +9,8 @@
 
 {{ config(sort=['pnl_month', 'sku']) }}
 
-{%- set measures = var('pnl_line_measures') %}
+{#- The line measures, net sales and margins included, summed from the fact (pnl_measures seed). #}
+{%- set measures = pnl_measure_names(grain='order_line') %}
 
 with
 
@@ -87,7 +88,10 @@ final as (
             cast(product_rows.{{ measure }} as numeric(18, 2)) as {{ measure }},
         {%- endfor %}
         cast(product_rows.daily_costs as numeric(18, 2)) as daily_costs,
-        cast(product_rows.contribution_margin_3 - product_rows.daily_costs as numeric(18, 2)) as net_profit
+    {%- for measure in pnl_measures(kind='subtotal', grain='day') %}
+        cast({{ pnl_expression(measure, 'product_rows.{}') }} as numeric(18, 2))
+            as {{ measure.measure }}{{ "," if not loop.last }}
+    {%- endfor %}
     from product_rows
     left join products
         on product_rows.sku = products.sku
