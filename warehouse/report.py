@@ -1,7 +1,7 @@
 """The channel P&L the warehouse built, printed for people, and checked against the generator's truth.
 
-`make demo` ends here: it reads `marts.fct_pnl_channel_monthly` (summed over the period) from the
-configured warehouse and, when the data set's `truth/summary.json` is at hand, says whether every
+`make demo` ends here: it reads `marts.fct_pnl_channel_monthly` (summed over the period; `<DBT_SCHEMA>_marts`
+for a developer) from the configured warehouse and, when the data set's `truth/summary.json` is at hand, says whether every
 channel's figures equal the ground truth to the cent.
 """
 
@@ -18,9 +18,13 @@ from warehouse import pnl_measures
 # Every subtotal and the line-less costs, as the pnl_measures seed orders and labels them.
 COLUMNS = pnl_measures.load().report_columns
 HEADER = [pnl_measures.load()[c].label for c in COLUMNS]
-QUERY = f"""
+
+
+def channel_pnl_query(marts_schema: str = "marts") -> str:
+    """The period's channel P&L from the monthly mart in `marts_schema` (a developer's prefixed one too)."""
+    return f"""
 select channel, {", ".join(f"sum({c}) as {c}" for c in COLUMNS)}, max(reporting_currency) as currency
-from marts.fct_pnl_channel_monthly
+from {marts_schema}.fct_pnl_channel_monthly
 group by channel
 order by case when channel = 'Unassigned' then 1 else 0 end, channel
 """
@@ -40,9 +44,9 @@ def connect(settings: Settings, target: str | None = None):
     raise ValueError(f"the P&L report reads the local or postgres target, not {target!r}")
 
 
-def channel_pnl(connection) -> list[dict]:
+def channel_pnl(connection, marts_schema: str = "marts") -> list[dict]:
     cursor = connection.cursor()
-    cursor.execute(QUERY)
+    cursor.execute(channel_pnl_query(marts_schema))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -50,7 +54,7 @@ def channel_pnl(connection) -> list[dict]:
 def read_channel_pnl(settings: Settings, target: str | None = None) -> list[dict]:
     """The channel P&L rows from the warehouse of `target` (connects, reads, closes)."""
     with contextlib.closing(connect(settings, target)) as connection:
-        return channel_pnl(connection)
+        return channel_pnl(connection, settings.schema("marts", target))
 
 
 def truth_differences(

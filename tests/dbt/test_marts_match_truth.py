@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from dbt_helpers import CLI, as_text, clean_env
 
-from warehouse.report import QUERY, print_channel_pnl, truth_differences
+from warehouse.report import channel_pnl_query, print_channel_pnl, truth_differences
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 
@@ -90,12 +90,12 @@ def test_last_click_equals_truth(dbt_build, dbt_dataset):
 
 def test_channel_pnl_equals_truth_summary(dbt_build, dbt_dataset):
     """The report's own query (what `make demo` prints) gives the truth's channel figures."""
-    rows = dbt_build.query_dicts(QUERY)
+    rows = dbt_build.query_dicts(channel_pnl_query())
     assert rows and truth_differences(rows, Path(dbt_dataset.truth.folder) / "summary.json") == []
 
 
 def test_report_prints_the_channel_pnl_and_the_truth_match(duckdb_build, dbt_dataset, capsys):
-    rows = duckdb_build.query_dicts(QUERY)
+    rows = duckdb_build.query_dicts(channel_pnl_query())
     assert print_channel_pnl(rows, Path(dbt_dataset.truth.folder) / "summary.json")
     out = capsys.readouterr().out
     assert "Matches the ground truth" in out and "Unassigned" in out and "Total" in out

@@ -22,7 +22,7 @@ from dbt_helpers import DBT, PROJECT_DIR, REPO, as_text, clean_env
 
 from warehouse import pnl_measures
 from warehouse.dbt_args import DbtInvocation, dbt_args
-from warehouse.report import QUERY, truth_differences
+from warehouse.report import channel_pnl_query, truth_differences
 
 CONTRACT = REPO / "docs" / "metrics.md"
 DBT_DOCS = PROJECT_DIR / "models" / "marts" / "finance" / "_finance__docs.md"
@@ -162,6 +162,6 @@ def test_alternative_fact_equals_truth_recomputed_with_its_tiering(alternative_b
 def test_alternative_report_equals_truth_with_its_tiering(alternative_build, dbt_dataset):
     measures, query = alternative_build
     summary = Path(dbt_dataset.truth.folder) / "summary.json"
-    rows = query(QUERY)
+    rows = query(channel_pnl_query())
     assert rows and truth_differences(rows, summary, measures) == []
     assert truth_differences(rows, summary) != [], "the default tiering's truth differs from the moved one"
