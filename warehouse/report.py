@@ -1,8 +1,8 @@
 """The channel P&L the warehouse built, printed for people, and checked against the generator's truth.
 
-`make demo` ends here: it reads `marts.fct_pnl_channel_monthly` (summed over the period; `<DBT_SCHEMA>_marts`
-for a developer) from the configured warehouse and, when the data set's `truth/summary.json` is at hand, says whether every
-channel's figures equal the ground truth to the cent.
+`make demo` ends here: it reads `marts.fct_pnl_channel_monthly` (summed over the period;
+`<DBT_SCHEMA>_marts` for a developer) from the configured warehouse and, when the data set's
+`truth/summary.json` is at hand, says whether every channel's figures equal the ground truth to the cent.
 """
 
 from __future__ import annotations
