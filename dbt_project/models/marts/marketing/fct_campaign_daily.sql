@@ -6,8 +6,9 @@
         advertised SKUs), in its currency (`spend_source`) and converted
         (`spend`); `allocated_spend` is the part order lines carry,
         `unallocated_spend` the rest (on fct_daily_costs as unallocated_ad_spend).
-      - attributed: Google Ads / Meta: the Shopify Web lines of orders whose
-        credited last-click touch is on this campaign and day (brand time zone);
+      - attributed: Google Ads / Meta: the lines of orders whose credited
+        last-click touch is on this campaign and day (brand time zone), on channels
+        whose `channels` seed attribution_rule is `web_touches` (the Shopify store);
         Amazon Ads: the Amazon lines of the advertised SKUs that day that carry
         the campaign's spend.
       - roas = attributed_net_sales / spend (null without spend).
@@ -45,6 +46,12 @@ allocated as (
 order_lines as (
 
     select * from {{ ref('int_order_lines') }}
+
+),
+
+channels as (
+
+    select * from {{ ref('channels') }}
 
 ),
 
@@ -89,9 +96,11 @@ web_attributed_lines as (
         order_lines.net_sales_cents
     from attribution
     inner join order_lines
+        on attribution.order_id = order_lines.order_id
+    inner join channels
         on
-            attribution.order_id = order_lines.order_id
-            and order_lines.channel = 'Shopify Web'
+            order_lines.channel = channels.channel
+            and channels.attribution_rule = 'web_touches'
     where attribution.campaign_id is not null
 
 ),
