@@ -30,6 +30,8 @@ def test_detection_uses_content_not_file_names(demo, ingest, tmp_path):
         "brand/sku_asin_map.csv": "brand_sku_asin_map",
         "brand/touchpoints.csv": "brand_touchpoints",
         "brand/products.csv": "brand_products",
+        "etsy/EtsySoldOrderItems2025.csv": "etsy_sold_order_items_csv",
+        "etsy/etsy_statement_2025_10.csv": "etsy_statement_csv",
     }
     settlement = next((demo.out / "amazon/settlements").iterdir()).relative_to(demo.out).as_posix()
     meta = next((demo.out / "meta_ads").iterdir()).relative_to(demo.out).as_posix()
