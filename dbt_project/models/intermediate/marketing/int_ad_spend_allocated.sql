@@ -11,6 +11,8 @@
         lines of the SKU on channels whose attribution_rule is `amazon_ads_sku`
         (Amazon FBA and FBM) in the report's currency
         (marketplace), in proportion to units.
+      - ad fees a channel's statement charges per order (`channel_ad_spend_line_models`):
+        already on the order's lines, taken as they are.
     Integer cents, rounded half away from zero, remainder to the largest weight
     (ties: lowest order_line_id), so each campaign-day's shares sum exactly to
     the spend allocated. What no line takes is in int_ad_spend_unallocated.
@@ -189,6 +191,19 @@ allocated as (
         source_currency,
         amount_source_cents
     from amazon_allocated
+    {%- for model_name in var('channel_ad_spend_line_models') %}
+
+        union all
+
+        select
+            order_line_id,
+            platform,
+            campaign_id,
+            spend_date,
+            source_currency,
+            amount_source_cents
+        from {{ ref(model_name) }}
+    {%- endfor %}
 
 ),
 

@@ -3,8 +3,8 @@
     reporting currency (docs/metrics.md rule 14): the order-dated sales amounts
     of the prepared lines (gross_sales, discounts, shipping_revenue, taxes at the
     order date; the `channel_order_line_models` var) and the dated line amounts
-    of the `channel_line_amount_models` var (refunds, and the fees, shipping cost
-    and ad spend a channel's own statement carries) are summed per (line,
+    of the `channel_line_amount_models` var (refunds, and the fees and shipping
+    cost a channel's own statement carries) are summed per (line,
     measure, event date) in the source currency, then converted at that date's
     rate (int_fx_rates_daily) and rounded half away from zero. One row per
     (order_line_id, measure, event_date): the cash view of these amounts;

@@ -5,8 +5,9 @@
     int_order_lines; payment fees, Amazon marketplace and fulfillment fees,
     shipping cost and attributed ad spend each come from their own allocation
     model, which already split the parent amount to lines in integer cents
-    (largest share takes the rounding), plus the cost amounts a channel's own
-    statement carries (its line amounts in int_order_line_amounts_converted).
+    (largest share takes the rounding), plus the fees and shipping cost a
+    channel's own statement carries (its line amounts in
+    int_order_line_amounts_converted; its ad fees are allocated ad spend).
     Margins are computed here, in cents, so they add up exactly.
 
     Incremental (delete+insert by order): every run still computes every line
@@ -32,7 +33,7 @@
     )
 }}
 
-{%- set statement_cost_measures = ['payment_fees', 'marketplace_fees', 'fulfillment_fees', 'shipping_cost', 'ad_spend'] -%}
+{%- set statement_cost_measures = ['payment_fees', 'marketplace_fees', 'fulfillment_fees', 'shipping_cost'] -%}
 {%- set start_date = var('start_date', none) -%}
 {%- set end_date = var('end_date', none) -%}
 {%- if (start_date is none) != (end_date is none) -%}
@@ -79,7 +80,7 @@ line_amounts as (
 
 ),
 
--- Fees, shipping cost and ad spend from a channel's statement, per line (each event converted at its date).
+-- Fees and shipping cost from a channel's statement, per line (each event converted at its date).
 statement_costs as (
 
     select
@@ -113,7 +114,7 @@ lines_with_costs as (
             as fulfillment_fees_cents,
         coalesce(shipping_costs.shipping_cost_cents, 0) + coalesce(statement_costs.shipping_cost_cents, 0)
             as shipping_cost_cents,
-        coalesce(ad_spend.ad_spend_cents, 0) + coalesce(statement_costs.ad_spend_cents, 0) as ad_spend_cents,
+        coalesce(ad_spend.ad_spend_cents, 0) as ad_spend_cents,
         coalesce(payment_fees.is_payment_fee_estimated, false)
         or coalesce(statement_costs.payment_fees_estimated_flag = 1, false) as is_payment_fee_estimated,
         coalesce(amazon_fees.is_marketplace_fee_estimated, false)

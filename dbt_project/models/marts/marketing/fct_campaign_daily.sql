@@ -9,8 +9,9 @@
       - attributed: Google Ads / Meta: the lines of orders whose credited
         last-click touch is on this campaign and day (brand time zone), on channels
         whose `channels` seed attribution_rule is `web_touches` (the Shopify store);
-        Amazon Ads: the Amazon lines of the advertised SKUs that day that carry
-        the campaign's spend.
+        other platforms (Amazon Ads, a channel statement's ad fees): the lines
+        that carry the campaign's spend (channels whose attribution_rule is not
+        `web_touches`).
       - roas = attributed_net_sales / spend (null without spend).
     Credited touches whose campaign cannot be identified (no or unknown
     utm_campaign) are not in this mart (their platform still appears in
@@ -105,7 +106,7 @@ web_attributed_lines as (
 
 ),
 
-amazon_attributed_lines as (
+placed_attributed_lines as (
 
     select distinct
         allocated.platform,
@@ -118,7 +119,10 @@ amazon_attributed_lines as (
     from allocated
     inner join order_lines
         on allocated.order_line_id = order_lines.order_line_id
-    where allocated.platform = 'amazon_ads'
+    inner join channels
+        on
+            order_lines.channel = channels.channel
+            and channels.attribution_rule != 'web_touches'
 
 ),
 
@@ -126,7 +130,7 @@ attributed_lines as (
 
     select * from web_attributed_lines
     union all
-    select * from amazon_attributed_lines
+    select * from placed_attributed_lines
 
 ),
 
