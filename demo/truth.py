@@ -501,6 +501,7 @@ ETSY_CHANNEL = "Etsy"
 ETSY_PLATFORM = "etsy"
 ETSY_OFFSITE_ADS_CAMPAIGN = "offsite_ads"
 _ORDER_REFERENCE = r"Order #\s*(\d+)"
+ETSY_ORDER_KINDS = ["refunds", "marketplace_fees", "payment_fees", "ad_spend", "shipping_cost"]
 
 
 def etsy_statement_kind(type_: pl.Expr, title: pl.Expr) -> pl.Expr:
@@ -568,8 +569,10 @@ def etsy_lines(ctx: Context, world: EtsyWorld) -> EtsyTruth:
         kind=etsy_statement_kind(pl.col("type"), pl.col("title")),
         cost_cents=-pl.col("net_cents"),  # fees are negative on the statement, credits positive
     )
+    of_orders = statement.filter(pl.col("kind").is_in(ETSY_ORDER_KINDS))
+    sold = lines.select("order_id").unique()
     per_order = (
-        statement.filter(pl.col("order_id").is_not_null() & pl.col("kind").is_not_null())
+        of_orders.join(sold, on="order_id", how="semi")
         .group_by("order_id", "kind", "event_date")
         .agg(pl.col("cost_cents").sum())
         .sort("order_id", "kind", "event_date")
@@ -637,7 +640,11 @@ def etsy_lines(ctx: Context, world: EtsyWorld) -> EtsyTruth:
             is_shipping_cost_estimated=pl.lit(False),
         )
     )
-    daily_costs = statement.filter(pl.col("kind").is_in(["listing_fee", "marketplace_ads"])).select(
+    # An order's row naming no order the items file has (or none at all) is kept, not lost (principle 1).
+    unmatched = of_orders.join(sold, on="order_id", how="anti").with_columns(kind=pl.lit("other_settlement_charge"))
+    daily_costs = pl.concat(
+        [statement.filter(pl.col("kind").is_in(["listing_fee", "marketplace_ads"])), unmatched]
+    ).select(
         cost_date="event_date",
         channel=pl.lit(ETSY_CHANNEL),
         platform=pl.lit(ETSY_PLATFORM),
@@ -1359,7 +1366,8 @@ currency: USD (the FX pivot), brand time zone America/New_York.
   channel, platform, cost_type and source_currency; the currency is part of the
   key because source amounts of different currencies do not add up).
 - `ad_spend_allocation.csv`: every allocated share of ad spend (line, platform,
-  campaign, spend date, amount in the spend's currency and converted).
+  campaign, spend date, amount in the spend's currency and converted); Etsy's
+  Offsite Ads fees appear as platform `etsy`, campaign `offsite_ads` (rule 18).
 - `daily_pnl.csv`: line amounts per day and channel in both time views
   (`order_date`: dated by the order; `cash`: dated by their own event), which
   total the same over the whole period.
