@@ -506,7 +506,7 @@ ETSY_ORDER_KINDS = ["refunds", "marketplace_fees", "payment_fees", "ad_spend", "
 
 def etsy_statement_kind(type_: pl.Expr, title: pl.Expr) -> pl.Expr:
     """What a statement row is under rule 18, from its Type and Title; null for rows that are no cost
-    (sales, tax collected and remitted by Etsy, deposits)."""
+    (sales, tax collected and remitted by Etsy, deposits); `other_settlement_charge` for any other row."""
     return (
         pl.when((type_ == "Refund") & title.str.contains(r"^(Partial r|R)efund to buyer for Order #"))
         .then(pl.lit("refunds"))
@@ -522,6 +522,8 @@ def etsy_statement_kind(type_: pl.Expr, title: pl.Expr) -> pl.Expr:
         .then(pl.lit("listing_fee"))
         .when((type_ == "Marketing") & (title == "Etsy Ads"))
         .then(pl.lit("marketplace_ads"))
+        .when(~type_.is_in(["Sale", "Tax", "Deposit"]))
+        .then(pl.lit("other_settlement_charge"))  # kept, not lost (principle 1): VAT on fees, credits, ...
     )
 
 
@@ -643,7 +645,13 @@ def etsy_lines(ctx: Context, world: EtsyWorld) -> EtsyTruth:
     # An order's row naming no order the items file has (or none at all) is kept, not lost (principle 1).
     unmatched = of_orders.join(sold, on="order_id", how="anti").with_columns(kind=pl.lit("other_settlement_charge"))
     daily_costs = pl.concat(
-        [statement.filter(pl.col("kind").is_in(["listing_fee", "marketplace_ads"])), unmatched]
+        [
+            statement.filter(
+                pl.col("kind").is_in(["listing_fee", "marketplace_ads", "other_settlement_charge"])
+                & pl.col("cost_cents").fill_null(0).ne(0)
+            ),
+            unmatched,
+        ]
     ).select(
         cost_date="event_date",
         channel=pl.lit(ETSY_CHANNEL),

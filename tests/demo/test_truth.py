@@ -503,6 +503,8 @@ def test_etsy_statement_rows_are_classified_by_type_and_title():
         ("Sale", "Payment for Order #1", None),
         ("Tax", "Sales tax paid by buyer", None),
         ("Deposit", "$10.00 sent to your bank account", None),
+        ("VAT", "VAT: Transaction fee", "other_settlement_charge"),
+        ("Fee", "Share & Save refund", "other_settlement_charge"),
     ]
     rows = pl.DataFrame({"type": [c[0] for c in cases], "title": [c[1] for c in cases]})
     kinds = rows.select(etsy_statement_kind(pl.col("type"), pl.col("title")).alias("k"))["k"].to_list()
