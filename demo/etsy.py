@@ -36,6 +36,9 @@ TRANSACTION_ID_BASE = 4_105_000_000
 LISTING_ID_BASE = 1_400_000_000
 
 
+ORDER_TEXT = {c: pl.String for c in ("order_id", "ship_city", "ship_state", "ship_zipcode", "first_name", "last_name")}
+
+
 @dataclass
 class EtsyCursor:
     """Carried from one chunk of days to the next: running order and transaction counters."""
@@ -97,7 +100,8 @@ def _orders(
             "refund_delay": rng.integers(5 * 86_400, 30 * 86_400, n),
             "full_refund": rng.random(n) < 0.6,
             "partial_share_pct": rng.integers(20, 51, n),
-        }
+        },
+        schema_overrides=ORDER_TEXT,  # typed even when a chunk has no Etsy order
     ).with_columns(pl.col("ship_utc").replace(-1, None))
 
 
@@ -124,7 +128,8 @@ def _items(rng: np.random.Generator, cursor: EtsyCursor, orders: pl.DataFrame, p
                 "transaction_id": (TRANSACTION_ID_BASE + transaction_index * 3).astype(str),
                 "sku_index": sku_index.astype(np.int64),
                 "quantity": rng.choice([1, 2], item_order.size, p=[0.88, 0.12]),
-            }
+            },
+            schema_overrides={"order_id": pl.String, "transaction_id": pl.String, "sku_index": pl.Int64},
         )
         .join(catalogue, on="sku_index", how="left")
         .with_columns(gross_cents=pl.col("price_cents") * pl.col("quantity"))

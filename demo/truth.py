@@ -501,11 +501,12 @@ ETSY_CHANNEL = "Etsy"
 ETSY_PLATFORM = "etsy"
 ETSY_OFFSITE_ADS_CAMPAIGN = "offsite_ads"
 _ORDER_REFERENCE = r"Order #\s*(\d+)"
+ETSY_ORDER_KINDS = ["refunds", "marketplace_fees", "payment_fees", "ad_spend", "shipping_cost"]
 
 
 def etsy_statement_kind(type_: pl.Expr, title: pl.Expr) -> pl.Expr:
     """What a statement row is under rule 18, from its Type and Title; null for rows that are no cost
-    (sales, tax collected and remitted by Etsy, deposits)."""
+    (sales, tax collected and remitted by Etsy, deposits); `other_settlement_charge` for any other row."""
     return (
         pl.when((type_ == "Refund") & title.str.contains(r"^(Partial r|R)efund to buyer for Order #"))
         .then(pl.lit("refunds"))
@@ -521,6 +522,8 @@ def etsy_statement_kind(type_: pl.Expr, title: pl.Expr) -> pl.Expr:
         .then(pl.lit("listing_fee"))
         .when((type_ == "Marketing") & (title == "Etsy Ads"))
         .then(pl.lit("marketplace_ads"))
+        .when(~type_.is_in(["Sale", "Tax", "Deposit"]))
+        .then(pl.lit("other_settlement_charge"))  # kept, not lost (principle 1): VAT on fees, credits, ...
     )
 
 
@@ -568,8 +571,10 @@ def etsy_lines(ctx: Context, world: EtsyWorld) -> EtsyTruth:
         kind=etsy_statement_kind(pl.col("type"), pl.col("title")),
         cost_cents=-pl.col("net_cents"),  # fees are negative on the statement, credits positive
     )
+    of_orders = statement.filter(pl.col("kind").is_in(ETSY_ORDER_KINDS))
+    sold = lines.select("order_id").unique()
     per_order = (
-        statement.filter(pl.col("order_id").is_not_null() & pl.col("kind").is_not_null())
+        of_orders.join(sold, on="order_id", how="semi")
         .group_by("order_id", "kind", "event_date")
         .agg(pl.col("cost_cents").sum())
         .sort("order_id", "kind", "event_date")
@@ -637,7 +642,17 @@ def etsy_lines(ctx: Context, world: EtsyWorld) -> EtsyTruth:
             is_shipping_cost_estimated=pl.lit(False),
         )
     )
-    daily_costs = statement.filter(pl.col("kind").is_in(["listing_fee", "marketplace_ads"])).select(
+    # An order's row naming no order the items file has (or none at all) is kept, not lost (principle 1).
+    unmatched = of_orders.join(sold, on="order_id", how="anti").with_columns(kind=pl.lit("other_settlement_charge"))
+    daily_costs = pl.concat(
+        [
+            statement.filter(
+                pl.col("kind").is_in(["listing_fee", "marketplace_ads", "other_settlement_charge"])
+                & pl.col("cost_cents").fill_null(0).ne(0)
+            ),
+            unmatched,
+        ]
+    ).select(
         cost_date="event_date",
         channel=pl.lit(ETSY_CHANNEL),
         platform=pl.lit(ETSY_PLATFORM),
@@ -1359,7 +1374,8 @@ currency: USD (the FX pivot), brand time zone America/New_York.
   channel, platform, cost_type and source_currency; the currency is part of the
   key because source amounts of different currencies do not add up).
 - `ad_spend_allocation.csv`: every allocated share of ad spend (line, platform,
-  campaign, spend date, amount in the spend's currency and converted).
+  campaign, spend date, amount in the spend's currency and converted); Etsy's
+  Offsite Ads fees appear as platform `etsy`, campaign `offsite_ads` (rule 18).
 - `daily_pnl.csv`: line amounts per day and channel in both time views
   (`order_date`: dated by the order; `cash`: dated by their own event), which
   total the same over the whole period.

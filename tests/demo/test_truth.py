@@ -503,6 +503,8 @@ def test_etsy_statement_rows_are_classified_by_type_and_title():
         ("Sale", "Payment for Order #1", None),
         ("Tax", "Sales tax paid by buyer", None),
         ("Deposit", "$10.00 sent to your bank account", None),
+        ("VAT", "VAT: Transaction fee", "other_settlement_charge"),
+        ("Fee", "Share & Save refund", "other_settlement_charge"),
     ]
     rows = pl.DataFrame({"type": [c[0] for c in cases], "title": [c[1] for c in cases]})
     kinds = rows.select(etsy_statement_kind(pl.col("type"), pl.col("title")).alias("k"))["k"].to_list()
@@ -510,7 +512,8 @@ def test_etsy_statement_rows_are_classified_by_type_and_title():
 
 
 def test_etsy_refund_beyond_the_items_refunds_shipping_and_fees_follow_gross_share():
-    """One order, items 60.00 and 30.00 (10 % off), shipping 6.95, fully refunded 88.00 + 6.95 a week later."""
+    """One order, items 60.00 and 30.00 (10 % off), shipping 6.95, fully refunded 81.00 + 6.95 a week later;
+    and a fee naming an order the items file does not have."""
     sale, refund_day = 1_757_000_000, 1_757_000_000 + 7 * 86_400
     world = EtsyWorld(
         orders=pl.DataFrame(
@@ -528,8 +531,8 @@ def test_etsy_refund_beyond_the_items_refunds_shipping_and_fees_follow_gross_sha
         ),
         statement=pl.DataFrame(
             {
-                "event_utc": [sale, sale, sale, sale, refund_day, refund_day, refund_day],
-                "type": ["Sale", "Fee", "Fee", "Fee", "Refund", "Fee", "Shipping"],
+                "event_utc": [sale, sale, sale, sale, refund_day, refund_day, refund_day, sale],
+                "type": ["Sale", "Fee", "Fee", "Fee", "Refund", "Fee", "Shipping", "Fee"],
                 "title": [
                     "Payment for Order #900",
                     "Transaction fee: A",
@@ -538,9 +541,10 @@ def test_etsy_refund_beyond_the_items_refunds_shipping_and_fees_follow_gross_sha
                     "Refund to buyer for Order #900",
                     "Credit for transaction fee on A",
                     "USPS shipping label",
+                    "Processing fee",
                 ],
-                "info": [None, "Order #900", "Order #900", "Order #900", None, "Order #900", "Order #900"],
-                "net_cents": [8795, -527, -45, -290, -8795, 351, -812],
+                "info": [None, "Order #900", "Order #900", "Order #900", None, "Order #900", "Order #900", "Order #1"],
+                "net_cents": [8795, -527, -45, -290, -8795, 351, -812, -40],
             }
         ),
     )
@@ -570,7 +574,16 @@ def test_etsy_refund_beyond_the_items_refunds_shipping_and_fees_follow_gross_sha
             "is_shipping_cost_estimated": False,
         }
     ]
-    assert out.offsite_ads.is_empty() and out.daily_costs.is_empty()
+    assert out.offsite_ads.is_empty()
+    # The fee of an order the items file does not have is kept as a daily cost.
+    assert out.daily_costs.select("cost_date", "channel", "cost_type", "amount_cents").to_dicts() == [
+        {
+            "cost_date": dt.date(2025, 9, 4),
+            "channel": "Etsy",
+            "cost_type": "other_settlement_charge",
+            "amount_cents": 40,
+        }
+    ]
 
 
 @pytest.fixture(scope="module")

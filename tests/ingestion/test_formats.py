@@ -407,3 +407,17 @@ def test_etsy_statement_redownloaded_with_more_rows_keeps_one_version_per_row(in
     keys_first = {r["_record_key"] for r in rows if r["_source_file"] == str(first)}
     keys_later = {r["_record_key"] for r in rows if r["_source_file"] == str(redownload)}
     assert len(keys_first) == 6 and keys_first < keys_later and len(keys_later) == 8
+
+
+def test_etsy_sold_orders_file_is_not_taken_for_order_items(ingest, tmp_path):
+    """The order-level download (`EtsySoldOrders<YYYY>.csv`) has no items: rejected with the way out."""
+    header = (
+        "Sale Date,Order ID,Buyer User ID,Full Name,Currency,Order Value,Discount Amount,Shipping Discount,"
+        "Shipping,Sales Tax,Order Total,Card Processing Fees,Order Net"
+    )
+    path = write(
+        tmp_path / "EtsySoldOrders2025.csv",
+        f"{header}\n09/03/25,3812345600,kj7,A B,USD,82.27,0,0,0,0,82.27,2.72,79.55\n",
+    )
+    [result] = ingest(path)
+    assert result.status == "rejected" and result.message.startswith("unknown format")
