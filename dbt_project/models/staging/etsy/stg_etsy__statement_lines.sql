@@ -1,7 +1,8 @@
 {#-
     `statement_kind` is what the row is under docs/metrics.md rule 18, from its Type and
-    Title (null for rows that are no P&L amount: sales, tax collected and
-    remitted by Etsy, deposits to the bank).
+    Title: null for rows that are no P&L amount (sales, tax collected and
+    remitted by Etsy, deposits to the bank), `other_settlement_charge` for any
+    other row rule 18 does not name.
 -#}
 
 with
@@ -39,6 +40,8 @@ final as (
             when type = 'Shipping' and lower(title) like '%shipping label' then 'shipping_cost'
             when type = 'Fee' and title like 'Listing fee%' then 'listing_fee'
             when type = 'Marketing' and title = 'Etsy Ads' then 'marketplace_ads'
+            -- Kept, not lost (metrics.md principle 1): VAT on fees, credits, a Type Etsy adds later.
+            when type not in ('Sale', 'Tax', 'Deposit') then 'other_settlement_charge'
         end as statement_kind,
         business_date,
         _source_file,
