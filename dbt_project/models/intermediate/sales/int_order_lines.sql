@@ -23,7 +23,25 @@ with
 prepared_lines as (
 
     {%- for model_name in var('channel_order_line_models') %}
-        select * from {{ ref(model_name) }}
+        select
+            channel,
+            order_id,
+            order_line_id,
+            order_source,
+            sku,
+            order_date,
+            source_currency,
+            marketplace,
+            shipping_country,
+            shipping_method,
+            shipping_service_level,
+            payment_gateway,
+            promotion_codes,
+            buyer_email,
+            is_cancelled,
+            units,
+            restocked_units
+        from {{ ref(model_name) }}
         {{ 'union all' if not loop.last }}
     {%- endfor %}
 
@@ -35,7 +53,7 @@ channels as (
 
 ),
 
-sales_converted as (
+line_amounts as (
 
     select * from {{ ref('int_order_line_amounts_converted') }}
 
@@ -90,7 +108,7 @@ measures_per_line as (
             sum(case when measure = '{{ measure }}' then amount_cents else 0 end) as {{ measure }}_cents,
         {%- endfor %}
         max(case when measure = 'refunds' and is_estimated then 1 else 0 end) as is_refund_estimated_flag
-    from sales_converted
+    from line_amounts
     group by 1
 
 ),
