@@ -16,7 +16,7 @@ from demo.writers import ExportWriter
 from warehouse import pnl_measures
 
 # Folders the generator owns inside --out; they are replaced on every run so no stale file lingers.
-OWNED_FOLDERS = ("shopify", "amazon", "google_ads", "meta_ads", "amazon_ads", "brand", "truth")
+OWNED_FOLDERS = ("shopify", "amazon", "etsy", "google_ads", "meta_ads", "amazon_ads", "brand", "truth")
 
 # Where each generated file comes from, for the summary and the README.
 FILE_GUIDE = [
@@ -49,6 +49,18 @@ FILE_GUIDE = [
         "Amazon Seller Central",
         "Settlement report Flat File V2, TSV",
         "Reports > Payments > Reports Repository > Settlement, Flat File V2",
+    ),
+    (
+        "etsy/EtsySoldOrderItems<YYYY>.csv",
+        "Etsy",
+        "Sold Order Items CSV",
+        "Shop Manager > Settings > Options > Download Data > Order Items",
+    ),
+    (
+        "etsy/etsy_statement_<YYYY>_<M>.csv",
+        "Etsy",
+        "Monthly statement CSV",
+        "Shop Manager > Finances > Monthly statements > Download CSV",
     ),
     (
         "google_ads/campaign_report.csv",

@@ -20,6 +20,7 @@ import polars as pl
 
 from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
 from demo.brand import shipping_rate_cents
+from demo.etsy import EtsyWorld
 from demo.money import allocate, cents_str, div_round, fx_convert
 from demo.shopify import ShopifyWorld, landing_sites
 from demo.world import Chunk, Context
@@ -489,6 +490,205 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
     return base, pl.concat([fee_rows, estimate_rows]), refund_rows
 
 
+# --------------------------------------------------------------------------- Etsy
+
+ETSY_CHANNEL = "Etsy"
+ETSY_PLATFORM = "etsy"
+ETSY_OFFSITE_ADS_CAMPAIGN = "offsite_ads"
+_ORDER_REFERENCE = r"Order #\s*(\d+)"
+ETSY_ORDER_KINDS = ["refunds", "marketplace_fees", "payment_fees", "ad_spend", "shipping_cost"]
+
+
+def etsy_statement_kind(type_: pl.Expr, title: pl.Expr) -> pl.Expr:
+    """What a statement row is under rule 18, from its Type and Title; null for rows that are no cost
+    (sales, tax collected and remitted by Etsy, deposits); `other_settlement_charge` for any other row."""
+    return (
+        pl.when((type_ == "Refund") & title.str.contains(r"^(Partial r|R)efund to buyer for Order #"))
+        .then(pl.lit("refunds"))
+        .when((type_ == "Fee") & title.str.contains(r"^(Transaction fee:|Credit for transaction fee)"))
+        .then(pl.lit("marketplace_fees"))
+        .when((type_ == "Fee") & title.str.contains(r"^(Processing fee|Credit for processing fee)"))
+        .then(pl.lit("payment_fees"))
+        .when((type_ == "Marketing") & title.str.starts_with("Offsite Ads fee"))
+        .then(pl.lit("ad_spend"))
+        .when((type_ == "Shipping") & title.str.to_lowercase().str.ends_with("shipping label"))
+        .then(pl.lit("shipping_cost"))
+        .when((type_ == "Fee") & title.str.starts_with("Listing fee"))
+        .then(pl.lit("listing_fee"))
+        .when((type_ == "Marketing") & (title == "Etsy Ads"))
+        .then(pl.lit("marketplace_ads"))
+        .when(~type_.is_in(["Sale", "Tax", "Deposit"]))
+        .then(pl.lit("other_settlement_charge"))  # kept, not lost (principle 1): VAT on fees, credits, ...
+    )
+
+
+@dataclass
+class EtsyTruth:
+    """Rule 18 for one chunk: the lines, their dated amounts and what lands beside them."""
+
+    base: pl.DataFrame
+    event_rows: pl.DataFrame
+    label_costs: pl.DataFrame
+    """Per order: `order_key`, `shipping_cost_cents`, `shipping_date`, `is_shipping_cost_estimated`."""
+    offsite_ads: pl.DataFrame
+    """Allocation rows (`order_line_id`, `platform`, `campaign_id`, `date`, `amount_source`)."""
+    daily_costs: pl.DataFrame
+
+
+def etsy_lines(ctx: Context, world: EtsyWorld) -> EtsyTruth:
+    """docs/metrics.md rule 18: Sold Order Items rows are the lines; the statement's rows that name an order
+    ("Order #...") are its refunds, fees, Offsite Ads and labels, each dated by the statement row."""
+    tz = ctx.timezone
+    orders = world.orders.select("order_id", "shipping_cents", "shipping_discount_cents", "sale_utc")
+    lines = (
+        world.items.join(orders, on="order_id")
+        .with_columns(
+            order_line_id=pl.col("transaction_id"),
+            order_date=local_date("sale_utc", tz),
+            net_cents=pl.col("gross_cents") - pl.col("discount_cents"),
+            order_shipping_net=pl.col("shipping_cents") - pl.col("shipping_discount_cents"),
+        )
+        .sort("order_line_id")
+    )
+    lines = allocate(
+        lines,
+        group="order_id",
+        amount="order_shipping_net",
+        weight="gross_cents",
+        tiebreak="order_line_id",
+        out="shipping_revenue_cents",
+    )
+    statement = world.statement.with_columns(
+        event_date=local_date("event_utc", tz),
+        order_id=pl.coalesce(
+            pl.col("title").str.extract(_ORDER_REFERENCE), pl.col("info").str.extract(_ORDER_REFERENCE)
+        ),
+        kind=etsy_statement_kind(pl.col("type"), pl.col("title")),
+        cost_cents=-pl.col("net_cents"),  # fees are negative on the statement, credits positive
+    )
+    of_orders = statement.filter(pl.col("kind").is_in(ETSY_ORDER_KINDS))
+    sold = lines.select("order_id").unique()
+    per_order = (
+        of_orders.join(sold, on="order_id", how="semi")
+        .group_by("order_id", "kind", "event_date")
+        .agg(pl.col("cost_cents").sum())
+        .sort("order_id", "kind", "event_date")
+        .with_row_index("event_id")
+    )
+
+    # A refund up to what is left of the order's items (after discounts) is a refund of items, by net share;
+    # the rest refunds shipping, by gross share.
+    items_net = lines.group_by("order_id").agg(items_net=pl.col("net_cents").sum())
+    refunds = (
+        per_order.filter(pl.col("kind") == "refunds")
+        .join(items_net, on="order_id")
+        .with_columns(before=pl.col("cost_cents").cum_sum().over("order_id") - pl.col("cost_cents"))
+        .with_columns(
+            items_part=pl.min_horizontal("cost_cents", pl.max_horizontal(pl.col("items_net") - pl.col("before"), 0))
+        )
+    )
+    by_order = lines.rename({"order_id": "order_seq"})  # the key _split_over_lines joins on
+    event_rows = [
+        _split_over_lines(
+            refunds.select("event_id", "event_date", order_seq="order_id", amount_cents="items_part"),
+            by_order,
+            "net_cents",
+            "refunds",
+        ),
+        _split_over_lines(
+            refunds.select(
+                "event_id",
+                order_seq="order_id",
+                event_date="event_date",
+                amount_cents=pl.col("items_part") - pl.col("cost_cents"),
+            ),
+            by_order,
+            "gross_cents",
+            "shipping_revenue",
+        ),
+    ]
+    for measure in ("marketplace_fees", "payment_fees", "ad_spend"):
+        event_rows.append(
+            _split_over_lines(
+                per_order.filter(pl.col("kind") == measure).select(
+                    "event_id", order_seq="order_id", event_date="event_date", amount_cents="cost_cents"
+                ),
+                by_order,
+                "gross_cents",
+                measure,
+            )
+        )
+    rows = pl.concat(event_rows)
+    offsite_ads = rows.filter(pl.col("measure") == "ad_spend").select(
+        "order_line_id",
+        platform=pl.lit(ETSY_PLATFORM),
+        campaign_id=pl.lit(ETSY_OFFSITE_ADS_CAMPAIGN),
+        date="event_date",
+        amount_source="amount_cents",
+    )
+    label_costs = (
+        per_order.filter(pl.col("kind") == "shipping_cost")
+        .group_by("order_id")
+        .agg(shipping_cost_cents=pl.col("cost_cents").sum(), shipping_date=pl.col("event_date").min())
+        .select(
+            order_key="order_id",
+            shipping_cost_cents="shipping_cost_cents",
+            shipping_date="shipping_date",
+            is_shipping_cost_estimated=pl.lit(False),
+        )
+    )
+    # An order's row naming no order the items file has (or none at all) is kept, not lost (principle 1).
+    unmatched = of_orders.join(sold, on="order_id", how="anti").with_columns(kind=pl.lit("other_settlement_charge"))
+    daily_costs = pl.concat(
+        [
+            statement.filter(
+                pl.col("kind").is_in(["listing_fee", "marketplace_ads", "other_settlement_charge"])
+                & pl.col("cost_cents").fill_null(0).ne(0)
+            ),
+            unmatched,
+        ]
+    ).select(
+        cost_date="event_date",
+        channel=pl.lit(ETSY_CHANNEL),
+        platform=pl.lit(ETSY_PLATFORM),
+        cost_type="kind",
+        amount_cents="cost_cents",
+        source_currency=pl.lit("USD"),
+    )
+    base = lines.select(
+        channel=pl.lit(ETSY_CHANNEL),
+        order_id="order_id",
+        order_key="order_id",
+        order_line_id="order_line_id",
+        sku="sku",
+        order_date="order_date",
+        source_currency=pl.lit("USD"),
+        order_source=pl.lit("etsy_sold_order_items"),
+        customer_email=pl.lit(None, pl.String),  # no buyer identity is used
+        units="quantity",
+        restocked_units=pl.lit(0, pl.Int64),
+        gross_cents="gross_cents",
+        discounts_cents="discount_cents",
+        shipping_revenue_cents="shipping_revenue_cents",
+        taxes_cents=pl.lit(0, pl.Int64),  # Etsy collects and remits US sales tax (marketplace facilitator)
+        payment_fees_cents=pl.lit(0, pl.Int64),  # the processing fees are event rows, dated by the statement
+        fee_date="order_date",
+        is_payment_fee_estimated=pl.lit(False),
+        is_refund_estimated=pl.lit(False),
+        is_marketplace_fee_estimated=pl.lit(False),
+        is_cancelled=pl.lit(False),
+        service_level=pl.lit(None, pl.String),
+        destination_country=pl.lit("US"),
+    )
+    return EtsyTruth(
+        base=base,
+        event_rows=rows.filter(pl.col("measure") != "ad_spend"),
+        label_costs=label_costs,
+        offsite_ads=offsite_ads,
+        daily_costs=daily_costs,
+    )
+
+
 # --------------------------------------------------------------------------- Shipping cost
 
 
@@ -665,9 +865,10 @@ def last_click(ctx: Context, orders: pl.DataFrame, touchpoints: pl.DataFrame) ->
 
 
 def allocate_ad_spend(
-    ctx: Context, lines: pl.DataFrame, credited: pl.DataFrame, fx: Fx
+    ctx: Context, lines: pl.DataFrame, credited: pl.DataFrame, fx: Fx, etsy_offsite_ads: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Campaign-day spend over credited lines by net sales; Amazon Ads by units of the SKU that day.
+    """Campaign-day spend over credited lines by net sales; Amazon Ads by units of the SKU that day;
+    Etsy Offsite Ads fees, already on their order's lines (rule 18), as they are.
 
     Returns the allocation rows (line, platform, campaign, spend date, amounts) and the
     unallocated remainder per platform and day.
@@ -708,7 +909,9 @@ def allocate_ad_spend(
         out="amount_source",
     )
     columns = ["order_line_id", "platform", "campaign_id", "date", "amount_source"]
-    allocation = pl.concat([web.select(columns), amz.select(columns)]).with_columns(source_currency=pl.lit("USD"))
+    allocation = pl.concat([web.select(columns), amz.select(columns), etsy_offsite_ads.select(columns)]).with_columns(
+        source_currency=pl.lit("USD")
+    )
     allocation = fx.attach(allocation, currency="source_currency", date="date").select(
         "order_line_id",
         "platform",
@@ -754,12 +957,14 @@ def _converted(fx: Fx, rows: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     return rated.with_columns(rep=fx_convert(pl.col("amount_cents"), pl.col("rate_e6")))
 
 
-def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Every measure of the chunk's order lines except ad spend, the invoices no line carries,
-    and the lines' amounts by the date of their own event (the cash view, in the reporting currency)."""
+def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Every measure of the chunk's order lines except ad spend, the costs no line carries (invoices, Etsy
+    listing fees and ads), the lines' amounts by the date of their own event (the cash view, in the
+    reporting currency), and the Etsy Offsite Ads fees to allocate with the ad spend."""
     shop_base, shop_refund_rows = shopify_lines(ctx, chunk.shopify)
     amz_base, amz_fee_rows, amz_refund_rows = amazon_lines(ctx, chunk.amazon)
-    base = pl.concat([shop_base, amz_base.drop("is_settled")], how="vertical_relaxed")
+    etsy = etsy_lines(ctx, chunk.etsy)
+    base = pl.concat([shop_base, amz_base.drop("is_settled"), etsy.base], how="vertical_relaxed")
 
     # Event rows (measure, date, source amount): order-dated sales and everything dated apart.
     order_dated = [
@@ -775,7 +980,9 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
             for measure, col, date in order_dated
         ]
     )
-    rows = pl.concat([sales_rows, shop_refund_rows, amz_fee_rows, amz_refund_rows], how="vertical_relaxed")
+    rows = pl.concat(
+        [sales_rows, shop_refund_rows, amz_fee_rows, amz_refund_rows, etsy.event_rows], how="vertical_relaxed"
+    )
     dated = _converted(fx, rows, base)
     converted = dated.group_by("order_line_id", "measure").agg(
         source=pl.col("amount_cents").sum(), rep=pl.col("rep").sum()
@@ -809,6 +1016,7 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
 
     # Shipping cost per order, allocated to its lines by units.
     order_costs, unassigned_shipping, _ = shipping_costs(ctx, chunk.invoices, lines)
+    order_costs = pl.concat([order_costs, etsy.label_costs], how="vertical_relaxed")  # Etsy: its labels
     lines = lines.join(order_costs, on="order_key", how="left").with_columns(
         pl.col("shipping_cost_cents").fill_null(0),
         pl.col("is_shipping_cost_estimated").fill_null(False),
@@ -844,7 +1052,8 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
         .group_by("event_date", "channel", "measure")
         .agg(pl.col("amount").sum())
     )
-    return lines.sort(["order_date", "order_id", "order_line_id"]), unassigned_shipping, cash
+    costs = pl.concat([unassigned_shipping, etsy.daily_costs], how="vertical_relaxed")
+    return lines.sort(["order_date", "order_id", "order_line_id"]), costs, cash, etsy.offsite_ads
 
 
 def _visible_orders(chunk: Chunk, api_from_utc: int) -> pl.DataFrame:
@@ -882,13 +1091,15 @@ class TruthBuilder:
         self.slim_lines: list[pl.DataFrame] = []
         self.orders: list[pl.DataFrame] = []
         self.costs: list[pl.DataFrame] = []
+        self.etsy_offsite_ads: list[pl.DataFrame] = []
         self.cash: list[pl.DataFrame] = []
         self.order_dated: list[pl.DataFrame] = []
         self.planted = open(folder / "planted_touches.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
         self.planted_header = True
 
     def add(self, chunk: Chunk) -> None:
-        lines, unassigned, cash = chunk_lines(self.ctx, chunk, self.fx)
+        lines, unassigned, cash, offsite_ads = chunk_lines(self.ctx, chunk, self.fx)
+        self.etsy_offsite_ads.append(offsite_ads)
         self.cash.append(cash)
         path = self.parts / f"lines_{chunk.index:04d}.parquet"
         lines.write_parquet(path)
@@ -921,7 +1132,7 @@ class TruthBuilder:
         self.planted.close()
         lines = pl.concat(self.slim_lines)
         credited = last_click(ctx, pl.concat(self.orders), touchpoints)
-        allocation, unallocated_ads = allocate_ad_spend(ctx, lines, credited, self.fx)
+        allocation, unallocated_ads = allocate_ad_spend(ctx, lines, credited, self.fx, pl.concat(self.etsy_offsite_ads))
         allocation.with_columns(
             cents_str("amount_source").alias("amount_source"), cents_str("amount").alias("amount")
         ).write_csv(folder / "ad_spend_allocation.csv")
@@ -965,7 +1176,8 @@ class TruthBuilder:
         self._write_daily_pnl(allocation, lines)
         ctx.halo.write_csv(folder / "halo_daily.csv")
         (folder / "halo.json").write_text(json.dumps(HALO_DESCRIPTION, indent=2) + "\n")
-        summary = _summary(ctx, pl.concat(channel_totals), daily_costs)
+        etsy_offsite_cents = int(pl.concat(self.etsy_offsite_ads)["amount_source"].sum())
+        summary = _summary(ctx, pl.concat(channel_totals), daily_costs, etsy_offsite_cents)
         (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         (folder / "README.md").write_text(TRUTH_README)
         shutil.rmtree(self.parts)
@@ -1082,7 +1294,7 @@ def _daily_costs(ctx: Context, fx: Fx, costs: pl.DataFrame) -> pl.DataFrame:
     ).sort(["cost_date", "cost_type", "platform", "channel", "source_currency"])
 
 
-def _summary(ctx: Context, channel_parts: pl.DataFrame, costs: pl.DataFrame) -> dict:
+def _summary(ctx: Context, channel_parts: pl.DataFrame, costs: pl.DataFrame, etsy_offsite_cents: int) -> dict:
     by_channel = channel_parts.group_by("channel").agg(pl.all().sum())
     channel_costs = costs.group_by("channel").agg(daily_costs=pl.col("amount").sum())
     channels = by_channel.join(channel_costs, on="channel", how="full", coalesce=True).fill_null(0).sort("channel")
@@ -1103,8 +1315,9 @@ def _summary(ctx: Context, channel_parts: pl.DataFrame, costs: pl.DataFrame) -> 
             for r in costs.group_by("cost_type").agg(pl.col("amount").sum()).sort("cost_type").iter_rows(named=True)
         },
         "totals_cents": totals,
+        # The ad platforms' reports plus the Offsite Ads fees on Etsy's statements.
         "reported_ad_spend_cents": int(
-            ctx.campaign_daily["spend_cents"].sum() + ctx.amazon_ads_daily["spend_cents"].sum()
+            ctx.campaign_daily["spend_cents"].sum() + ctx.amazon_ads_daily["spend_cents"].sum() + etsy_offsite_cents
         ),
     }
 
@@ -1125,7 +1338,8 @@ currency: USD (the FX pivot), brand time zone America/New_York.
   channel, platform, cost_type and source_currency; the currency is part of the
   key because source amounts of different currencies do not add up).
 - `ad_spend_allocation.csv`: every allocated share of ad spend (line, platform,
-  campaign, spend date, amount in the spend's currency and converted).
+  campaign, spend date, amount in the spend's currency and converted); Etsy's
+  Offsite Ads fees appear as platform `etsy`, campaign `offsite_ads` (rule 18).
 - `daily_pnl.csv`: line amounts per day and channel in both time views
   (`order_date`: dated by the order; `cash`: dated by their own event), which
   total the same over the whole period.

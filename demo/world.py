@@ -5,7 +5,8 @@ chunk of days at a time, so memory stays flat however long the period is.
 What crosses a chunk boundary is carried explicitly: order numbers and the
 customer base (cursors), and events an order causes later (a refund next month,
 a settlement posted after the chunk) belong to the chunk of their order.
-Every chunk draws from its own generator seeded with (seed, chunk index).
+Every chunk draws from its own generator seeded with (seed, chunk index); Etsy from
+(seed, ETSY_STREAM, chunk index).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from demo import ads, amazon, brand, calendar, catalog, shopify
+from demo import ads, amazon, brand, calendar, catalog, etsy, shopify
 
 BASE_ORDERS_PER_DAY = 40.0
 API_CONNECTED_AT_FRACTION = 0.6  # the brand connected the Admin API 60 % into the period
@@ -79,6 +80,7 @@ class Chunk:
     days: pl.DataFrame
     shopify: shopify.ShopifyWorld
     amazon: amazon.AmazonWorld
+    etsy: etsy.EtsyWorld
     parcels: pl.DataFrame
     invoices: pl.DataFrame
     touchpoints: pl.DataFrame
@@ -122,6 +124,7 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
 def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
     shop_cursor = shopify.ShopifyCursor(seed=ctx.seed)
     amazon_cursor = amazon.AmazonCursor()
+    etsy_cursor = etsy.EtsyCursor()
     for index, first in enumerate(range(0, ctx.n_days, chunk_days)):
         rng = np.random.default_rng([ctx.seed, index])
         days = ctx.days.slice(first, chunk_days)
@@ -146,6 +149,8 @@ def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
             days=days,
             shopify=shop,
             amazon=amz,
+            # Its own stream: the other channels draw exactly what they drew before Etsy existed.
+            etsy=etsy.simulate_etsy(ctx.seed, index, etsy_cursor, days, ctx.products, ctx.orders_per_day, ctx.end_utc),
             parcels=parcels,
             invoices=brand.carrier_invoices(rng, parcels, shop.refunds, shop.orders, ctx.end_utc),
             touchpoints=brand.touchpoint_export(rng, shop.touches, shop.orders, ctx.end_utc),

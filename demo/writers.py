@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from demo import etsy
 from demo.money import cents_str, div_round
 from demo.shopify import ShopifyWorld, landing_sites
 from demo.world import Chunk, Context
@@ -989,6 +990,137 @@ def write_carrier_invoices(ctx: Context, invoices: pl.DataFrame, folder: Path) -
         _write_text(folder / f"carrier_invoices_{month}.csv", _csv(part))
 
 
+# --------------------------------------------------------------------------- Etsy
+
+ETSY_ITEMS_COLUMNS = [
+    "Sale Date",
+    "Item Name",
+    "Buyer",
+    "Quantity",
+    "Price",
+    "Coupon Code",
+    "Coupon Details",
+    "Discount Amount",
+    "Shipping Discount",
+    "Order Shipping",
+    "Order Sales Tax",
+    "Item Total",
+    "Currency",
+    "Transaction ID",
+    "Listing ID",
+    "Date Paid",
+    "Date Shipped",
+    "Ship Name",
+    "Ship Address1",
+    "Ship Address2",
+    "Ship City",
+    "Ship State",
+    "Ship Zipcode",
+    "Ship Country",
+    "Order ID",
+    "Variations",
+    "Order Type",
+    "Listings Type",
+    "Payment Type",
+    "InPerson Discount",
+    "InPerson Location",
+    "VAT Paid by Buyer",
+    "SKU",
+]
+ETSY_COUPON_DETAILS = {etsy.PERCENT_COUPON[0]: "10% off", etsy.FREE_SHIPPING_COUPON: "Free shipping"}
+
+
+def _dollars(col: str) -> pl.Expr:
+    """Statement money: `$12.00`, `-$0.78`, and `--` for none."""
+    c = pl.col(col)
+    return (
+        pl.when(c.is_null())
+        .then(pl.lit("--"))
+        .otherwise(pl.concat_str([pl.when(c < 0).then(pl.lit("-$")).otherwise(pl.lit("$")), cents_str(c.abs())]))
+    )
+
+
+def write_etsy_order_items(ctx: Context, orders: pl.DataFrame, items: pl.DataFrame, folder: Path) -> list[Path]:
+    """Download Data > Order Items: one file per year of sale, newest sale first, `MM/DD/YY` dates."""
+    local = pl.from_epoch("sale_utc").dt.replace_time_zone("UTC").dt.convert_time_zone(ctx.timezone)
+    shipped = pl.from_epoch("ship_utc").dt.replace_time_zone("UTC").dt.convert_time_zone(ctx.timezone)
+    rows = (
+        items.join(orders.drop("coupon_code"), on="order_id")
+        .with_columns(year=local.dt.year())
+        .sort(["sale_utc", "order_id", "position"], descending=[True, False, False])
+    )
+    paths = []
+    for year in rows["year"].unique().sort().to_list():  # one or two files
+        part = rows.filter(pl.col("year") == year).select(
+            **{
+                "Sale Date": local.dt.strftime("%m/%d/%y"),
+                "Item Name": "product_name",
+                "Buyer": pl.col("last_name").str.to_lowercase().str.replace_all(r"[^a-z]", "")
+                + pl.col("order_index").mod(997).cast(pl.String),
+                "Quantity": "quantity",
+                "Price": cents_str("price_cents"),
+                "Coupon Code": "coupon_code",
+                "Coupon Details": pl.col("coupon_code").replace_strict(ETSY_COUPON_DETAILS, default=None),
+                "Discount Amount": cents_str("discount_cents"),
+                "Shipping Discount": cents_str("shipping_discount_cents"),
+                "Order Shipping": cents_str("shipping_cents"),
+                "Order Sales Tax": cents_str("tax_cents"),
+                "Item Total": cents_str("gross_cents"),
+                "Currency": pl.lit(etsy.CURRENCY),
+                "Transaction ID": "transaction_id",
+                "Listing ID": "listing_id",
+                "Date Paid": local.dt.strftime("%m/%d/%y"),
+                "Date Shipped": shipped.dt.strftime("%m/%d/%y"),
+                "Ship Name": pl.col("first_name") + pl.lit(" ") + pl.col("last_name"),
+                "Ship Address1": (pl.col("order_index").mod(890) + 10).cast(pl.String) + pl.lit(" Maple Street"),
+                "Ship Address2": pl.lit(None, pl.String),
+                "Ship City": "ship_city",
+                "Ship State": "ship_state",
+                "Ship Zipcode": "ship_zipcode",
+                "Ship Country": pl.lit("United States"),
+                "Order ID": "order_id",
+                "Variations": pl.lit(None, pl.String),
+                "Order Type": pl.lit("online"),
+                "Listings Type": pl.lit("listing"),
+                "Payment Type": pl.lit("online_cc"),
+                "InPerson Discount": pl.lit(None, pl.String),
+                "InPerson Location": pl.lit(None, pl.String),
+                "VAT Paid by Buyer": pl.lit(None, pl.String),
+                "SKU": "sku",
+            }
+        )
+        path = folder / f"EtsySoldOrderItems{year}.csv"
+        _write_text(path, _csv(part.select(ETSY_ITEMS_COLUMNS)))
+        paths.append(path)
+    return paths
+
+
+def write_etsy_statements(ctx: Context, statement: pl.DataFrame, folder: Path) -> list[Path]:
+    """Finances > Monthly statements > Download CSV: one file per month, newest row first; the last is partial."""
+    rows = pl.concat([statement, etsy.deposits(statement, ctx.days)])
+    local = pl.from_epoch("event_utc").dt.replace_time_zone("UTC").dt.convert_time_zone(ctx.timezone)
+    rows = rows.with_columns(year=local.dt.year(), month=local.dt.month()).sort(
+        ["event_utc", "seq", "title", "info"], descending=True, nulls_last=True
+    )
+    paths = []
+    for year, month in rows.select("year", "month").unique().sort(["year", "month"]).iter_rows():
+        part = rows.filter((pl.col("year") == year) & (pl.col("month") == month)).select(
+            Date=local.dt.strftime("%B %-d, %Y"),
+            Type="type",
+            Title="title",
+            Info=pl.col("info").fill_null(""),
+            Currency=pl.lit(etsy.CURRENCY),
+            Amount=_dollars("amount_cents"),
+            **{"Fees & Taxes": _dollars("fees_cents")},
+            Net=_dollars("net_cents"),
+            **{"Tax Details": pl.lit("--")},
+        )
+        path = folder / f"etsy_statement_{year}_{month}.csv"
+        _write_text(path, _csv(part))
+        paths.append(path)
+    return paths
+
+
 class ExportWriter:
     """Writes the native files as chunks arrive, assembling the ones that need the whole period at the end.
 
@@ -1009,7 +1141,10 @@ class ExportWriter:
         self.transactions: list[pl.DataFrame] = []
         self.touchpoints: list[pl.DataFrame] = []
         self.invoices: list[pl.DataFrame] = [ctx.sample_invoices]
-        for folder in ("shopify", "amazon/settlements", "google_ads", "meta_ads", "amazon_ads", "brand"):
+        self.etsy_orders: list[pl.DataFrame] = []
+        self.etsy_items: list[pl.DataFrame] = []
+        self.etsy_statement: list[pl.DataFrame] = []
+        for folder in ("shopify", "amazon/settlements", "etsy", "google_ads", "meta_ads", "amazon_ads", "brand"):
             (out / folder).mkdir(parents=True, exist_ok=True)
         self.jsonl = open(out / "shopify" / "orders_api.jsonl", "w", encoding="utf-8", newline="\n")  # noqa: SIM115
         self.all_orders = open(out / "amazon" / "all_orders.txt", "w", encoding="utf-8", newline="")  # noqa: SIM115
@@ -1024,6 +1159,9 @@ class ExportWriter:
         self.transactions.append(chunk.shopify.transactions)
         self.touchpoints.append(chunk.touchpoints)
         self.invoices.append(chunk.invoices)
+        self.etsy_orders.append(chunk.etsy.orders)
+        self.etsy_items.append(chunk.etsy.items)
+        self.etsy_statement.append(chunk.etsy.statement)
 
     def _append_settlement_rows(self, rows: pl.DataFrame) -> None:
         order = [c for c in SETTLEMENT_ROW_ORDER if c in rows.columns]
@@ -1060,6 +1198,8 @@ class ExportWriter:
                 if body.exists():
                     with open(body, "rb") as source:
                         shutil.copyfileobj(source, target)
+        write_etsy_order_items(ctx, pl.concat(self.etsy_orders), pl.concat(self.etsy_items), out / "etsy")
+        write_etsy_statements(ctx, pl.concat(self.etsy_statement), out / "etsy")
         write_google_ads_ui_csv(ctx, out / "google_ads" / "campaign_report.csv")
         write_google_ads_gaql_json(ctx, out / "google_ads" / "campaign_daily_gaql.json")
         write_meta_insights(ctx, out / "meta_ads")

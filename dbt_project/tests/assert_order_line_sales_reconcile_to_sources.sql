@@ -156,7 +156,7 @@ line_totals as (
     select
         'shopify_api_refunds' as check_name,
         order_lines.source_currency as currency,
-        sum(refunds.amount_cents) as line_cents
+        sum(refunds.amount_source_cents) as line_cents
     from refunds
     inner join order_lines
         on refunds.order_line_id = order_lines.order_line_id
@@ -168,7 +168,7 @@ line_totals as (
     select
         'shopify_api_shipping_refunds' as check_name,
         order_lines.source_currency as currency,
-        sum(refunds.amount_cents) as line_cents
+        sum(refunds.amount_source_cents) as line_cents
     from refunds
     inner join order_lines
         on refunds.order_line_id = order_lines.order_line_id
@@ -180,7 +180,7 @@ line_totals as (
     select
         'shopify_csv_refund_events' as check_name,
         order_lines.source_currency as currency,
-        sum(case when refunds.measure = 'refunds' then refunds.amount_cents else -refunds.amount_cents end)
+        sum(case when refunds.measure = 'refunds' then refunds.amount_source_cents else -refunds.amount_source_cents end)
             as line_cents
     from refunds
     inner join order_lines
@@ -193,7 +193,7 @@ line_totals as (
     select
         'amazon_settled_refunds' as check_name,
         order_lines.source_currency as currency,
-        sum(refunds.amount_cents) as line_cents
+        sum(refunds.amount_source_cents) as line_cents
     from refunds
     inner join order_lines
         on refunds.order_line_id = order_lines.order_line_id

@@ -12,6 +12,8 @@ from ingestion.formats import (
     amazon_settlement,
     brand,
     ecb_fx_rates,
+    etsy_sold_order_items_csv,
+    etsy_statement_csv,
     google_ads_gaql_json,
     google_ads_ui_csv,
     meta_ads_manager_csv,
@@ -36,6 +38,8 @@ FORMATS: dict[str, Format] = {
         meta_insights_json.FORMAT,
         meta_ads_manager_csv.FORMAT,
         amazon_ads_sp_advertised_product.FORMAT,
+        etsy_sold_order_items_csv.FORMAT,
+        etsy_statement_csv.FORMAT,
         ecb_fx_rates.FORMAT,
         *brand.FORMATS,
     )

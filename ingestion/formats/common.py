@@ -249,6 +249,12 @@ def normalise_number(expr: pl.Expr, decimal_mark: str = ".") -> pl.Expr:
     return text
 
 
+def without_currency_symbol(expr: pl.Expr) -> pl.Expr:
+    """Money shown with a symbol (`$5.00`, `-$12.00`, `CA$3.10`, `€4.50`) as plain number text; `--` (none) null."""
+    text = expr.str.strip_chars()
+    return pl.when(text == "--").then(null_str()).otherwise(text.str.replace(r"^([+-]?)\s*[A-Z]{0,3}[$€£¥]", "${1}"))
+
+
 def decimal(expr: pl.Expr, dtype: pl.Decimal = MONEY, decimal_mark: str = ".") -> pl.Expr:
     """Exact decimal from text; null when the text is not a number or has more decimals than the type."""
     text = normalise_number(expr, decimal_mark)

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from demo.writers import (
     AMAZON_ORDERS_COLUMNS,
+    ETSY_ITEMS_COLUMNS,
     PAYMENTS_COLUMNS,
     SETTLEMENT_COLUMNS,
     SHOPIFY_ORDERS_COLUMNS,
@@ -265,3 +266,58 @@ def test_brand_files_have_their_templates(demo):
             "currency",
         ]
     assert {r["currency"] for r in read_csv(brand / "fx_rates.csv")} == {"EUR", "GBP", "CAD"}
+
+
+def _statement_cents(text):
+    if text == "--":
+        return None
+    sign = -1 if text.startswith("-") else 1
+    return sign * int(Decimal(text.lstrip("-").removeprefix("$").replace(",", "")) * 100)
+
+
+def test_etsy_order_items_and_monthly_statements(demo):
+    folder = demo.out / "etsy"
+    [items_path] = folder.glob("EtsySoldOrderItems*.csv")
+    assert items_path.name == "EtsySoldOrderItems2025.csv"
+    items = read_csv(items_path)
+    assert len(ETSY_ITEMS_COLUMNS) == 33 and list(items[0]) == ETSY_ITEMS_COLUMNS
+    assert all(re.fullmatch(r"\d\d/\d\d/\d\d", r["Sale Date"]) for r in items)
+    assert {r["Currency"] for r in items} == {"USD"} and {r["Ship Country"] for r in items} == {"United States"}
+    assert len({r["Transaction ID"] for r in items}) == len(items)
+    months = sorted(folder.glob("etsy_statement_*.csv"))
+    assert [p.name for p in months] == [f"etsy_statement_2025_{m}.csv" for m in (10, 11, 12, 9)]
+    rows = [r for p in months for r in read_csv(p)]
+    assert list(rows[0]) == [
+        "Date",
+        "Type",
+        "Title",
+        "Info",
+        "Currency",
+        "Amount",
+        "Fees & Taxes",
+        "Net",
+        "Tax Details",
+    ]
+    assert all(re.fullmatch(r"[A-Z][a-z]+ \d{1,2}, 2025", r["Date"]) for r in rows)
+    assert {r["Type"] for r in rows} == {"Sale", "Fee", "Refund", "Marketing", "Shipping", "Tax", "Deposit"}
+    for r in rows:  # Net = Amount + Fees & Taxes; `--` where there is none
+        amount, fees, net = (_statement_cents(r[k]) for k in ("Amount", "Fees & Taxes", "Net"))
+        assert net == (None if amount is None and fees is None else (amount or 0) + (fees or 0))
+    # Each order's sale row is its items after discounts plus its shipping after the shipping discount.
+    expected = defaultdict(int)
+    for r in items:
+        expected[r["Order ID"]] += _statement_cents(r["Item Total"]) - _statement_cents(r["Discount Amount"])
+    shipping = {
+        r["Order ID"]: _statement_cents(r["Order Shipping"]) - _statement_cents(r["Shipping Discount"]) for r in items
+    }
+    sales = {
+        r["Title"].removeprefix("Payment for Order #"): _statement_cents(r["Amount"])
+        for r in rows
+        if r["Type"] == "Sale"
+    }
+    assert sales == {order: cents + shipping[order] for order, cents in expected.items()}
+    titles = {r["Title"] for r in rows}
+    assert {"Processing fee", "Listing fee", "Offsite Ads fee", "Etsy Ads", "USPS shipping label"} <= titles
+    assert any(t.startswith("Refund to buyer for Order #") for t in titles)
+    assert any(t.startswith("Partial refund to buyer for Order #") for t in titles)
+    assert any(t.startswith("Credit for transaction fee on ") for t in titles)

@@ -11,14 +11,17 @@ import datetime as dt
 import gzip
 import io
 import json
+import re
 from collections import Counter, defaultdict
 from decimal import Decimal
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
 
+from demo.etsy import EtsyWorld
 from demo.money import allocate, div_round, fx_convert
-from demo.truth import Fx, FxRateMissing, normalise_reference, parse_touch_urls
+from demo.truth import Fx, FxRateMissing, etsy_lines, etsy_statement_kind, normalise_reference, parse_touch_urls
 from warehouse import pnl_measures
 
 D = Decimal
@@ -147,11 +150,12 @@ def test_each_line_obeys_the_margin_definitions(truth):
 def test_line_ids_are_unique_and_channels_known(truth):
     ids = Counter(r["order_line_id"] for r in truth)
     assert max(ids.values()) == 1
-    assert {r["channel"] for r in truth} == {"Shopify Web", "Amazon FBA", "Amazon FBM"}
+    assert {r["channel"] for r in truth} == {"Shopify Web", "Amazon FBA", "Amazon FBM", "Etsy"}
     fba = [r for r in truth if r["channel"] == "Amazon FBA"]
     assert all(D(r["shipping_cost"]) == 0 for r in fba)
     assert all(D(r["fulfillment_fees"]) == 0 for r in truth if r["channel"] == "Amazon FBM")
-    assert all(D(r["payment_fees"]) == 0 for r in truth if r["channel"] != "Shopify Web")
+    assert all(D(r["payment_fees"]) == 0 for r in truth if r["channel"].startswith("Amazon"))
+    assert all(D(r["fulfillment_fees"]) == 0 and D(r["taxes"]) == 0 for r in truth if r["channel"] == "Etsy")
 
 
 def test_shopify_sales_reconcile_to_the_orders_export(demo, truth):
@@ -316,6 +320,9 @@ def _reported_spend(demo):
     per_day = defaultdict(D)
     for (platform, _, day), amount in spend.items():
         per_day[(platform, day)] += amount
+    for r in _etsy_statement(demo):  # Etsy reports Offsite Ads fees on its statement
+        if r["Title"] == "Offsite Ads fee":
+            per_day[("etsy", r["_date"])] -= r["_net"]
     return per_day
 
 
@@ -328,7 +335,7 @@ def test_ad_spend_is_allocated_plus_unallocated_per_platform_per_day(demo, daily
         if r["cost_type"] == "unallocated_ad_spend":
             placed[(r["platform"], r["cost_date"])] += D(r["amount_source"])
     assert placed == reported
-    assert {p for p, _ in reported} == {"google_ads", "meta_ads", "amazon_ads"}
+    assert {p for p, _ in reported} == {"google_ads", "meta_ads", "amazon_ads", "etsy"}
 
 
 def test_allocated_spend_reaches_the_lines(demo, truth):
@@ -344,7 +351,9 @@ def test_allocated_spend_reaches_the_lines(demo, truth):
 
 def test_shipping_costs_reconcile_to_carrier_invoices(demo, truth, daily_costs):
     invoiced = sum(D(r["cost"]) for p in (demo.out / "brand").glob("carrier_invoices_*.csv") for r in read_csv(p))
-    actual = sum(D(r["shipping_cost"]) for r in truth if r["is_shipping_cost_estimated"] == "false")
+    actual = sum(
+        D(r["shipping_cost"]) for r in truth if r["is_shipping_cost_estimated"] == "false" and r["channel"] != "Etsy"
+    )
     other = sum(D(r["amount"]) for r in daily_costs if r["cost_type"] in ("return_shipping", "unallocated_shipping"))
     assert actual + other == invoiced
     assert any(r["is_shipping_cost_estimated"] == "true" for r in truth), "the newest parcels are not invoiced yet"
@@ -446,3 +455,198 @@ def test_daily_pnl_views_add_up(demo, truth):
     refund_days = {r["date"] for r in pnl if r["view"] == "cash" and r["measure"] == "refunds"}
     order_refund_days = {r["date"] for r in pnl if r["view"] == "order_date" and r["measure"] == "refunds"}
     assert refund_days != order_refund_days, "the cash view dates refunds by the refund"
+
+
+# --------------------------------------------------------------------------- Etsy (rule 18)
+
+
+def _etsy_statement(demo):
+    """Every monthly statement row, with its date as ISO text, its `Order #` and its amounts in dollars."""
+    rows = []
+    for path in sorted((demo.out / "etsy").glob("etsy_statement_*.csv")):
+        for r in read_csv(path):
+            order = re.search(r"Order #(\d+)", r["Title"] + " " + r["Info"])
+            r["_date"] = dt.datetime.strptime(r["Date"], "%B %d, %Y").date().isoformat()
+            r["_order"] = order.group(1) if order else None
+            for column, key in (("Amount", "_amount"), ("Net", "_net")):
+                text = r[column]
+                r[key] = D(0) if text == "--" else D(text.replace("$", "").replace(",", ""))
+            rows.append(r)
+    return rows
+
+
+def test_etsy_statement_rows_are_classified_by_type_and_title():
+    cases = [
+        ("Fee", "Transaction fee: Amber Soy Candle", "marketplace_fees"),
+        ("Fee", "Transaction fee: Shipping", "marketplace_fees"),
+        ("Fee", "Credit for transaction fee on shipping", "marketplace_fees"),
+        ("Fee", "Processing fee", "payment_fees"),
+        ("Fee", "Listing fee", "listing_fee"),
+        ("Refund", "Refund to buyer for Order #1", "refunds"),
+        ("Refund", "Partial refund to buyer for Order #1", "refunds"),
+        ("Marketing", "Offsite Ads fee", "ad_spend"),
+        ("Marketing", "Etsy Ads", "marketplace_ads"),
+        ("Shipping", "USPS shipping label", "shipping_cost"),
+        ("Sale", "Payment for Order #1", None),
+        ("Tax", "Sales tax paid by buyer", None),
+        ("Deposit", "$10.00 sent to your bank account", None),
+        ("VAT", "VAT: Transaction fee", "other_settlement_charge"),
+        ("Fee", "Share & Save refund", "other_settlement_charge"),
+    ]
+    rows = pl.DataFrame({"type": [c[0] for c in cases], "title": [c[1] for c in cases]})
+    kinds = rows.select(etsy_statement_kind(pl.col("type"), pl.col("title")).alias("k"))["k"].to_list()
+    assert kinds == [c[2] for c in cases]
+
+
+def test_etsy_refund_beyond_the_items_refunds_shipping_and_fees_follow_gross_share():
+    """One order, items 60.00 and 30.00 (10 % off), shipping 6.95, fully refunded 81.00 + 6.95 a week later;
+    and a fee naming an order the items file does not have."""
+    sale, refund_day = 1_757_000_000, 1_757_000_000 + 7 * 86_400
+    world = EtsyWorld(
+        orders=pl.DataFrame(
+            {"order_id": ["900"], "shipping_cents": [695], "shipping_discount_cents": [0], "sale_utc": [sale]}
+        ),
+        items=pl.DataFrame(
+            {
+                "order_id": ["900", "900"],
+                "transaction_id": ["11", "12"],
+                "sku": ["A", "B"],
+                "quantity": [2, 1],
+                "gross_cents": [6000, 3000],
+                "discount_cents": [600, 300],
+            }
+        ),
+        statement=pl.DataFrame(
+            {
+                "event_utc": [sale, sale, sale, sale, refund_day, refund_day, refund_day, sale],
+                "type": ["Sale", "Fee", "Fee", "Fee", "Refund", "Fee", "Shipping", "Fee"],
+                "title": [
+                    "Payment for Order #900",
+                    "Transaction fee: A",
+                    "Transaction fee: Shipping",
+                    "Processing fee",
+                    "Refund to buyer for Order #900",
+                    "Credit for transaction fee on A",
+                    "USPS shipping label",
+                    "Processing fee",
+                ],
+                "info": [None, "Order #900", "Order #900", "Order #900", None, "Order #900", "Order #900", "Order #1"],
+                "net_cents": [8795, -527, -45, -290, -8795, 351, -812, -40],
+            }
+        ),
+    )
+    out = etsy_lines(SimpleNamespace(timezone="America/New_York"), world)
+    assert out.base["shipping_revenue_cents"].to_list() == [463, 232]  # 6.95 by gross share 2:1
+    rows = {
+        (r["order_line_id"], r["measure"], r["event_date"].isoformat()): r["amount_cents"]
+        for r in out.event_rows.iter_rows(named=True)
+    }
+    assert rows == {
+        ("11", "refunds", "2025-09-11"): 5400,  # the items part, 81.00, by net share
+        ("12", "refunds", "2025-09-11"): 2700,
+        ("11", "shipping_revenue", "2025-09-11"): -463,  # the rest, 6.95, refunds shipping by gross share
+        ("12", "shipping_revenue", "2025-09-11"): -232,
+        ("11", "marketplace_fees", "2025-09-04"): 381,  # 5.27 + 0.45 by gross share
+        ("12", "marketplace_fees", "2025-09-04"): 191,
+        ("11", "marketplace_fees", "2025-09-11"): -234,  # the credit reduces them
+        ("12", "marketplace_fees", "2025-09-11"): -117,
+        ("11", "payment_fees", "2025-09-04"): 193,
+        ("12", "payment_fees", "2025-09-04"): 97,
+    }
+    assert out.label_costs.to_dicts() == [
+        {
+            "order_key": "900",
+            "shipping_cost_cents": 812,
+            "shipping_date": dt.date(2025, 9, 11),
+            "is_shipping_cost_estimated": False,
+        }
+    ]
+    assert out.offsite_ads.is_empty()
+    # The fee of an order the items file does not have is kept as a daily cost.
+    assert out.daily_costs.select("cost_date", "channel", "cost_type", "amount_cents").to_dicts() == [
+        {
+            "cost_date": dt.date(2025, 9, 4),
+            "channel": "Etsy",
+            "cost_type": "other_settlement_charge",
+            "amount_cents": 40,
+        }
+    ]
+
+
+@pytest.fixture(scope="module")
+def etsy_truth(truth):
+    return [r for r in truth if r["channel"] == "Etsy"]
+
+
+def test_etsy_lines_are_the_sold_order_items(demo, etsy_truth):
+    [path] = (demo.out / "etsy").glob("EtsySoldOrderItems*.csv")
+    items = {r["Transaction ID"]: r for r in read_csv(path)}
+    assert {r["order_line_id"] for r in etsy_truth} == set(items)
+    for r in etsy_truth:
+        item = items[r["order_line_id"]]
+        assert r["order_id"] == item["Order ID"] and r["sku"] == item["SKU"] and r["units"] == item["Quantity"]
+        assert r["order_date"] == dt.datetime.strptime(item["Sale Date"], "%m/%d/%y").date().isoformat()
+        assert D(r["gross_sales"]) == D(item["Price"]) * int(item["Quantity"]) == D(item["Item Total"])
+        assert D(r["discounts"]) == D(item["Discount Amount"])
+        assert (r["order_source"], r["source_currency"], r["is_estimated"]) == ("etsy_sold_order_items", "USD", "false")
+        assert D(r["taxes"]) == 0 and D(r["fulfillment_fees"]) == 0 and r["restocked_units"] == "0"
+    # Shipping charged less its discount, once per order, minus what refunds gave back beyond the items.
+    orders = {r["Order ID"]: r for r in items.values()}
+    charged = sum(D(o["Order Shipping"]) - D(o["Shipping Discount"]) for o in orders.values())
+    item_net = sum(D(i["Item Total"]) - D(i["Discount Amount"]) for i in items.values())
+    refunded = -sum(r["_amount"] for r in _etsy_statement(demo) if r["Type"] == "Refund")
+    assert sum(D(r["shipping_revenue"]) for r in etsy_truth) == charged - (
+        refunded - sum(D(r["refunds"]) for r in etsy_truth)
+    )
+    assert sum(D(r["net_sales"]) for r in etsy_truth) == item_net - sum(D(r["refunds"]) for r in etsy_truth)
+
+
+def test_etsy_measures_add_up_to_the_statements(demo, etsy_truth, daily_costs):
+    statement = _etsy_statement(demo)
+
+    def fees(predicate):
+        return -sum(r["_net"] for r in statement if predicate(r))
+
+    def lines(measure):
+        return sum(D(r[measure]) for r in etsy_truth)
+
+    transaction = fees(lambda r: r["Title"].startswith(("Transaction fee:", "Credit for transaction fee")))
+    assert lines("marketplace_fees") == transaction > 0
+    assert lines("payment_fees") == fees(lambda r: r["Title"] == "Processing fee") > 0
+    assert lines("ad_spend") == fees(lambda r: r["Title"] == "Offsite Ads fee") > 0
+    assert lines("shipping_cost") == fees(lambda r: r["Type"] == "Shipping") > 0
+    refunds = -sum(r["_amount"] for r in statement if r["Type"] == "Refund")
+    assert 0 < lines("refunds") <= refunds
+    etsy_costs = [r for r in daily_costs if r["channel"] == "Etsy"]
+    assert {(r["platform"], r["cost_type"]) for r in etsy_costs} == {
+        ("etsy", "listing_fee"),
+        ("etsy", "marketplace_ads"),
+    }
+    for cost_type, title in (("listing_fee", "Listing fee"), ("marketplace_ads", "Etsy Ads")):
+        by_day = defaultdict(D)
+        for r in statement:
+            if r["Title"] == title:
+                by_day[r["_date"]] -= r["_net"]
+        assert {r["cost_date"]: D(r["amount"]) for r in etsy_costs if r["cost_type"] == cost_type} == by_day
+    # Every cent the statements show, deposits aside, is in a line or a daily cost: the statements' net is
+    # what the lines keep before COGS, less the daily costs (tax rows net to zero).
+    kept = (
+        lines("net_sales")
+        + lines("shipping_revenue")
+        - sum(lines(m) for m in ("payment_fees", "marketplace_fees", "shipping_cost", "ad_spend"))
+    )
+    assert sum(r["_net"] for r in statement) == kept - sum(D(r["amount"]) for r in etsy_costs)
+
+
+def test_etsy_cash_view_dates_fees_by_the_statement_row(demo):
+    statement = _etsy_statement(demo)
+    expected = defaultdict(D)
+    for r in statement:
+        if r["Title"].startswith(("Transaction fee:", "Credit for transaction fee")):
+            expected[r["_date"]] -= r["_net"]
+    cash = {
+        r["date"]: D(r["amount"])
+        for r in read_csv(demo.out / "truth" / "daily_pnl.csv")
+        if (r["view"], r["channel"], r["measure"]) == ("cash", "Etsy", "marketplace_fees")
+    }
+    assert cash == {day: amount for day, amount in expected.items() if amount}

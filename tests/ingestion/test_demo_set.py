@@ -15,7 +15,7 @@ from ingestion import registry
 from ingestion.formats import FORMATS
 from ingestion.ingest import exit_code
 
-EXPORT_DIRS = ("shopify", "amazon", "google_ads", "meta_ads", "amazon_ads", "brand")
+EXPORT_DIRS = ("shopify", "amazon", "etsy", "google_ads", "meta_ads", "amazon_ads", "brand")
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def test_detection_uses_content_not_file_names(demo, ingest, tmp_path):
         "brand/sku_asin_map.csv": "brand_sku_asin_map",
         "brand/touchpoints.csv": "brand_touchpoints",
         "brand/products.csv": "brand_products",
+        "etsy/EtsySoldOrderItems2025.csv": "etsy_sold_order_items_csv",
+        "etsy/etsy_statement_2025_10.csv": "etsy_statement_csv",
     }
     settlement = next((demo.out / "amazon/settlements").iterdir()).relative_to(demo.out).as_posix()
     meta = next((demo.out / "meta_ads").iterdir()).relative_to(demo.out).as_posix()
@@ -290,3 +293,131 @@ def test_invalid_json_line_is_quarantined(ingest, lake, tmp_path):
 def test_unsupported_shapes_raise_clear_problems():
     with pytest.raises(FileProblem, match="unknown format"):
         detect(Sniff('{"hello": "world"}'), "x.json")
+
+
+ETSY_ITEMS_HEADER = (
+    "Sale Date,Item Name,Buyer,Quantity,Price,Coupon Code,Coupon Details,Discount Amount,Shipping Discount,"
+    "Order Shipping,Order Sales Tax,Item Total,Currency,Transaction ID,Listing ID,Date Paid,Date Shipped,Ship Name,"
+    "Ship Address1,Ship Address2,Ship City,Ship State,Ship Zipcode,Ship Country,Order ID,Variations,Order Type,"
+    "Listings Type,Payment Type,InPerson Discount,InPerson Location,VAT Paid by Buyer,SKU"
+)
+ETSY_ITEMS = [
+    '09/03/25,"Amber Soy Candle, 8 oz",janedoe,2,$34.00,THANKS10,10% off,$6.80,$0.00,$6.95,$4.90,$68.00,USD,'
+    "4001,1501,09/03/25,09/05/25,Jane Doe,12 Lane,,Austin,TX,78701,United States,3812345600,Scent: Amber,"
+    "online,listing,online_cc,,,,AG-CAN-001",
+    "09/03/25,Sage Bud Vase,janedoe,1,22.99,THANKS10,10% off,2.30,0,6.95,4.90,22.99,USD,4002,1502,09/03/25,,"
+    "Jane Doe,12 Lane,,Austin,TX,78701,United States,3812345600,,online,listing,online_cc,,,,AG-CER-002",
+    "09/04/25,Fern Bar Soap,bob,x,9.00,,,0,0,0,0,9.00,USD,4003,1503,09/04/25,,Bob,1 Road,,Reno,NV,89501,"
+    "United States,3812345601,,online,listing,online_cc,,,,AG-BAT-001",
+]
+ETSY_STATEMENT_HEADER = "Date,Type,Title,Info,Currency,Amount,Fees & Taxes,Net,Tax Details"
+ETSY_STATEMENT = [
+    '"September 8, 2025",Deposit,"$1,037.35 sent to your bank account",,USD,--,--,--,--',
+    '"September 5, 2025",Shipping,USPS shipping label,Order #3812345600,USD,--,-$5.25,-$5.25,--',
+    '"September 3, 2025",Fee,Listing fee,Listing #1501,USD,--,-$0.20,-$0.20,--',
+    '"September 3, 2025",Fee,Listing fee,Listing #1501,USD,--,-$0.20,-$0.20,--',
+    '"September 3, 2025",Fee,"Transaction fee: Amber Soy Candle, 8 oz",Order #3812345600,USD,--,-$3.98,-$3.98,--',
+    '"September 3, 2025",Sale,Payment for Order #3812345600,,USD,$89.84,--,$89.84,--',
+    '"Sep 3, 2025",Marketing,Etsy Ads,Etsy Ads on Sep 2,USD,--,-$4.10,-$4.10,--',
+    '"September 31, 2025",Fee,Listing fee,Listing #1502,USD,--,-$0.20,-$0.20,--',
+]
+
+
+def test_etsy_order_items_money_with_and_without_symbols_and_a_bad_quantity(ingest, lake, tmp_path):
+    path = write(tmp_path / "EtsySoldOrderItems2025.csv", "\n".join([ETSY_ITEMS_HEADER, *ETSY_ITEMS]) + "\n")
+    [result] = ingest(path)
+    assert (result.format, result.status) == ("etsy_sold_order_items_csv", "partial")
+    assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (3, 2, 1)
+    assert result.examples == [f"{path}:4: Quantity: 'x' is not a whole number"]
+    [bad] = quarantined(lake)
+    assert (bad["_source_file"], bad["_source_row"]) == (str(path), 4)
+    assert json.loads(bad["_raw"])["Transaction ID"] == "4003"
+    rows = {r["transaction_id"]: r for r in landed(lake, "etsy", "order_items")}
+    candle, vase = rows["4001"], rows["4002"]
+    assert (candle["order_id"], candle["_record_key"], candle["item_name"], candle["quantity"]) == (
+        "3812345600",
+        "4001",
+        "Amber Soy Candle, 8 oz",
+        2,
+    )
+    assert [str(candle[k]) for k in ("price", "discount_amount", "order_shipping", "order_sales_tax")] == [
+        "34.00",
+        "6.80",
+        "6.95",
+        "4.90",
+    ]
+    assert (str(vase["price"]), str(vase["shipping_discount"])) == ("22.99", "0.00")
+    assert (candle["sale_date"], candle["date_shipped"], vase["date_shipped"]) == (
+        dt.date(2025, 9, 3),
+        dt.date(2025, 9, 5),
+        None,
+    )
+    assert candle["business_date"] == dt.date(2025, 9, 3) and candle["sku"] == "AG-CAN-001"
+    assert "ship_name" not in candle and "buyer" not in candle  # no buyer identity lands
+
+
+def test_etsy_statement_dashes_symbols_order_references_and_an_impossible_date(ingest, lake, tmp_path):
+    path = write(tmp_path / "etsy_statement_2025_9.csv", "\n".join([ETSY_STATEMENT_HEADER, *ETSY_STATEMENT]) + "\n")
+    [result] = ingest(path)
+    assert (result.format, result.status, result.rows_landed, result.rows_quarantined) == (
+        "etsy_statement_csv",
+        "partial",
+        7,
+        1,
+    )
+    assert result.examples == [f"{path}:9: Date: 'September 31, 2025' is not a date (Month D, YYYY)"]
+    rows = landed(lake, "etsy", "statement_lines")
+    by_title = {r["title"]: r for r in rows}
+    sale = by_title["Payment for Order #3812345600"]
+    assert (sale["order_id"], str(sale["amount"]), sale["fees_and_taxes"], str(sale["net"])) == (
+        "3812345600",
+        "89.84",
+        None,
+        "89.84",
+    )
+    label = by_title["USPS shipping label"]
+    assert (label["order_id"], str(label["fees_and_taxes"]), label["statement_date"]) == (
+        "3812345600",
+        "-5.25",
+        dt.date(2025, 9, 5),
+    )
+    deposit = by_title["$1,037.35 sent to your bank account"]
+    assert (deposit["amount"], deposit["net"], deposit["order_id"]) == (None, None, None)
+    assert by_title["Etsy Ads"]["statement_date"] == dt.date(2025, 9, 3)  # "Sep 3, 2025" too
+    listing = sorted((r["_source_row"], r["_record_key"], r["listing_id"]) for r in rows if r["title"] == "Listing fee")
+    base = "2025-09-03|Fee|Listing fee|Listing #1501|USD||-0.20|-0.20"
+    assert listing == [(4, f"{base}#2", "1501"), (5, base, "1501")]  # counted from the oldest row
+
+
+def test_etsy_statement_redownloaded_with_more_rows_keeps_one_version_per_row(ingest, lake, tmp_path):
+    first = write(
+        tmp_path / "a" / "etsy_statement_2025_9.csv", "\n".join([ETSY_STATEMENT_HEADER, *ETSY_STATEMENT[1:7]])
+    )
+    again = write(
+        tmp_path / "b" / "etsy_statement_2025_9.csv", "\n".join([ETSY_STATEMENT_HEADER, *ETSY_STATEMENT[1:7]])
+    )
+    later = [
+        '"September 9, 2025",Fee,Listing fee,Listing #1501,USD,--,-$0.20,-$0.20,--',
+        *ETSY_STATEMENT[:7],
+    ]
+    redownload = write(tmp_path / "c" / "etsy_statement_2025_9 (1).csv", "\n".join([ETSY_STATEMENT_HEADER, *later]))
+    r1, r2, r3 = ingest(first, again, redownload)
+    assert (r1.status, r2.status, r3.status) == ("landed", "duplicate", "landed")
+    rows = landed(lake, "etsy", "statement_lines")
+    keys_first = {r["_record_key"] for r in rows if r["_source_file"] == str(first)}
+    keys_later = {r["_record_key"] for r in rows if r["_source_file"] == str(redownload)}
+    assert len(keys_first) == 6 and keys_first < keys_later and len(keys_later) == 8
+
+
+def test_etsy_sold_orders_file_is_not_taken_for_order_items(ingest, tmp_path):
+    """The order-level download (`EtsySoldOrders<YYYY>.csv`) has no items: rejected with the way out."""
+    header = (
+        "Sale Date,Order ID,Buyer User ID,Full Name,Currency,Order Value,Discount Amount,Shipping Discount,"
+        "Shipping,Sales Tax,Order Total,Card Processing Fees,Order Net"
+    )
+    path = write(
+        tmp_path / "EtsySoldOrders2025.csv",
+        f"{header}\n09/03/25,3812345600,kj7,A B,USD,82.27,0,0,0,0,82.27,2.72,79.55\n",
+    )
+    [result] = ingest(path)
+    assert result.status == "rejected" and result.message.startswith("unknown format")

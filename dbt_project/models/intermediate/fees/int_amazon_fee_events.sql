@@ -2,7 +2,8 @@
 {{ config(materialized='table', dist='order_line_id', sort='event_date') }}
 
 {#-
-    Amazon marketplace and fulfillment fees of each Amazon order line, one row
+    Amazon marketplace and fulfillment fees of each line of a channel whose
+    `channels` seed marketplace_fee_rule is `amazon_settlement`, one row
     per (line, fee measure, event date, actual or estimate), in the line's
     source (marketplace) currency and converted at the event date's rate
     (docs/metrics.md rules 11, 14, 15):
@@ -13,7 +14,7 @@
         date, marketplace_fees = max(round((item price - promotion) x rate),
         min_fee x units) from the amazon_referral_fees seed (rate of the largest
         price_from not above the unit price, by product category), and for FBA
-        lines fulfillment_fees = fee per unit x units from the amazon_fba_fees
+        lines (fulfillment_fee_rule `amazon_fba`) fulfillment_fees = fee per unit x units from the amazon_fba_fees
         seed (marketplace, size tier, unit weight band [from, to)).
     Amounts of one line, measure and date are summed in source currency before
     converting (rule 14), so the cash view and the line measures agree to the
@@ -22,18 +23,15 @@
 
 with
 
-order_lines as (
+all_order_lines as (
 
-    select
-        order_line_id,
-        order_id,
-        channel,
-        sku,
-        order_date,
-        units,
-        source_currency
-    from {{ ref('int_order_lines') }}
-    where channel in ('Amazon FBA', 'Amazon FBM')
+    select * from {{ ref('int_order_lines') }}
+
+),
+
+channels as (
+
+    select * from {{ ref('channels') }}
 
 ),
 
@@ -73,6 +71,24 @@ fx_rates as (
 
 ),
 
+order_lines as (
+
+    select
+        all_order_lines.order_line_id,
+        all_order_lines.order_id,
+        all_order_lines.channel,
+        all_order_lines.sku,
+        all_order_lines.order_date,
+        all_order_lines.units,
+        all_order_lines.source_currency,
+        channels.fulfillment_fee_rule
+    from all_order_lines
+    inner join channels
+        on all_order_lines.channel = channels.channel
+    where channels.marketplace_fee_rule = 'amazon_settlement'
+
+),
+
 -- A line is settled once a settlement shows its Order transaction.
 settled_lines as (
 
@@ -105,7 +121,7 @@ unsettled_lines as (
 
     select
         order_lines.order_line_id,
-        order_lines.channel,
+        order_lines.fulfillment_fee_rule,
         order_lines.order_date,
         order_lines.units,
         amazon_orders.sales_channel as marketplace,
@@ -159,7 +175,7 @@ fba_candidates as (
             and unsettled_lines.size_tier = fba_fees.size_tier
             and unsettled_lines.weight_kg >= fba_fees.weight_from_kg
             and unsettled_lines.weight_kg < fba_fees.weight_to_kg
-    where unsettled_lines.channel = 'Amazon FBA'
+    where unsettled_lines.fulfillment_fee_rule = 'amazon_fba'
 
 ),
 
@@ -167,7 +183,7 @@ estimate_inputs as (
 
     select
         unsettled_lines.order_line_id,
-        unsettled_lines.channel,
+        unsettled_lines.fulfillment_fee_rule,
         unsettled_lines.order_date,
         {{ div_round(
             '(unsettled_lines.item_price_cents - unsettled_lines.promotion_cents) * referral_candidates.rate_e6',
@@ -208,7 +224,7 @@ estimated_fees as (
         true as is_estimate,
         coalesce(fba_fee_cents, 0) as fee_source_cents
     from estimate_inputs
-    where channel = 'Amazon FBA'
+    where fulfillment_fee_rule = 'amazon_fba'
 
 ),
 

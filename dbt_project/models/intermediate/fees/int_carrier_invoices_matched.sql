@@ -8,11 +8,12 @@
     `disposition`:
       - `return_shipping`: the service contains "Return" (a return label);
       - `shipment`: the first other row of the reference (by ship date, then
-        tracking number) when the order is one the brand ships (Shopify Web or
-        Amazon FBM, not cancelled): the order's shipping cost, allocated to its lines;
+        tracking number) when the order is one the brand ships (its channel's
+        shipping_cost_rule is `carrier_invoices`, not cancelled): the order's
+        shipping cost, allocated to its lines;
       - `unallocated_shipping`: later rows (address corrections and other
         adjustments), rows of orders the brand does not ship, and rows that
-        match no order (channel Unassigned, e.g. influencer samples).
+        match no order (the unassigned cost channel, e.g. influencer samples).
     Return and unallocated rows are daily costs on the order's channel.
 -#}
 
@@ -27,6 +28,14 @@ carrier_invoices as (
 orders as (
 
     select * from {{ ref('int_shipping_orders') }}
+
+),
+
+unassigned_channel as (
+
+    select channel
+    from {{ ref('channels') }}
+    where is_unassigned
 
 ),
 
@@ -78,7 +87,7 @@ final as (
         ranked.order_reference,
         ranked.order_key,
         orders.order_id,
-        coalesce(orders.channel, 'Unassigned') as channel,
+        coalesce(orders.channel, (select unassigned_channel.channel from unassigned_channel)) as channel,
         ranked.ship_date,
         ranked.source_currency,
         ranked.cost_source_cents,

@@ -2,51 +2,34 @@
     Costs no order line carries (docs/metrics.md rule 16), one row per cost_date, channel,
     platform, cost_type and source_currency (source amounts of different
     currencies do not add up):
-      - Amazon settlement amounts the seed maps to a daily cost, by posted date
-        (UTC): `storage_fee` (Storage Fee, FBA Long-Term Storage; channel Amazon
-        FBA), `subscription_fee` (channel Unassigned), and any unmapped amount as
-        `other_settlement_charge` (the line's channel when it names an order
-        line, else Unassigned); platform `amazon`;
-      - Shopify Payments rows the seed maps to a daily cost (adjustments such as
-        chargebacks): `other_settlement_charge`, channel Shopify Web, platform
-        `shopify`, by transaction date (brand time zone);
+      - the daily costs each channel source's exports carry, from the models
+        the `channel_daily_cost_models` var lists (Amazon settlement storage,
+        subscription and unmapped charges; Shopify Payments adjustments);
       - carrier invoice rows no order line carries, by ship date: return labels
         (`return_shipping`) and later adjustments or invoices of orders the brand
         does not ship (`unallocated_shipping`) on the referenced order's channel,
-        invoices matching no order (`unallocated_shipping`, channel Unassigned);
-        platform `carrier`.
-    Costs are positive (the settlement's negative fees negated). Amounts are
-    summed per key in source currency, then converted at the cost date's rate.
-    Unallocated ad spend joins these rows in fct_daily_costs.
+        invoices matching no order (`unallocated_shipping`, the unassigned cost
+        channel); platform `carrier`.
+    Costs are positive. Amounts are summed per key in source currency, then
+    converted at the cost date's rate. Unallocated ad spend joins these rows in
+    fct_daily_costs.
 -#}
 
 with
 
-settlement_amounts as (
+channel_costs as (
 
-    select * from {{ ref('int_settlement_amounts_mapped') }}
-
-),
-
-order_lines as (
-
-    select
-        order_line_id,
-        channel
-    from {{ ref('int_order_lines') }}
-
-),
-
-payment_transactions as (
-
-    select * from {{ ref('stg_shopify__payment_transactions') }}
-
-),
-
-amount_types as (
-
-    select * from {{ ref('settlement_amount_types') }}
-    where source = 'shopify'
+    {%- for model_name in var('channel_daily_cost_models') %}
+        select
+            cost_date,
+            channel,
+            platform,
+            cost_type,
+            source_currency,
+            amount_source_cents
+        from {{ ref(model_name) }}
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
@@ -59,44 +42,6 @@ carrier_invoices as (
 fx_rates as (
 
     select * from {{ ref('int_fx_rates_daily') }}
-
-),
-
-settlement_costs as (
-
-    select
-        settlement_amounts.posted_date as cost_date,
-        case
-            when settlement_amounts.maps_to = 'storage_fee' then 'Amazon FBA'
-            when settlement_amounts.maps_to = 'subscription_fee' then 'Unassigned'
-            else coalesce(order_lines.channel, 'Unassigned')
-        end as channel,
-        'amazon' as platform,
-        settlement_amounts.maps_to as cost_type,
-        settlement_amounts.source_currency,
-        -settlement_amounts.amount_source_cents as amount_source_cents
-    from settlement_amounts
-    left join order_lines
-        on settlement_amounts.order_line_id = order_lines.order_line_id
-    where settlement_amounts.mapping_kind = 'daily_cost'
-
-),
-
-payment_costs as (
-
-    select
-        {{ to_brand_date('payment_transactions.transaction_at') }} as cost_date,
-        'Shopify Web' as channel,
-        'shopify' as platform,
-        amount_types.maps_to as cost_type,
-        payment_transactions.currency as source_currency,
-        -{{ to_cents('payment_transactions.amount') }} as amount_source_cents
-    from payment_transactions
-    inner join amount_types
-        on
-            lower(payment_transactions.type) = amount_types.transaction_type
-            and amount_types.amount_type = 'Amount'
-            and amount_types.kind = 'daily_cost'
 
 ),
 
@@ -124,9 +69,7 @@ daily as (
         source_currency,
         sum(amount_source_cents) as amount_source_cents
     from (
-        select * from settlement_costs
-        union all
-        select * from payment_costs
+        select * from channel_costs
         union all
         select * from shipping_costs
     ) as cost_rows

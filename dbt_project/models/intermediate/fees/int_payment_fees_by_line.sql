@@ -2,8 +2,11 @@
 {{ config(materialized='table', dist='order_line_id', sort='payment_fee_date') }}
 
 {#-
-    Payment processing fees per order line (every line of int_order_lines; 0 on
-    Amazon lines, whose selling fees are marketplace fees), docs/metrics.md rule 10:
+    Payment processing fees per order line (every line of int_order_lines), on
+    the lines of channels whose `channels` seed payment_fee_rule is
+    `shopify_payments` (docs/metrics.md rule 10); 0 on other lines (Amazon's selling fees
+    are marketplace fees; a `statement` channel's fees are its line amounts, in
+    int_order_line_amounts_converted):
       - actual: the sum of `fee` over the order's rows in the Shopify Payments
         export (charges, and refunds whose fee is always 0: fees are not
         returned), dated by the order's first transaction (brand time zone);
@@ -26,6 +29,14 @@ order_lines as (
         source_currency,
         gross_sales_source_cents
     from {{ ref('int_order_lines') }}
+
+),
+
+shopify_payments_channels as (
+
+    select channel
+    from {{ ref('channels') }}
+    where payment_fee_rule = 'shopify_payments'
 
 ),
 
@@ -85,7 +96,7 @@ order_dates as (
         order_id,
         min(order_date) as order_date
     from order_lines
-    where channel = 'Shopify Web'
+    where channel in (select shopify_payments_channels.channel from shopify_payments_channels)
     group by order_id
 
 ),
@@ -127,7 +138,7 @@ shopify_lines as (
     from order_lines
     inner join order_fees
         on order_lines.order_id = order_fees.order_id
-    where order_lines.channel = 'Shopify Web'
+    where order_lines.channel in (select shopify_payments_channels.channel from shopify_payments_channels)
 
 ),
 

@@ -2,11 +2,11 @@
 
 {#-
     One row per order of int_order_lines with what its shipping cost depends on:
-    the channel, whether the brand ships it (`is_shippable`: Shopify Web and
-    Amazon FBM orders that are not cancelled; Amazon ships FBA orders and their
-    FBA fee covers it), the rate-card keys (service level: Express for a Shopify
-    shipping method containing "express", else Standard; Amazon's
-    ship-service-level as it is; destination country) and the shipment weight =
+    the channel, whether the brand ships it (`is_shippable`: orders of channels
+    whose `channels` seed shipping_cost_rule is `carrier_invoices`, not
+    cancelled; Amazon ships FBA orders and their FBA fee covers it), the
+    rate-card keys (the prepared lines' shipping service level; destination
+    country) and the shipment weight =
     sum(units x product weight in kg) (an SKU missing from the products file
     weighs 0).
 -#}
@@ -23,9 +23,15 @@ order_lines as (
         order_date,
         units,
         is_cancelled,
-        shipping_method,
+        shipping_service_level,
         shipping_country
     from {{ ref('int_order_lines') }}
+
+),
+
+channels as (
+
+    select * from {{ ref('channels') }}
 
 ),
 
@@ -44,19 +50,15 @@ final as (
         sum(order_lines.units) as units,
         sum(order_lines.units * coalesce(products.weight_kg, 0)) as shipment_weight_kg,
         max(case when order_lines.is_cancelled then 1 else 0 end) = 1 as is_cancelled,
-        min(order_lines.channel) in ('Shopify Web', 'Amazon FBM')
+        min(case when channels.shipping_cost_rule = 'carrier_invoices' then 1 else 0 end) = 1
         and max(case when order_lines.is_cancelled then 1 else 0 end) = 0 as is_shippable,
-        min(
-            case
-                when order_lines.channel != 'Shopify Web' then order_lines.shipping_method
-                when lower(order_lines.shipping_method) like '%express%' then 'Express'
-                else 'Standard'
-            end
-        ) as service_level,
+        min(order_lines.shipping_service_level) as service_level,
         min(order_lines.shipping_country) as destination_country
     from order_lines
     left join products
         on order_lines.sku = products.sku
+    left join channels
+        on order_lines.channel = channels.channel
     group by order_lines.order_id
 
 )

@@ -1,14 +1,18 @@
 {#-
     Ad spend allocated to order lines (metrics.md "Attribution", docs/metrics.md rules 13-14).
     Grain: order_line_id x platform x campaign_id x spend_date.
-      - Google Ads / Meta: a campaign-day's spend goes to the Shopify Web lines of
-        the orders whose last-click credited touch is on that campaign and day
+      - Google Ads / Meta: a campaign-day's spend goes to the lines of channels
+        whose `channels` seed attribution_rule is `web_touches` (the Shopify store)
+        of the orders whose last-click credited touch is on that campaign and day
         (brand time zone), in proportion to the line's net sales in the
         reporting currency. Lines with zero net sales take none; a campaign-day
         whose candidate lines' net sales sum to zero or less allocates nothing.
       - Amazon Ads: a (campaign, advertised SKU, day)'s spend goes to that day's
-        Amazon lines (FBA and FBM) of the SKU in the report's currency
+        lines of the SKU on channels whose attribution_rule is `amazon_ads_sku`
+        (Amazon FBA and FBM) in the report's currency
         (marketplace), in proportion to units.
+      - ad fees a channel's statement charges per order (`channel_ad_spend_line_models`):
+        already on the order's lines, taken as they are.
     Integer cents, rounded half away from zero, remainder to the largest weight
     (ties: lowest order_line_id), so each campaign-day's shares sum exactly to
     the spend allocated. What no line takes is in int_ad_spend_unallocated.
@@ -33,6 +37,12 @@ attribution as (
 order_lines as (
 
     select * from {{ ref('int_order_lines') }}
+
+),
+
+channels as (
+
+    select * from {{ ref('channels') }}
 
 ),
 
@@ -72,9 +82,11 @@ web_candidates as (
             and campaign_spend.campaign_id = attribution.campaign_id
             and campaign_spend.spend_date = attribution.touch_date
     inner join order_lines
+        on attribution.order_id = order_lines.order_id
+    inner join channels
         on
-            attribution.order_id = order_lines.order_id
-            and order_lines.channel = 'Shopify Web'
+            order_lines.channel = channels.channel
+            and channels.attribution_rule = 'web_touches'
 
 ),
 
@@ -138,7 +150,10 @@ amazon_candidates as (
             sku_spend.advertised_sku = order_lines.sku
             and sku_spend.spend_date = order_lines.order_date
             and sku_spend.source_currency = order_lines.source_currency
-            and order_lines.channel in ('Amazon FBA', 'Amazon FBM')
+    inner join channels
+        on
+            order_lines.channel = channels.channel
+            and channels.attribution_rule = 'amazon_ads_sku'
 
 ),
 
@@ -176,6 +191,19 @@ allocated as (
         source_currency,
         amount_source_cents
     from amazon_allocated
+    {%- for model_name in var('channel_ad_spend_line_models') %}
+
+        union all
+
+        select
+            order_line_id,
+            platform,
+            campaign_id,
+            spend_date,
+            source_currency,
+            amount_source_cents
+        from {{ ref(model_name) }}
+    {%- endfor %}
 
 ),
 

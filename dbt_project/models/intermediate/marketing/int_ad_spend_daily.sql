@@ -1,7 +1,10 @@
 {#-
     Unified daily ad spend of every ad platform, in cents:
       - google_ads and meta_ads at campaign x day (advertised_sku null);
-      - amazon_ads at campaign x advertised SKU x day (Sponsored Products report).
+      - amazon_ads at campaign x advertised SKU x day (Sponsored Products report);
+      - ad fees a channel's own statement charges per order (the models the
+        `channel_ad_spend_line_models` var lists, already placed on lines), at
+        campaign x day: the statement is their report.
     Rows whose campaign id is missing (UI / Ads Manager downloads that carry names
     only) take the id the same platform reports for that name (case-insensitive);
     a name no report ever ties to an id keeps `name:<campaign name>` as its id, so
@@ -188,6 +191,21 @@ unioned as (
     select * from campaign_daily
     union all
     select * from amazon_daily
+    {%- for model_name in var('channel_ad_spend_line_models') %}
+        union all
+        select
+            platform,
+            spend_date,
+            campaign_id,
+            max(campaign_name) as campaign_name,
+            cast(null as {{ dbt.type_string() }}) as advertised_sku,
+            source_currency as report_currency,
+            sum(amount_source_cents) as spend_source_cents,
+            0 as impressions,
+            0 as clicks
+        from {{ ref(model_name) }}
+        group by platform, spend_date, campaign_id, source_currency
+    {%- endfor %}
 
 ),
 

@@ -2,7 +2,7 @@
     Ad spend no order line carries, per platform and spend day and currency
     (metrics.md "Nothing is lost"; docs/metrics.md rule 16): reported spend minus the
     allocated shares, in the spend's currency, converted at the spend date.
-    Rows with zero are omitted. Shaped for fct_daily_costs: channel 'Unassigned',
+    Rows with zero are omitted. Shaped for fct_daily_costs: the unassigned cost channel (`channels` seed `is_unassigned`),
     cost_type 'unallocated_ad_spend', amount (reporting currency) and
     amount_source (spend currency) as numeric(18,2).
     Invariant (test assert_ad_spend_allocated_plus_unallocated_equals_reported):
@@ -26,6 +26,14 @@ allocated as (
 fx_rates_daily as (
 
     select * from {{ ref('int_fx_rates_daily') }}
+
+),
+
+unassigned_channel as (
+
+    select channel
+    from {{ ref('channels') }}
+    where is_unassigned
 
 ),
 
@@ -73,7 +81,7 @@ final as (
 
     select
         remainder.spend_date as cost_date,
-        'Unassigned' as channel,
+        (select unassigned_channel.channel from unassigned_channel) as channel,
         remainder.platform,
         'unallocated_ad_spend' as cost_type,
         {{ from_cents(convert_cents('remainder.amount_source_cents', 'fx_rates_daily.rate_e6')) }} as amount,

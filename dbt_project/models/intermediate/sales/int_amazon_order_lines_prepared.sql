@@ -1,13 +1,18 @@
 {#-
-    One row per sold Amazon order line (All Orders report) with its order-dated
-    sales amounts in integer cents of the marketplace currency (docs/metrics.md rules 1, 4,
-    5, 7, 8): cancelled lines (order status Cancelled, quantity 0) are not sales
-    and are left out; `gross_sales` is `item-price` (a line total),
-    `discounts` the `item-promotion-discount`, `shipping_revenue` the
-    `shipping-price` less any `ship-promotion-discount`. Marketplace-facilitator
-    tax (`item-tax`) is collected and remitted by Amazon: `taxes` is 0 and the
-    tax is kept as `marketplace_facilitator_tax_cents` for reconciliation.
-    Amazon returns are not known to be restocked: `restocked_units` is 0.
+    Amazon's prepared order lines, one row per sold line of the All Orders
+    report in the channel order-lines contract (one of the
+    `channel_order_line_models` that int_order_lines unions), with its
+    order-dated sales amounts in integer cents of the marketplace currency
+    (docs/metrics.md rules 1, 4, 5, 7, 8): cancelled lines (order status
+    Cancelled, quantity 0) are not sales and are left out; `gross_sales` is
+    `item-price` (a line total), `discounts` the `item-promotion-discount`,
+    `shipping_revenue` the `shipping-price` less any `ship-promotion-discount`.
+    Marketplace-facilitator tax (`item-tax`) is collected and remitted by
+    Amazon: `taxes` is 0 (the tax stays in stg_amazon__orders for
+    reconciliation). Amazon returns are not known to be restocked:
+    `restocked_units` is 0. The channel is the `channels` seed row of platform
+    `amazon` whose source_channel_value is the line's `fulfillment-channel`
+    (an unknown value leaves `channel` null and fails the model's tests).
 -#}
 
 with
@@ -15,6 +20,13 @@ with
 amazon_orders as (
 
     select * from {{ ref('stg_amazon__orders') }}
+
+),
+
+channels as (
+
+    select * from {{ ref('channels') }}
+    where platform = 'amazon'
 
 ),
 
@@ -31,35 +43,32 @@ sold_lines as (
 final as (
 
     select
-        case
-            when fulfillment_channel = 'Amazon' then 'Amazon FBA'
-            else 'Amazon FBM'
-        end as channel,
-        amazon_order_id as order_id,
-        {{ dbt.concat(['amazon_order_id', "'-'", 'sku']) }} as order_line_id,
-        'amazon_all_orders' as order_source,
-        sku,
-        asin,
-        purchase_date as ordered_at,
-        {{ to_brand_date('purchase_date') }} as order_date,
-        currency as source_currency,
-        sales_channel as marketplace,
-        fulfillment_channel,
-        order_status,
-        item_status,
-        ship_service_level,
-        ship_country,
-        ship_state,
-        promotion_ids,
-        is_business_order,
-        quantity as units,
-        0 as restocked_units,
-        {{ to_cents('coalesce(item_price, 0)') }} as gross_sales_cents,
-        {{ to_cents('coalesce(item_promotion_discount, 0)') }} as discounts_cents,
-        {{ to_cents('coalesce(shipping_price, 0) - coalesce(ship_promotion_discount, 0)') }} as shipping_revenue_cents,
-        0 as taxes_cents,
-        {{ to_cents('coalesce(item_tax, 0) + coalesce(shipping_tax, 0)') }} as marketplace_facilitator_tax_cents
+        cast(channels.channel as {{ dbt.type_string() }}) as channel,
+        cast(sold_lines.amazon_order_id as {{ dbt.type_string() }}) as order_id,
+        cast({{ dbt.concat(['sold_lines.amazon_order_id', "'-'", 'sold_lines.sku']) }} as {{ dbt.type_string() }})
+            as order_line_id,
+        cast('amazon_all_orders' as {{ dbt.type_string() }}) as order_source,
+        cast(sold_lines.sku as {{ dbt.type_string() }}) as sku,
+        cast({{ to_brand_date('sold_lines.purchase_date') }} as date) as order_date,
+        cast(sold_lines.currency as {{ dbt.type_string() }}) as source_currency,
+        cast(sold_lines.sales_channel as {{ dbt.type_string() }}) as marketplace,
+        cast(sold_lines.ship_country as {{ dbt.type_string() }}) as shipping_country,
+        cast(sold_lines.ship_service_level as {{ dbt.type_string() }}) as shipping_method,
+        cast(sold_lines.ship_service_level as {{ dbt.type_string() }}) as shipping_service_level,
+        cast(null as {{ dbt.type_string() }}) as payment_gateway,
+        cast(sold_lines.promotion_ids as {{ dbt.type_string() }}) as promotion_codes,
+        cast(null as {{ dbt.type_string() }}) as buyer_email,
+        false as is_cancelled,
+        cast(sold_lines.quantity as bigint) as units,
+        cast(0 as bigint) as restocked_units,
+        {{ to_cents('coalesce(sold_lines.item_price, 0)') }} as gross_sales_cents,
+        {{ to_cents('coalesce(sold_lines.item_promotion_discount, 0)') }} as discounts_cents,
+        {{ to_cents('coalesce(sold_lines.shipping_price, 0) - coalesce(sold_lines.ship_promotion_discount, 0)') }}
+            as shipping_revenue_cents,
+        cast(0 as bigint) as taxes_cents
     from sold_lines
+    left join channels
+        on sold_lines.fulfillment_channel = channels.source_channel_value
 
 )
 

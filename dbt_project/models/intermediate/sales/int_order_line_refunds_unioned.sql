@@ -1,8 +1,9 @@
 {#-
-    Every refund amount of every sold line, dated by its own event (docs/metrics.md rules
-    3, 6, 7, 8): one row per line, measure, refund event and source, with the
-    signed amount it adds to the measure, in integer cents of the line's source
-    currency.
+    Every refund amount of every sold Shopify and Amazon line, dated by its own
+    event (docs/metrics.md rules 3, 6, 7, 8): one row per line, measure, refund
+    event and source, with the signed amount it adds to the measure, in integer
+    cents of the line's source currency. One of the `channel_line_amount_models`
+    that int_order_line_amounts_converted unions.
       - Shopify API: refund lines' `subtotal` (refunds, +; less its tax when
         prices include tax) and `total_tax` (taxes, -) at the refund's date; shipping refunds (order adjustments of
         kind shipping_refund, negative) allocated to the order's lines by gross
@@ -177,7 +178,7 @@ final as (
         event_date,
         refund_event_id,
         'shopify_refund_line' as refund_source,
-        subtotal_cents as amount_cents,
+        subtotal_cents as amount_source_cents,
         false as is_estimated
     from api_refund_lines
 
@@ -189,7 +190,7 @@ final as (
         event_date,
         refund_event_id,
         'shopify_refund_line' as refund_source,
-        -total_tax_cents as amount_cents,
+        -total_tax_cents as amount_source_cents,
         false as is_estimated
     from api_refund_lines
 
@@ -201,7 +202,7 @@ final as (
         event_date,
         refund_event_id,
         'shopify_shipping_refund' as refund_source,
-        line_cents as amount_cents,
+        line_cents as amount_source_cents,
         false as is_estimated
     from api_shipping_refunds_allocated
 
@@ -217,7 +218,7 @@ final as (
         event_date,
         refund_event_id,
         'shopify_csv_estimate' as refund_source,
-        line_cents as amount_cents,
+        line_cents as amount_source_cents,
         true as is_estimated
     from csv_refunds_allocated
 
@@ -229,7 +230,7 @@ final as (
         event_date,
         refund_event_id,
         'amazon_settlement' as refund_source,
-        case when amount_description = 'Principal' then -amount_cents else amount_cents end as amount_cents,
+        case when amount_description = 'Principal' then -amount_cents else amount_cents end as amount_source_cents,
         false as is_estimated
     from amazon_refund_rows
 

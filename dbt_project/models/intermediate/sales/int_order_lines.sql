@@ -1,12 +1,16 @@
 {#-
     THE unified order-line universe: one row per sold order line of every
-    channel (Shopify Web, Amazon FBA, Amazon FBM), the grain of
-    fct_financial_performance, with its sales measures (metrics.md; docs/metrics.md rules
-    1-9, 14). Every sales measure is summed per event date in the source
-    currency and converted at that date's rate (int_order_line_sales_converted),
-    so a sale and its refund convert at their own dates. COGS is
-    (units - restocked_units) x the landed unit cost effective on the order date
-    (int_cogs_effective), in the cost's currency, converted at the order date.
+    channel, the grain of fct_financial_performance, with its sales measures
+    (metrics.md; docs/metrics.md rules 1-9, 14). The lines are the union of the
+    prepared order-lines models the `channel_order_line_models` var lists (one
+    per channel source, all in one contract), so a new channel adds a model to
+    the list instead of a branch here. Every sales measure is summed per event
+    date in the source currency and converted at that date's rate
+    (int_order_line_amounts_converted), so a sale and its refund convert at their
+    own dates. COGS is (units - restocked_units) x the landed unit cost
+    effective on the order date (int_cogs_effective), in the cost's currency,
+    converted at the order date. `customer_key` is the hashed buyer email on
+    channels whose seed row says `has_buyer_identity`.
     Money columns: `<measure>_source_cents` / `<measure>_cents` (bigint, source /
     reporting currency) and `<measure>_source` / `<measure>` (numeric(18,2)).
 -#}
@@ -16,21 +20,42 @@
 
 with
 
-shopify_lines as (
+prepared_lines as (
 
-    select * from {{ ref('int_shopify_order_lines_allocated') }}
+    {%- for model_name in var('channel_order_line_models') %}
+        select
+            channel,
+            order_id,
+            order_line_id,
+            order_source,
+            sku,
+            order_date,
+            source_currency,
+            marketplace,
+            shipping_country,
+            shipping_method,
+            shipping_service_level,
+            payment_gateway,
+            promotion_codes,
+            buyer_email,
+            is_cancelled,
+            units,
+            restocked_units
+        from {{ ref(model_name) }}
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
-amazon_lines as (
+channels as (
 
-    select * from {{ ref('int_amazon_order_lines_prepared') }}
+    select * from {{ ref('channels') }}
 
 ),
 
-sales_converted as (
+line_amounts as (
 
-    select * from {{ ref('int_order_line_sales_converted') }}
+    select * from {{ ref('int_order_line_amounts_converted') }}
 
 ),
 
@@ -49,48 +74,28 @@ fx_rates_daily as (
 lines_unioned as (
 
     select
-        channel,
-        order_id,
-        order_line_id,
-        sku,
-        order_date,
-        ordered_at,
-        order_source,
-        source_currency,
-        shopify_order_id,
-        cast(null as {{ dbt.type_string() }}) as marketplace,
-        cast(null as {{ dbt.type_string() }}) as fulfillment_channel,
-        shipping_country,
-        shipping_method,
-        payment_gateway,
-        discount_codes as promotion_codes,
-        is_cancelled,
-        units,
-        restocked_units
-    from shopify_lines
-
-    union all
-
-    select
-        channel,
-        order_id,
-        order_line_id,
-        sku,
-        order_date,
-        ordered_at,
-        order_source,
-        source_currency,
-        cast(null as bigint) as shopify_order_id,
-        marketplace,
-        fulfillment_channel,
-        ship_country as shipping_country,
-        ship_service_level as shipping_method,
-        cast(null as {{ dbt.type_string() }}) as payment_gateway,
-        promotion_ids as promotion_codes,
-        false as is_cancelled,
-        units,
-        restocked_units
-    from amazon_lines
+        prepared_lines.channel,
+        prepared_lines.order_id,
+        prepared_lines.order_line_id,
+        prepared_lines.sku,
+        prepared_lines.order_date,
+        prepared_lines.order_source,
+        prepared_lines.source_currency,
+        prepared_lines.marketplace,
+        prepared_lines.shipping_country,
+        prepared_lines.shipping_method,
+        prepared_lines.shipping_service_level,
+        prepared_lines.payment_gateway,
+        prepared_lines.promotion_codes,
+        case
+            when channels.has_buyer_identity then {{ customer_key('prepared_lines.buyer_email') }}
+        end as customer_key,
+        prepared_lines.is_cancelled,
+        prepared_lines.units,
+        prepared_lines.restocked_units
+    from prepared_lines
+    left join channels
+        on prepared_lines.channel = channels.channel
 
 ),
 
@@ -103,7 +108,7 @@ measures_per_line as (
             sum(case when measure = '{{ measure }}' then amount_cents else 0 end) as {{ measure }}_cents,
         {%- endfor %}
         max(case when measure = 'refunds' and is_estimated then 1 else 0 end) as is_refund_estimated_flag
-    from sales_converted
+    from line_amounts
     group by 1
 
 ),
@@ -171,17 +176,16 @@ final as (
         order_line_id,
         sku,
         order_date,
-        ordered_at,
         order_source,
         source_currency,
         '{{ var("reporting_currency") }}' as reporting_currency,
-        shopify_order_id,
         marketplace,
-        fulfillment_channel,
         shipping_country,
         shipping_method,
+        shipping_service_level,
         payment_gateway,
         promotion_codes,
+        customer_key,
         is_cancelled,
         units,
         restocked_units,

@@ -184,7 +184,6 @@ with_gross as (
 final as (
 
     select
-        'Shopify Web' as channel,
         order_id,
         order_line_id,
         shopify_order_id,

@@ -1,8 +1,9 @@
 {#-
-    Sales channels (metrics.md `dim_channel`), extensible by the `channels`
-    seed, and `Unassigned` (platform 'none'): the channel of daily costs no sales
-    channel carries (subscriptions, unmatched carrier invoices, unallocated ad
-    spend); added here when the seed does not list it.
+    Sales channels (metrics.md `dim_channel`) as the `channels` seed lists them,
+    with how each behaves (who ships, fee, shipping and attribution rules), plus
+    the seed's unassigned cost channel (`is_unassigned`): the channel of daily
+    costs no sales channel carries (subscriptions, unmatched carrier invoices,
+    unallocated ad spend).
 -#}
 
 with
@@ -10,23 +11,6 @@ with
 channels as (
 
     select * from {{ ref('channels') }}
-
-),
-
-unassigned as (
-
-    select
-        'Unassigned' as channel,
-        'none' as platform,
-        'none' as fulfillment,
-        false as is_marketplace,
-        'Costs no sales channel carries: subscriptions, unmatched carrier invoices, unallocated ad spend' as description
-    from (
-        select count(*) as n_rows
-        from channels
-        where channel = 'Unassigned'
-    ) as seeded
-    where seeded.n_rows = 0
 
 ),
 
@@ -38,19 +22,14 @@ final as (
         cast(fulfillment as varchar(64)) as fulfillment,
         cast(is_marketplace as boolean) as is_marketplace,
         cast(description as varchar(256)) as description,
-        not coalesce(platform = 'none', false) as is_sales_channel
+        not coalesce(is_unassigned, false) as is_sales_channel,
+        cast(has_buyer_identity as boolean) as has_buyer_identity,
+        cast(payment_fee_rule as varchar(32)) as payment_fee_rule,
+        cast(marketplace_fee_rule as varchar(32)) as marketplace_fee_rule,
+        cast(fulfillment_fee_rule as varchar(32)) as fulfillment_fee_rule,
+        cast(shipping_cost_rule as varchar(32)) as shipping_cost_rule,
+        cast(attribution_rule as varchar(32)) as attribution_rule
     from channels
-
-    union all
-
-    select
-        cast(channel as varchar(64)) as channel,
-        cast(platform as varchar(64)) as platform,
-        cast(fulfillment as varchar(64)) as fulfillment,
-        cast(is_marketplace as boolean) as is_marketplace,
-        cast(description as varchar(256)) as description,
-        false as is_sales_channel
-    from unassigned
 
 )
 

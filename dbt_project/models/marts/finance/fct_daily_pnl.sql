@@ -7,7 +7,10 @@
       order date, refunds (and refunded shipping) on the refund date, payment
       fees on the charge date, Amazon fees on the settlement posted date (or the
       order date while estimated), COGS on the order date, shipping cost on the
-      carrier invoice's ship date, ad spend on the spend date.
+      carrier invoice's ship date, ad spend on the spend date (a channel
+      statement's ad fees on the statement date), and the fees and shipping cost
+      a channel's statement carries on the statement date (they are line
+      amounts, with the sales events).
     Both views carry the daily cost fact on its cost date. Over any period that
     contains all the events, the two views total to the same figures.
 -#}
@@ -27,7 +30,7 @@ order_lines as (
 
 sales_events as (
 
-    select * from {{ ref('int_order_line_sales_converted') }}
+    select * from {{ ref('int_order_line_amounts_converted') }}
 
 ),
 

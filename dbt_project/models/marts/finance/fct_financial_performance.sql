@@ -1,12 +1,15 @@
 {#-
     FactFinancialPerformance (metrics.md): one row per sold order line per
     channel, every measure in the reporting currency with `_source` twins in the
-    sale's currency. The line's sales, refunds and COGS come from int_order_lines;
-    payment fees, Amazon marketplace and fulfillment fees, shipping cost and
-    attributed ad spend each come from their own allocation model, which already
-    split the parent amount to lines in integer cents (largest share takes the
-    rounding). Net sales and the margins are computed here, in cents, from the
-    amounts with the signs and tiers of the pnl_measures seed, so they add up exactly.
+    sale's currency. The line's sales, refunds, COGS and customer key come from
+    int_order_lines; payment fees, Amazon marketplace and fulfillment fees,
+    shipping cost and attributed ad spend each come from their own allocation
+    model, which already split the parent amount to lines in integer cents
+    (largest share takes the rounding), plus the fees and shipping cost a
+    channel's own statement carries (its line amounts in
+    int_order_line_amounts_converted; its ad fees are allocated ad spend).
+    Net sales and the margins are computed here, in cents, from the amounts
+    with the signs and tiers of the pnl_measures seed, so they add up exactly.
 
     Incremental (delete+insert by order): every run still computes every line
     from the intermediate tables the same build refreshes, then rewrites only
@@ -31,6 +34,7 @@
     )
 }}
 
+{%- set statement_cost_measures = ['payment_fees', 'marketplace_fees', 'fulfillment_fees', 'shipping_cost'] -%}
 {%- set start_date = var('start_date', none) -%}
 {%- set end_date = var('end_date', none) -%}
 {%- if (start_date is none) != (end_date is none) -%}
@@ -71,19 +75,25 @@ ad_spend as (
 
 ),
 
-shopify_orders as (
+line_amounts as (
 
-    select * from {{ ref('stg_shopify__orders') }}
+    select * from {{ ref('int_order_line_amounts_converted') }}
 
 ),
 
-shopify_customers as (
+-- Fees and shipping cost from a channel's statement, per line (each event converted at its date).
+statement_costs as (
 
     select
-        'Shopify Web' as channel,
-        order_name,
-        {{ customer_key('email') }} as customer_key
-    from shopify_orders
+        {%- for measure in statement_cost_measures %}
+            sum(case when measure = '{{ measure }}' then amount_source_cents else 0 end) as {{ measure }}_source_cents,
+            sum(case when measure = '{{ measure }}' then amount_cents else 0 end) as {{ measure }}_cents,
+            max(case when measure = '{{ measure }}' and is_estimated then 1 else 0 end) as {{ measure }}_estimated_flag,
+        {%- endfor %}
+        order_line_id
+    from line_amounts
+    where measure in ('{{ statement_cost_measures | join("', '") }}')
+    group by order_line_id
 
 ),
 
@@ -91,18 +101,28 @@ lines_with_costs as (
 
     select
         order_lines.*,
-        shopify_customers.customer_key,
-        coalesce(payment_fees.payment_fees_source_cents, 0) as payment_fees_source_cents,
-        coalesce(payment_fees.payment_fees_cents, 0) as payment_fees_cents,
-        coalesce(amazon_fees.marketplace_fees_source_cents, 0) as marketplace_fees_source_cents,
-        coalesce(amazon_fees.marketplace_fees_cents, 0) as marketplace_fees_cents,
-        coalesce(amazon_fees.fulfillment_fees_source_cents, 0) as fulfillment_fees_source_cents,
-        coalesce(amazon_fees.fulfillment_fees_cents, 0) as fulfillment_fees_cents,
-        coalesce(shipping_costs.shipping_cost_cents, 0) as shipping_cost_cents,
+        coalesce(payment_fees.payment_fees_source_cents, 0) + coalesce(statement_costs.payment_fees_source_cents, 0)
+            as payment_fees_source_cents,
+        coalesce(payment_fees.payment_fees_cents, 0) + coalesce(statement_costs.payment_fees_cents, 0)
+            as payment_fees_cents,
+        coalesce(amazon_fees.marketplace_fees_source_cents, 0)
+        + coalesce(statement_costs.marketplace_fees_source_cents, 0) as marketplace_fees_source_cents,
+        coalesce(amazon_fees.marketplace_fees_cents, 0) + coalesce(statement_costs.marketplace_fees_cents, 0)
+            as marketplace_fees_cents,
+        coalesce(amazon_fees.fulfillment_fees_source_cents, 0)
+        + coalesce(statement_costs.fulfillment_fees_source_cents, 0) as fulfillment_fees_source_cents,
+        coalesce(amazon_fees.fulfillment_fees_cents, 0) + coalesce(statement_costs.fulfillment_fees_cents, 0)
+            as fulfillment_fees_cents,
+        coalesce(shipping_costs.shipping_cost_cents, 0) + coalesce(statement_costs.shipping_cost_cents, 0)
+            as shipping_cost_cents,
         coalesce(ad_spend.ad_spend_cents, 0) as ad_spend_cents,
-        coalesce(payment_fees.is_payment_fee_estimated, false) as is_payment_fee_estimated,
-        coalesce(amazon_fees.is_marketplace_fee_estimated, false) as is_marketplace_fee_estimated,
-        coalesce(shipping_costs.is_shipping_cost_estimated, false) as is_shipping_cost_estimated
+        coalesce(payment_fees.is_payment_fee_estimated, false)
+        or coalesce(statement_costs.payment_fees_estimated_flag = 1, false) as is_payment_fee_estimated,
+        coalesce(amazon_fees.is_marketplace_fee_estimated, false)
+        or coalesce(statement_costs.marketplace_fees_estimated_flag = 1, false)
+        or coalesce(statement_costs.fulfillment_fees_estimated_flag = 1, false) as is_marketplace_fee_estimated,
+        coalesce(shipping_costs.is_shipping_cost_estimated, false)
+        or coalesce(statement_costs.shipping_cost_estimated_flag = 1, false) as is_shipping_cost_estimated
     from order_lines
     left join payment_fees
         on order_lines.order_line_id = payment_fees.order_line_id
@@ -112,11 +132,8 @@ lines_with_costs as (
         on order_lines.order_line_id = shipping_costs.order_line_id
     left join ad_spend
         on order_lines.order_line_id = ad_spend.order_line_id
-    -- Two column equalities (not a constant): DuckDB then hash-joins instead of a nested loop.
-    left join shopify_customers
-        on
-            order_lines.channel = shopify_customers.channel
-            and order_lines.order_id = shopify_customers.order_name
+    left join statement_costs
+        on order_lines.order_line_id = statement_costs.order_line_id
 
 ),
 

@@ -3,7 +3,8 @@
     order month, plus the daily cost fact by channel and cost month, so that
     net_profit = contribution_margin_3 - daily_costs. Costs no channel carries
     (subscriptions, unallocated ad spend, unmatched invoices) sit under the
-    'Unassigned' channel, so the channels add up to the brand's total.
+    unassigned cost channel (the `channels` seed's `is_unassigned` row), so the
+    channels add up to the brand's total.
 -#}
 
 {{ config(sort=['pnl_month', 'channel']) }}

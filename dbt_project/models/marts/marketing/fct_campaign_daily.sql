@@ -6,10 +6,12 @@
         advertised SKUs), in its currency (`spend_source`) and converted
         (`spend`); `allocated_spend` is the part order lines carry,
         `unallocated_spend` the rest (on fct_daily_costs as unallocated_ad_spend).
-      - attributed: Google Ads / Meta: the Shopify Web lines of orders whose
-        credited last-click touch is on this campaign and day (brand time zone);
-        Amazon Ads: the Amazon lines of the advertised SKUs that day that carry
-        the campaign's spend.
+      - attributed: Google Ads / Meta: the lines of orders whose credited
+        last-click touch is on this campaign and day (brand time zone), on channels
+        whose `channels` seed attribution_rule is `web_touches` (the Shopify store);
+        other platforms (Amazon Ads, a channel statement's ad fees): the lines
+        that carry the campaign's spend (channels whose attribution_rule is not
+        `web_touches`).
       - roas = attributed_net_sales / spend (null without spend).
     Credited touches whose campaign cannot be identified (no or unknown
     utm_campaign) are not in this mart (their platform still appears in
@@ -45,6 +47,12 @@ allocated as (
 order_lines as (
 
     select * from {{ ref('int_order_lines') }}
+
+),
+
+channels as (
+
+    select * from {{ ref('channels') }}
 
 ),
 
@@ -89,14 +97,16 @@ web_attributed_lines as (
         order_lines.net_sales_cents
     from attribution
     inner join order_lines
+        on attribution.order_id = order_lines.order_id
+    inner join channels
         on
-            attribution.order_id = order_lines.order_id
-            and order_lines.channel = 'Shopify Web'
+            order_lines.channel = channels.channel
+            and channels.attribution_rule = 'web_touches'
     where attribution.campaign_id is not null
 
 ),
 
-amazon_attributed_lines as (
+placed_attributed_lines as (
 
     select distinct
         allocated.platform,
@@ -109,7 +119,10 @@ amazon_attributed_lines as (
     from allocated
     inner join order_lines
         on allocated.order_line_id = order_lines.order_line_id
-    where allocated.platform = 'amazon_ads'
+    inner join channels
+        on
+            order_lines.channel = channels.channel
+            and channels.attribution_rule != 'web_touches'
 
 ),
 
@@ -117,7 +130,7 @@ attributed_lines as (
 
     select * from web_attributed_lines
     union all
-    select * from amazon_attributed_lines
+    select * from placed_attributed_lines
 
 ),
 

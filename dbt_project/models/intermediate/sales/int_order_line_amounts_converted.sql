@@ -1,64 +1,57 @@
 {#-
-    The sales amounts of every line by measure and event date, in source and
-    reporting currency (docs/metrics.md rule 14): order-dated amounts (gross_sales,
-    discounts, shipping_revenue, taxes at the order date) and the refund rows
-    dated by their own event are summed per (line, measure, event date) in the
-    source currency, then converted at that date's rate (int_fx_rates_daily) and
-    rounded half away from zero. One row per (order_line_id, measure, event_date):
-    the cash view of the sales side; int_order_lines sums it per line.
+    Every dated amount of every line by measure and event date, in source and
+    reporting currency (docs/metrics.md rule 14): the order-dated sales amounts
+    of the prepared lines (gross_sales, discounts, shipping_revenue, taxes at the
+    order date; the `channel_order_line_models` var) and the dated line amounts
+    of the `channel_line_amount_models` var (refunds, and the fees and shipping
+    cost a channel's own statement carries) are summed per (line,
+    measure, event date) in the source currency, then converted at that date's
+    rate (int_fx_rates_daily) and rounded half away from zero. One row per
+    (order_line_id, measure, event_date): the cash view of these amounts;
+    int_order_lines sums the sales measures per line, fct_financial_performance
+    the cost measures.
 -#}
 -- Redshift: lines join lines on order_line_id, so they share its distribution.
 {{ config(materialized='table', dist='order_line_id', sort='event_date') }}
 
 with
 
-shopify_lines as (
+lines as (
 
-    select * from {{ ref('int_shopify_order_lines_allocated') }}
+    {%- for model_name in var('channel_order_line_models') %}
+        select
+            order_line_id,
+            channel,
+            order_date,
+            source_currency,
+            gross_sales_cents,
+            discounts_cents,
+            shipping_revenue_cents,
+            taxes_cents
+        from {{ ref(model_name) }}
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
-amazon_lines as (
+line_amounts as (
 
-    select * from {{ ref('int_amazon_order_lines_prepared') }}
-
-),
-
-refunds as (
-
-    select * from {{ ref('int_order_line_refunds_unioned') }}
+    {%- for model_name in var('channel_line_amount_models') %}
+        select
+            order_line_id,
+            measure,
+            event_date,
+            amount_source_cents,
+            is_estimated
+        from {{ ref(model_name) }}
+        {{ 'union all' if not loop.last }}
+    {%- endfor %}
 
 ),
 
 fx_rates_daily as (
 
     select * from {{ ref('int_fx_rates_daily') }}
-
-),
-
-lines as (
-
-    select
-        order_line_id,
-        channel,
-        order_date,
-        source_currency,
-        gross_sales_cents,
-        discounts_cents,
-        shipping_revenue_cents,
-        taxes_cents
-    from shopify_lines
-    union all
-    select
-        order_line_id,
-        channel,
-        order_date,
-        source_currency,
-        gross_sales_cents,
-        discounts_cents,
-        shipping_revenue_cents,
-        taxes_cents
-    from amazon_lines
 
 ),
 
@@ -69,7 +62,7 @@ order_dated as (
             order_line_id,
             '{{ measure }}' as measure,
             order_date as event_date,
-            {{ measure }}_cents as amount_cents,
+            {{ measure }}_cents as amount_source_cents,
             false as is_estimated
         from lines
         {{ 'union all' if not loop.last }}
@@ -81,13 +74,7 @@ event_rows as (
 
     select * from order_dated
     union all
-    select
-        order_line_id,
-        measure,
-        event_date,
-        amount_cents,
-        is_estimated
-    from refunds
+    select * from line_amounts
 
 ),
 
@@ -99,7 +86,7 @@ summed as (
         lines.source_currency,
         event_rows.measure,
         event_rows.event_date,
-        sum(event_rows.amount_cents) as amount_source_cents,
+        sum(event_rows.amount_source_cents) as amount_source_cents,
         max(case when event_rows.is_estimated then 1 else 0 end) as is_estimated_flag
     from event_rows
     inner join lines
