@@ -1325,7 +1325,7 @@ def _summary(ctx: Context, channel_parts: pl.DataFrame, costs: pl.DataFrame, ets
 TRUTH_README = """\
 # Ground truth
 
-What `../shared/metrics.md` computes from the files in this data set, produced by
+What docs/metrics.md (the accounting contract) computes from the files in this data set, produced by
 `demo/truth.py`, a small implementation independent of the dbt
 models. Money is in cents internally and written with two decimals. Reporting
 currency: USD (the FX pivot), brand time zone America/New_York.

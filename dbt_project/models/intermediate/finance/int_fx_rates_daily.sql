@@ -77,7 +77,9 @@ carrier_invoices as (
 
 ),
 
--- The data range: from the first rate or event to the last rate or event.
+-- The data range: from the first rate or event to the last rate or event. Every channel's prepared lines
+-- and dated line amounts count, from the var lists, so a new channel widens it without an edit (channel
+-- daily costs are dated within their statements' range and depend on order lines, hence on this model).
 range_candidates as (
 
     select
@@ -129,6 +131,18 @@ range_candidates as (
         min(ship_date) as first_date,
         max(ship_date) as last_date
     from carrier_invoices
+    {%- for dated_models, date_column in [
+        (var('channel_order_line_models'), 'order_date'),
+        (var('channel_line_amount_models'), 'event_date'),
+    ] %}
+        {%- for model in dated_models %}
+            union all
+            select
+                min({{ date_column }}) as first_date,
+                max({{ date_column }}) as last_date
+            from {{ ref(model) }}
+        {%- endfor %}
+    {%- endfor %}
 
 ),
 
