@@ -8,6 +8,7 @@ from orch_helpers import drop_into
 from test_checks import lake_resource
 
 from demo import NOT_EXPORTS
+from ingestion import registry
 from ingestion.ingest import is_skipped
 from orchestration.lib.inbox import InboxFile, classify, list_files, plan_inbox
 
@@ -72,7 +73,7 @@ def test_plan_inbox_routes_by_detected_format(demo_dir):
     files = [f for f in listed if not is_skipped(Path(f.path).relative_to(demo_dir).parts, NOT_EXPORTS)]
     assert files and len(files) < len(listed) and not any("/truth/" in f.path for f in files)
     plan = plan_inbox(files, set(), classify)
-    assert set(plan.by_source) == {"shopify", "amazon", "google_ads", "meta_ads", "amazon_ads", "brand"}
+    assert set(plan.by_source) == set(registry.SOURCES)
     assert plan.unrecognised == []
     assert any(p.endswith(".json.gz") for p in plan.by_source["amazon_ads"]), "gzip heads are classified"
     again = plan_inbox(files, set(plan.seen), classify)
