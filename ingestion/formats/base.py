@@ -346,7 +346,7 @@ def _parse_json_lines(block, starts, ends, nonblank, line_numbers, schema) -> pl
                 raise ValueError("not a JSON object")
             good.append(text)
             good_rows.append(line_no)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than any export is
             bad_rows.append(line_no)
             bad_text.append(text.decode("utf-8", "replace")[:2000])
             errors.append(f"not a valid JSON object ({str(exc)[:80]})")
