@@ -74,6 +74,7 @@ def test_a_crash_mid_file_leaves_nothing_visible_and_a_rerun_completes(lake, dem
 def test_cli_exit_codes_and_inbox(lake, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COMMERCE_LAKE", str(lake))
     monkeypatch.delenv("COMMERCE_INBOX", raising=False)
+    monkeypatch.setenv("COMMERCE_INBOX_SETTLE_SECONDS", "0")  # whole files written at once (test_inbox_settling.py)
     inbox = lake / "inbox"
     write(inbox / "carrier.csv", INVOICES)
     assert cli.main(["ingest"]) == 0
