@@ -1,0 +1,99 @@
+"""Resource bounds: decompression caps reject a gzip bomb (and an over-large export) with a reason, and the scratch
+a killed ingest leaves in `lake/_tmp/` is removed by the next run, never a live run's."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import signal
+import subprocess
+import sys
+import zlib
+
+from ingest_helpers import make_ingestor, write
+from test_s3 import make_bucket, s3  # noqa: F401 - the S3 server fixture
+
+from commerce_analytics.settings import load_settings
+from ingestion.ingest import Ingestor
+from ingestion.lake import Lake
+
+INVOICES = (
+    "tracking_number,order_reference,ship_date,service,weight_kg,cost,currency\n"
+    "1Z1,#1,2025-09-01,UPS Ground,1.00,9.99,USD\n"
+)
+
+
+def gzip_bomb(path, expanded_mib: int):
+    """A valid header and row, then MiBs of blank lines: 1000x smaller compressed than expanded."""
+    stream = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    with open(path, "wb") as out:
+        out.write(stream.compress(INVOICES.encode()))
+        block = b"\n" * (1024 * 1024)
+        for _ in range(expanded_mib):
+            out.write(stream.compress(block))
+        out.write(stream.flush())
+    return path
+
+
+def ingestor_with(lake: str, endpoint: str | None = None, **env: str) -> Ingestor:
+    settings = load_settings({"COMMERCE_LAKE": lake, **({"AWS_ENDPOINT_URL": endpoint} if endpoint else {}), **env})
+    return Ingestor(settings, Lake(lake, endpoint))
+
+
+def test_a_gzip_bomb_is_rejected_by_the_ratio_cap(lake, tmp_path):
+    bomb = gzip_bomb(tmp_path / "invoices.csv.gz", 64)
+    assert bomb.stat().st_size * 200 < 64 * 1024 * 1024
+    [result] = make_ingestor(str(lake)).ingest_paths([str(bomb)])
+    assert result.status == "rejected" and "COMMERCE_INGEST_MAX_COMPRESSION_RATIO" in result.message
+    assert not list((lake / "_tmp").iterdir()), "its scratch is gone"
+    manifest = json.loads((lake / "_manifests" / "unknown" / f"{result.sha256}.json").read_text())
+    assert manifest["status"] == "rejected"
+
+
+def test_the_total_cap_rejects_an_export_that_expands_too_far(lake, tmp_path):
+    big = write(
+        tmp_path / "invoices.csv", INVOICES + "".join(f"1Z{i},#{i},2025-09-01,UPS,1,9.99,USD\n" for i in range(40_000))
+    )
+    packed = tmp_path / "invoices.csv.gz"
+    packed.write_bytes(gzip.compress(big.read_bytes(), mtime=0))
+    [capped] = ingestor_with(str(lake), COMMERCE_INGEST_MAX_DECOMPRESSED_MIB="1").ingest_paths([str(packed)])
+    assert capped.status == "rejected" and "COMMERCE_INGEST_MAX_DECOMPRESSED_MIB" in capped.message
+    [landed] = ingestor_with(str(tmp_path / "other-lake")).ingest_paths([str(packed)])
+    assert (landed.status, landed.rows_landed) == ("landed", 40_001), "within the default caps it lands"
+
+
+def test_a_gzip_bomb_on_the_s3_server_is_rejected(s3, tmp_path):  # noqa: F811
+    url = make_bucket(s3, "lake-bomb")
+    lake = Lake(url, s3)
+    lake.fs.put_file(str(gzip_bomb(tmp_path / "invoices.csv.gz", 64)), lake.path("inbox/invoices.csv.gz"))
+    ingestor = ingestor_with(url, s3)
+    [result] = ingestor.ingest_paths([ingestor.settings.inbox])
+    assert result.status == "rejected" and "COMMERCE_INGEST_MAX_COMPRESSION_RATIO" in result.message
+    assert lake.list("inbox") == [] and lake.list("_manifests/unknown")
+
+
+# Holds a work folder open, as an ingest does mid-file, until it is killed.
+HOLDER = """
+import sys, time
+from ingestion.lake import Lake
+with Lake(sys.argv[1]).workdir() as work:
+    (work / "original").write_bytes(b"x" * 1024)
+    print(work, flush=True)
+    time.sleep(600)
+"""
+
+
+def test_scratch_of_a_killed_ingest_is_cleaned_by_the_next_run_never_a_live_one(lake, tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(lake)], stdout=subprocess.PIPE, text=True)
+    try:
+        work = holder.stdout.readline().strip()
+        assert work.startswith(str(lake / "_tmp"))
+        make_ingestor(str(lake)).ingest_paths([str(write(tmp_path / "a.csv", INVOICES))])
+        assert (lake / "_tmp").exists() and work in [str(p) for p in (lake / "_tmp").iterdir()], "in use: kept"
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=60)
+    assert [str(p) for p in (lake / "_tmp").iterdir()] == [work], "the killed run left its scratch"
+    [result] = make_ingestor(str(lake)).ingest_paths([str(write(tmp_path / "b.csv", INVOICES.replace("1Z1", "1Z2")))])
+    assert result.status == "landed"
+    assert list((lake / "_tmp").iterdir()) == [], "the next run removed it"
