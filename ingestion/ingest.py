@@ -499,23 +499,14 @@ def decompression_limits(settings: Settings) -> DecompressionLimits:
     )
 
 
-def is_settled(info: dict, settle_seconds: float, now: float | None = None) -> bool:
-    """Whether a file has not been modified for `settle_seconds` (a writer still copying it would have)."""
-    if settle_seconds <= 0:
-        return True
-    modified = _mtime(info)
-    return modified is None or (now if now is not None else time.time()) - modified >= settle_seconds
-
-
-def _mtime(info: dict) -> float | None:
-    value = info.get("mtime") or info.get("LastModified")
-    if isinstance(value, dt.datetime):
-        return value.timestamp()
-    return float(value) if value is not None else None
+def is_settled(info: dict, settle_seconds: float) -> bool:
+    """Whether a local file (its fsspec `info`) has not been modified for `settle_seconds`: a writer still copying
+    it would have."""
+    return settle_seconds <= 0 or time.time() - float(info["mtime"]) >= settle_seconds
 
 
 def _changed(before: dict, after: dict) -> bool:
-    return (before.get("size"), _mtime(before)) != (after.get("size"), _mtime(after))
+    return (before["size"], before["mtime"]) != (after["size"], after["mtime"])
 
 
 def _waiting(display: str, settle_seconds: float) -> FileResult:
