@@ -181,20 +181,25 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
+def ingest_files(args: argparse.Namespace) -> list:
+    """What `ingest` lands (in a child process when COMMERCE_INGEST_MEMORY_MIB caps its memory)."""
+    from ingestion.ingest import Ingestor
+
+    ingestor = Ingestor()
+    if args.reprocess:
+        return ingestor.reprocess(args.source, force=args.force)
+    return ingestor.ingest_paths(args.paths or [ingestor.settings.inbox], args.source, args.keep_inbox, skip=args.skip)
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     import json
 
-    from ingestion.ingest import Ingestor, RunFailure, as_dict, exit_code
+    from ingestion.ingest import Ingestor, RunFailure, as_dict, exit_code, run_with_memory_cap
 
     ingestor = Ingestor()
     failure: RunFailure | None = None
     try:
-        if args.reprocess:
-            results = ingestor.reprocess(args.source, force=args.force)
-        else:
-            results = ingestor.ingest_paths(
-                args.paths or [ingestor.settings.inbox], args.source, args.keep_inbox, skip=args.skip
-            )
+        results = run_with_memory_cap(ingest_files, args, ingestor.settings.ingest_memory_mib)
     except RunFailure as exc:
         failure, results = exc, exc.results
     except (FileNotFoundError, ValueError) as exc:
@@ -223,7 +228,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     if failure is not None:
         print(
             f"commerce-analytics ingest: the run failed while ingesting {failure.during} "
-            f"({type(failure.cause).__name__}: {failure.cause}); the {len(results)} file(s) before it stay recorded "
+            f"({type(failure.cause).__name__}: {failure.cause}); files recorded before it stay recorded "
             "and nothing of this file is visible. Fix the cause (disk space, network, memory) and run again: "
             "ingesting is idempotent (exit 3)",
             file=sys.stderr,

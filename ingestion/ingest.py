@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import multiprocessing
 import os
+import resource
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -30,6 +33,7 @@ from ingestion.lake import Lake, LakeError, copy_with_sha256, filesystem_for, ra
 from ingestion.textio import DecompressionLimits, FileProblem, decode_to_utf8, read_head
 
 MAX_EXAMPLES = 5
+T = TypeVar("T")
 TEMPORARY_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download")
 TEMPORARY_PREFIXES = ("~$",)
 # The run itself failing (disk full, lake unreachable, out of memory) is never the file's fault: the run stops
@@ -45,6 +49,46 @@ class RunFailure(Exception):
         self.during = during
         self.cause = cause
         self.results = results
+
+    def __reduce__(self):  # crosses the process boundary of `run_with_memory_cap`
+        return (RunFailure, (self.during, self.cause, self.results))
+
+
+def run_with_memory_cap(target: Callable[[T], list[FileResult]], arg: T, memory_mib: int) -> list[FileResult]:
+    """`target(arg)`, in a child process whose private memory is capped at `memory_mib` (RLIMIT_DATA) when set.
+
+    Past the cap an allocation fails (Python's MemoryError; polars aborts the process): either way, as when a
+    container's OOM killer picks the child, this process survives to report it as a `RunFailure` (exit 3) instead
+    of the run vanishing. Exceptions the child raises are raised here."""
+    if not memory_mib:
+        return target(arg)
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or caches inherited
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_capped_child, args=(send, target, arg, memory_mib * 1024**2))
+    child.start()
+    send.close()
+    try:
+        kind, value = receive.recv()
+    except EOFError:
+        kind, value = "died", None
+    child.join()
+    if kind == "returned":
+        return value
+    if kind == "raised":
+        raise value
+    cause = MemoryError(
+        f"the ingest process ended with exit status {child.exitcode} with its memory capped at {memory_mib} MiB "
+        "(COMMERCE_INGEST_MEMORY_MIB): raise the cap, or split the largest file"
+    )
+    raise RunFailure("the files given", cause, [])
+
+
+def _capped_child(send, target, arg, limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, resource.getrlimit(resource.RLIMIT_DATA)[1]))
+    try:
+        send.send(("returned", target(arg)))
+    except Exception as exc:
+        send.send(("raised", exc))
 
 
 @dataclass

@@ -13,6 +13,7 @@ import zlib
 from ingest_helpers import make_ingestor, write
 from test_s3 import make_bucket, s3  # noqa: F401 - the S3 server fixture
 
+from commerce_analytics import cli
 from commerce_analytics.settings import load_settings
 from ingestion.ingest import Ingestor
 from ingestion.lake import Lake
@@ -97,3 +98,25 @@ def test_scratch_of_a_killed_ingest_is_cleaned_by_the_next_run_never_a_live_one(
     [result] = make_ingestor(str(lake)).ingest_paths([str(write(tmp_path / "b.csv", INVOICES.replace("1Z1", "1Z2")))])
     assert result.status == "landed"
     assert list((lake / "_tmp").iterdir()) == [], "the next run removed it"
+
+
+def test_the_memory_cap_turns_a_silent_oom_kill_into_exit_3(lake, tmp_path, monkeypatch, capsys):
+    """Parsing a 40 MB JSON document takes several times its size; capped at 400 MiB the ingest process fails and
+    the run says so (exit 3) instead of vanishing, nothing of the file is recorded; small files fit."""
+    results = [
+        {
+            "campaign": {"id": str(i), "name": f"Search - Brand {i}"},
+            "segments": {"date": "2025-09-01"},
+            "metrics": {"clicks": "5", "impressions": "100", "costMicros": "1230000", "conversions": 1.0},
+        }
+        for i in range(200_000)
+    ]
+    big = tmp_path / "campaign_daily_gaql.json"
+    big.write_text(json.dumps([{"results": results}]))
+    monkeypatch.setenv("COMMERCE_LAKE", str(lake))
+    monkeypatch.setenv("COMMERCE_INGEST_MEMORY_MIB", "400")
+    assert cli.main(["ingest", str(big)]) == 3
+    err = capsys.readouterr().err
+    assert "COMMERCE_INGEST_MEMORY_MIB" in err and "exit 3" in err
+    assert not (lake / "_manifests" / "google_ads").exists()
+    assert cli.main(["ingest", str(write(tmp_path / "inv.csv", INVOICES))]) == 0
