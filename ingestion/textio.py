@@ -4,7 +4,8 @@ Exports arrive gzip-compressed or not, as UTF-8 (with or without BOM),
 UTF-16 (Excel "Unicode text") or Windows-1252, with LF or CRLF line ends and
 zero-width spaces. `decode_to_utf8` streams any of those into one canonical
 form (UTF-8, LF, no BOM, no zero-width spaces) so that every parser sees the
-same text. `scan_delimited` then finds record boundaries with a vectorised,
+same text, within `DecompressionLimits` (a gzip bomb is rejected, not expanded). Lines ending in a bare CR
+(classic Mac OS) are rejected with that reason. `scan_delimited` then finds record boundaries with a vectorised,
 quote-aware scan (numpy over 4 MiB chunks): it keeps the physical line number
 of every record (so messages can say file:line even after multi-line quoted
 fields), drops blank lines, and sets aside records whose field count differs
