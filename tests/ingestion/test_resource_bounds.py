@@ -9,7 +9,9 @@ import signal
 import subprocess
 import sys
 import zlib
+from pathlib import Path
 
+import pytest
 from ingest_helpers import make_ingestor, write
 from test_s3 import make_bucket, s3  # noqa: F401 - the S3 server fixture
 
@@ -84,20 +86,27 @@ with Lake(sys.argv[1]).workdir() as work:
 """
 
 
-def test_scratch_of_a_killed_ingest_is_cleaned_by_the_next_run_never_a_live_one(lake, tmp_path):
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(lake)], stdout=subprocess.PIPE, text=True)
+@pytest.mark.parametrize("where", ["local", "s3"])
+def test_scratch_of_a_killed_ingest_is_cleaned_by_the_next_run_never_a_live_one(where, lake, tmp_path, request):
+    url = str(lake) if where == "local" else make_bucket(request.getfixturevalue("s3"), "lake-scratch")
+    endpoint = None if where == "local" else request.getfixturevalue("s3")
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, url], stdout=subprocess.PIPE, text=True)
     try:
-        work = holder.stdout.readline().strip()
-        assert work.startswith(str(lake / "_tmp"))
-        make_ingestor(str(lake)).ingest_paths([str(write(tmp_path / "a.csv", INVOICES))])
-        assert (lake / "_tmp").exists() and work in [str(p) for p in (lake / "_tmp").iterdir()], "in use: kept"
+        work = Path(holder.stdout.readline().strip())
+        assert work.parent == Lake(url, endpoint).scratch()[0]  # lake/_tmp locally, the system's for S3
+        make_ingestor(url, endpoint).ingest_paths([str(write(tmp_path / "a.csv", INVOICES))])
+        assert work.exists(), "in use by a live run: kept"
     finally:
         holder.send_signal(signal.SIGKILL)
         holder.wait(timeout=60)
-    assert [str(p) for p in (lake / "_tmp").iterdir()] == [work], "the killed run left its scratch"
-    [result] = make_ingestor(str(lake)).ingest_paths([str(write(tmp_path / "b.csv", INVOICES.replace("1Z1", "1Z2")))])
+    assert work.exists(), "the killed run left its scratch"
+    [result] = make_ingestor(url, endpoint).ingest_paths(
+        [str(write(tmp_path / "b.csv", INVOICES.replace("1Z1", "1Z2")))]
+    )
     assert result.status == "landed"
-    assert list((lake / "_tmp").iterdir()) == [], "the next run removed it"
+    assert not work.exists(), "the next run removed it"
+    if where == "local":
+        assert list((lake / "_tmp").iterdir()) == []
 
 
 def test_the_memory_cap_turns_a_silent_oom_kill_into_exit_3(lake, tmp_path, monkeypatch, capsys):
