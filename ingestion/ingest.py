@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import os
-import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,7 +24,8 @@ from commerce_analytics.settings import Settings, load_settings
 from ingestion import registry
 from ingestion.formats import FORMATS, Detection, Format, Sniff, detect
 from ingestion.formats.base import ParseContext, Parsed
-from ingestion.lake import Lake, copy_with_sha256, filesystem_for, raw_path
+from ingestion.lake import Lake, copy_with_sha256, deliveries_log_rel, filesystem_for, raw_path
+from ingestion.retract import RETRACTED
 from ingestion.textio import FileProblem, decode_to_utf8, read_head
 
 MAX_EXAMPLES = 5
@@ -154,10 +154,12 @@ class Ingestor:
         forced: str | None = None,
         keep_inbox: bool = False,
         skip: Sequence[str] = (),
+        reinstate: bool = False,
     ) -> list[FileResult]:
         """Ingest files and folders. In a folder, names starting with `.` or `_` are never exports, and
         `skip` holds glob patterns of relative paths (a pattern matching a folder skips what it holds)
-        that the caller knows are not exports, such as a generated data set's `truth`."""
+        that the caller knows are not exports, such as a generated data set's `truth`. With `reinstate`,
+        files whose delivery was retracted land again as a new delivery (otherwise they are duplicates)."""
         results = []
         inbox = self.settings.inbox.rstrip("/")
         for fs, path, display in self._expand(paths, skip):
@@ -166,7 +168,7 @@ class Ingestor:
                 local = work / "original"
                 sha = copy_with_sha256(fs, path, local)
                 delivery = Delivery(display, local, sha, _now(), origin=path if from_inbox and not keep_inbox else None)
-                results.append(self._ingest(delivery, work, forced))
+                results.append(self._ingest(delivery, work, forced, reinstate=reinstate))
                 if delivery.origin:
                     fs.rm_file(delivery.origin)
         return results
@@ -178,6 +180,8 @@ class Ingestor:
             pointer = self.lake.read_json(rel) or {}
             manifest = self.lake.read_json(pointer.get("manifest", "")) or {}
             sha = pointer.get("sha256") or Path(rel).stem
+            if manifest.get("status") == RETRACTED:
+                continue  # withdrawn deliveries stay withdrawn; `ingest --reinstate FILE` brings one back
             if forced and forced not in (manifest.get("source"), manifest.get("format")):
                 continue
             with self.lake.workdir() as work:
@@ -217,9 +221,15 @@ class Ingestor:
         reprocess: bool = False,
         force: bool = False,
         previous: dict | None = None,
+        reinstate: bool = False,
     ) -> FileResult:
         sha = delivery.sha256
         pointer = self.lake.read_json(f"_manifests/sha256/{sha}.json")
+        if pointer and not reprocess and reinstate:
+            manifest = self.lake.read_json(pointer["manifest"]) or {}
+            if manifest.get("status") == RETRACTED:
+                # Re-land as a new delivery (received now), so a snapshot entity takes it as its latest.
+                reprocess, force, previous = True, True, manifest
         if pointer and not reprocess:
             current = FORMATS.get(pointer.get("format") or "")
             if current is None or pointer.get("parser_version") == parser_version(current):
@@ -380,7 +390,7 @@ class Ingestor:
 
     def _log_delivery(self, delivery: Delivery, result: FileResult, work: Path) -> None:
         now = _now()
-        rel = f"_manifests/deliveries/{now:%Y-%m-%d}/{now:%H%M%S%f}-{result.sha256[:12]}-{uuid.uuid4().hex[:8]}.json"
+        rel = deliveries_log_rel(result.sha256, now)
         entry = {
             "delivered_at": now.isoformat(),
             "source_file": delivery.display,
@@ -401,6 +411,12 @@ class Ingestor:
         note = f"duplicate of {manifest.get('source_file')} (ingested {manifest.get('ingested_at')}, {previous})"
         if previous == "rejected":
             note += f": still rejected: {manifest.get('message')}"
+        if previous == RETRACTED:
+            retraction = manifest.get("retraction") or {}
+            note += (
+                f": retracted {retraction.get('at')} by {retraction.get('by')} ({retraction.get('reason')}), its rows "
+                "stay withdrawn; `commerce-analytics ingest --reinstate FILE` lands it again"
+            )
         result = FileResult(
             delivery.display,
             delivery.sha256,

@@ -25,6 +25,7 @@ botocore's retry configuration (`standard` mode), plus s3fs's own retry of trans
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import json
 import os
@@ -191,3 +192,8 @@ def copy_with_sha256(fs, path: str, dst: Path) -> str:
 
 def raw_path(sha256: str) -> str:
     return f"raw/{sha256[:2]}/{sha256}"
+
+
+def deliveries_log_rel(sha256: str, when: datetime.datetime) -> str:
+    """A new, unique object of the append-only deliveries log (ingests, duplicates, retractions, erasures)."""
+    return f"_manifests/deliveries/{when:%Y-%m-%d}/{when:%H%M%S%f}-{sha256[:12]}-{uuid.uuid4().hex[:8]}.json"

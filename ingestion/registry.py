@@ -15,7 +15,9 @@ staging keeps one row per key with a single latest-wins rule:
 
 For `amazon/settlement_lines` the unit that is replaced is the whole
 settlement: staging first picks the winning file per `settlement_id` (from
-`amazon/settlements`, same rule) and keeps every line of that file.
+`amazon/settlements`, same rule) and keeps every line of that file. Entities flagged `snapshot`
+(the brand's product list, cost history, FX rates and SKU-ASIN map) are replaced whole: staging first
+keeps the latest visible delivery of each format (`_ingested_at`, then sha256), then applies the rule.
 """
 
 from __future__ import annotations
@@ -65,6 +67,13 @@ class Entity:
     partitioned: bool = True
     """Partitioned by `business_month=YYYY-MM` of the `business_date` column."""
     formats: tuple[str, ...] = field(default=())
+    email_column: str | None = None
+    """The column holding a customer's email: `forget-customer` finds a person's rows by it."""
+    personal_columns: tuple[str, ...] = ()
+    """Columns identifying a person, nulled by `forget-customer` in that person's rows (money stays)."""
+    snapshot: bool = False
+    """Each delivery is the full current state (a product list, a cost history): staging keeps only the rows
+    of the latest visible delivery per format, so a row left out of a corrected file is gone."""
 
     @property
     def key(self) -> str:
@@ -136,6 +145,8 @@ def _entities() -> list[Entity]:
                 "business_date": pl.Date(),
             },
             formats=("shopify_orders_csv", "shopify_orders_json"),
+            email_column="email",
+            personal_columns=("email", "customer_id", "shipping_zip"),
         ),
         Entity(
             "shopify",
@@ -498,6 +509,7 @@ def _entities() -> list[Entity]:
             },
             partitioned=False,
             formats=("brand_cogs",),
+            snapshot=True,
         ),
         Entity(
             "brand",
@@ -531,6 +543,7 @@ def _entities() -> list[Entity]:
                 "business_date": pl.Date(),
             },
             formats=("brand_fx_rates", "ecb_fx_rates"),
+            snapshot=True,
         ),
         Entity(
             "brand",
@@ -541,6 +554,7 @@ def _entities() -> list[Entity]:
             {"sku": pl.String(), "asin": pl.String(), "marketplace": pl.String()},
             partitioned=False,
             formats=("brand_sku_asin_map",),
+            snapshot=True,
         ),
         Entity(
             "brand",
@@ -556,6 +570,8 @@ def _entities() -> list[Entity]:
                 "business_date": pl.Date(),
             },
             formats=("brand_touchpoints",),
+            email_column="customer_email",
+            personal_columns=("customer_email",),
         ),
         Entity(
             "brand",
@@ -573,6 +589,7 @@ def _entities() -> list[Entity]:
             },
             partitioned=False,
             formats=("brand_products",),
+            snapshot=True,
         ),
     ]
 
