@@ -10,11 +10,13 @@ Layout (relative to `COMMERCE_LAKE`):
     _manifests/<source>/<sha256>.json        one per file content (current parser version)
     _manifests/unknown/<sha256>.json         rejected files of unknown format
     _manifests/sha256/<sha256>.json          pointer sha -> manifest (cheap duplicate check)
-    _manifests/deliveries/<YYYY-MM-DD>/<time>-<sha12>-<id>.json   one object per delivery (append-only)
+    _manifests/deliveries/<YYYY-MM-DD>/<time>-<sha12>-<id>.json   one object per delivery or retraction (append-only)
+    _manifests/erasures/<YYYY-MM-DD>/<time>-<id>.json             one object per `forget-customer` run
 
-Visibility: a landed or quarantine file counts only when the manifest of its `_source_sha256` exists
-and names its `_parser_version`. Writers publish data files first and the manifest last, so a crash
-leaves nothing visible; the next run re-lands the file under the same deterministic names.
+Visibility: a landed or quarantine file counts only when the manifest of its `_source_sha256` exists,
+names its `_parser_version` and is landed or partial (not rejected or retracted). Writers publish data
+files first and the manifest last, so a crash leaves nothing visible; the next run re-lands the file
+under the same deterministic names.
 
 Every write is atomic: local files are written beside their target and renamed; S3 objects appear only
 when their PUT or multipart upload completes, and each upload is verified against the local bytes'

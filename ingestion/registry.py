@@ -15,9 +15,9 @@ staging keeps one row per key with a single latest-wins rule:
 
 For `amazon/settlement_lines` the unit that is replaced is the whole
 settlement: staging first picks the winning file per `settlement_id` (from
-`amazon/settlements`, same rule) and keeps every line of that file. Entities flagged `snapshot`
-(the brand's product list, cost history, FX rates and SKU-ASIN map) are replaced whole: staging first
-keeps the latest visible delivery of each format (`_ingested_at`, then sha256), then applies the rule.
+`amazon/settlements`, same rule) and keeps every line of that file. The formats in an entity's
+`snapshot_formats` (the brand's product list, cost history, FX rates and SKU-ASIN map files) replace the
+entity whole: staging first keeps only the latest visible delivery of each (`_ingested_at`, then sha256).
 """
 
 from __future__ import annotations
@@ -71,9 +71,10 @@ class Entity:
     """The column holding a customer's email: `forget-customer` finds a person's rows by it."""
     personal_columns: tuple[str, ...] = ()
     """Columns identifying a person, nulled by `forget-customer` in that person's rows (money stays)."""
-    snapshot: bool = False
-    """Each delivery is the full current state (a product list, a cost history): staging keeps only the rows
-    of the latest visible delivery per format, so a row left out of a corrected file is gone."""
+    snapshot_formats: tuple[str, ...] = ()
+    """Formats whose every delivery is the entity's full current state (a product list, a cost history):
+    staging keeps only the latest visible delivery of each, so a row left out of a corrected file is gone.
+    Rows of the entity's other formats (ECB rate files, daily or history) are kept by record key as usual."""
 
     @property
     def key(self) -> str:
@@ -509,7 +510,7 @@ def _entities() -> list[Entity]:
             },
             partitioned=False,
             formats=("brand_cogs",),
-            snapshot=True,
+            snapshot_formats=("brand_cogs",),
         ),
         Entity(
             "brand",
@@ -543,7 +544,7 @@ def _entities() -> list[Entity]:
                 "business_date": pl.Date(),
             },
             formats=("brand_fx_rates", "ecb_fx_rates"),
-            snapshot=True,
+            snapshot_formats=("brand_fx_rates",),
         ),
         Entity(
             "brand",
@@ -554,7 +555,7 @@ def _entities() -> list[Entity]:
             {"sku": pl.String(), "asin": pl.String(), "marketplace": pl.String()},
             partitioned=False,
             formats=("brand_sku_asin_map",),
-            snapshot=True,
+            snapshot_formats=("brand_sku_asin_map",),
         ),
         Entity(
             "brand",
@@ -589,7 +590,7 @@ def _entities() -> list[Entity]:
             },
             partitioned=False,
             formats=("brand_products",),
-            snapshot=True,
+            snapshot_formats=("brand_products",),
         ),
     ]
 

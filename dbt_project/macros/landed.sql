@@ -3,15 +3,15 @@
     manifests and lineage columns):
     - only files whose manifest is visible (status landed or partial, same
       parser version as the rows), so half-written, superseded or retracted files never count;
-    - with `snapshot` (registry entities flagged `snapshot`: each delivery is the
-      whole entity), only the latest visible delivery of each format, so a row
-      dropped from a corrected file disappears;
+    - of a format in `snapshot_formats` (the registry's: each delivery is the
+      whole entity), only the latest visible delivery, so a row dropped from a
+      corrected file disappears;
     - one row per `_record_key`, the latest `_record_version` winning (ties: the
       later ingest, then the file and row order), unless `dedupe` is false;
     - `prefer_format` wins over any version (the Shopify API over the CSV export).
     Returns a SELECT for an import CTE.
 -#}
-{% macro landed_latest_rows(relation, prefer_format=none, dedupe=true, snapshot=false) -%}
+{% macro landed_latest_rows(relation, prefer_format=none, dedupe=true, snapshot_formats=[]) -%}
     select landed_rows.*
     from (
         select
@@ -28,7 +28,7 @@
                     visible_rows._source_row desc
             ) as _record_rank
         from (
-            {{ landed_visible_rows(relation, snapshot) }}
+            {{ landed_visible_rows(relation, snapshot_formats) }}
         ) as visible_rows
     ) as landed_rows
     {%- if dedupe %}
@@ -36,12 +36,12 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- Rows of visible files; for a snapshot entity only those of the latest delivery of each format. -#}
-{% macro landed_visible_rows(relation, snapshot=false) -%}
+{#- Rows of visible files; of a snapshot format only those of its latest delivery. -#}
+{% macro landed_visible_rows(relation, snapshot_formats=[]) -%}
     select delivered_rows.*
     from (
         select
-            {% if snapshot -%}
+            {% if snapshot_formats -%}
                 dense_rank() over (
                     partition by manifest_rows._source_format
                     order by manifest_rows._ingested_at desc, manifest_rows._source_sha256 desc
@@ -55,7 +55,9 @@
                 and manifest_rows._parser_version = manifests.parser_version
                 and manifests.status in ('landed', 'partial')
     ) as delivered_rows
-    {%- if snapshot %}
-    where delivered_rows._delivery_rank = 1
+    {%- if snapshot_formats %}
+    where
+        delivered_rows._delivery_rank = 1
+        or delivered_rows._source_format not in ('{{ snapshot_formats | join("', '") }}')
     {%- endif %}
 {%- endmacro %}

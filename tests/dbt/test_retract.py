@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -87,6 +88,23 @@ def steps(request, dbt_lake, dbt_dataset, tmp_path_factory) -> Iterator[Steps]:
         retract(ingestor.lake, resolve_sha256(ingestor.lake, str(typo_file)), "test: typo retracted")
         typo_retracted = ingest_and_build(warehouse, "typo_retracted")
         yield Steps(good, typo, corrected, corrected_retracted, typo_retracted, staged, sku)
+
+
+def test_staging_replaces_exactly_the_registry_snapshot_formats():
+    """Each staging model passes its entity's `snapshot_formats` to the landed-rows macro, and no other does."""
+    from dbt_helpers import REPO
+
+    from ingestion import registry
+
+    for entity in registry.ENTITIES.values():
+        sql = REPO / f"dbt_project/models/staging/{entity.source}/stg_{entity.source}__{entity.name}.sql"
+        if not sql.exists():
+            continue
+        listed = re.findall(r"snapshot_formats=\[([^\]]*)\]", sql.read_text())
+        assert [re.findall(r"'([^']+)'", group) for group in listed] == (
+            [list(entity.snapshot_formats)] if entity.snapshot_formats else []
+        ), sql.name
+    assert registry.entity("brand", "cogs").snapshot_formats == ("brand_cogs",)
 
 
 def test_the_typo_row_reaches_the_marts(steps):
