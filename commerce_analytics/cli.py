@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--force", action="store_true", help="with --reprocess: re-land every raw file")
     ingest.add_argument("--keep-inbox", action="store_true", help="leave ingested files in the inbox")
     ingest.add_argument(
+        "--reinstate", action="store_true", help="land files whose delivery was retracted again, as a new delivery"
+    )
+    ingest.add_argument(
         "--skip",
         action="append",
         default=[],
@@ -53,6 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="glob of relative paths in the given folders that are not exports (repeatable), e.g. truth",
     )
     ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
+    retract = commands.add_parser(
+        "retract",
+        help="withdraw a delivery: its rows stop being visible from the next build (raw bytes and audit stay)",
+        description="Exit codes: 0 retracted, 2 no such visible delivery.",
+    )
+    retract.add_argument("file_or_sha", help="the delivered file, its sha256 (or 8+ hex digits), or its name")
+    retract.add_argument("--reason", required=True, help="why, for the audit entry in the deliveries log")
+    retract.add_argument("--by", help="who retracts (default: the current user)")
+    forget = commands.add_parser(
+        "forget-customer",
+        help="erase a customer's personal data from raw/, landed/ and quarantine/ (GDPR/CCPA deletion request)",
+        description="Money rows stay with the identity removed; the next build clears the warehouse.",
+    )
+    forget.add_argument("email", help="the customer's email (matched trimmed and lower-cased)")
+    forget.add_argument("--reason", default="", help="the request's reference, for the erasure log")
+    forget.add_argument("--by", help="who erases (default: the current user)")
     _add_warehouse_commands(commands)
     return parser
 
@@ -188,7 +207,9 @@ def ingest_files(args: argparse.Namespace) -> list:
     ingestor = Ingestor()
     if args.reprocess:
         return ingestor.reprocess(args.source, force=args.force)
-    return ingestor.ingest_paths(args.paths or [ingestor.settings.inbox], args.source, args.keep_inbox, skip=args.skip)
+    return ingestor.ingest_paths(
+        args.paths or [ingestor.settings.inbox], args.source, args.keep_inbox, skip=args.skip, reinstate=args.reinstate
+    )
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -246,6 +267,45 @@ def run_ingest(args: argparse.Namespace) -> int:
     return code
 
 
+def run_retract(args: argparse.Namespace) -> int:
+    from commerce_analytics.settings import load_settings
+    from ingestion.lake import Lake
+    from ingestion.retract import resolve_sha256, retract
+
+    settings = load_settings()
+    lake = Lake(settings.lake, settings.aws_endpoint_url)
+    try:
+        done = retract(lake, resolve_sha256(lake, args.file_or_sha, settings.aws_endpoint_url), args.reason, args.by)
+    except ValueError as exc:
+        print(f"commerce-analytics retract: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"RETRACTED {done.source_file} ({done.sha256[:12]}, was {done.status_before}): {done.rows_withdrawn} rows "
+        "withdrawn from the next build; raw bytes and the audit entry stay"
+    )
+    return 0
+
+
+def run_forget_customer(args: argparse.Namespace) -> int:
+    from commerce_analytics.settings import load_settings
+    from ingestion.erasure import forget_customer
+    from ingestion.lake import Lake
+
+    settings = load_settings()
+    lake = Lake(settings.lake, settings.aws_endpoint_url)
+    try:
+        done = forget_customer(lake, args.email, args.by, args.reason)
+    except ValueError as exc:
+        print(f"commerce-analytics forget-customer: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"ERASED {done.rows_erased} landed/quarantined rows in {done.files} files "
+        f"(raw {len(done.raw)}, landed {len(done.landed)}, quarantine {len(done.quarantine)}); "
+        f"logged in {lake.display(done.log)}; the next build clears the warehouse"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "generate":
@@ -260,6 +320,10 @@ def main(argv: list[str] | None = None) -> int:
             gen.print_summary(result)
     elif args.command == "ingest":
         return run_ingest(args)
+    elif args.command == "retract":
+        return run_retract(args)
+    elif args.command == "forget-customer":
+        return run_forget_customer(args)
     else:
         return run_warehouse_command(args)
     return 0

@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import resource
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -29,7 +28,16 @@ from commerce_analytics.settings import Settings, load_settings
 from ingestion import registry
 from ingestion.formats import FORMATS, Detection, Format, Sniff, detect
 from ingestion.formats.base import ParseContext, Parsed
-from ingestion.lake import Lake, LakeError, copy_with_sha256, filesystem_for, raw_path, sha256_of
+from ingestion.lake import (
+    Lake,
+    LakeError,
+    copy_with_sha256,
+    deliveries_log_rel,
+    filesystem_for,
+    raw_path,
+    sha256_of,
+)
+from ingestion.retract import RETRACTED
 from ingestion.textio import DecompressionLimits, FileProblem, decode_to_utf8, read_head
 
 MAX_EXAMPLES = 5
@@ -214,10 +222,12 @@ class Ingestor:
         forced: str | None = None,
         keep_inbox: bool = False,
         skip: Sequence[str] = (),
+        reinstate: bool = False,
     ) -> list[FileResult]:
         """Ingest files and folders. In a folder, names starting with `.` or `_` are never exports, and
         `skip` holds glob patterns of relative paths (a pattern matching a folder skips what it holds)
-        that the caller knows are not exports, such as a generated data set's `truth`."""
+        that the caller knows are not exports, such as a generated data set's `truth`. With `reinstate`,
+        files whose delivery was retracted land again as a new delivery (otherwise they are duplicates)."""
         results: list[FileResult] = []
         inbox = self.settings.inbox.rstrip("/")
         self.lake.clean_scratch()
@@ -225,13 +235,21 @@ class Ingestor:
             from_inbox = _is_under(path, inbox, fs)
             try:
                 with self.lake.workdir() as work:
-                    results.append(self._ingest_one(fs, path, display, work, forced, from_inbox, keep_inbox))
+                    results.append(self._ingest_one(fs, path, display, work, forced, from_inbox, keep_inbox, reinstate))
             except RUN_FAILURES as exc:
                 raise RunFailure(display, exc, results) from exc
         return results
 
     def _ingest_one(
-        self, fs, path: str, display: str, work: Path, forced: str | None, from_inbox: bool, keep_inbox: bool
+        self,
+        fs,
+        path: str,
+        display: str,
+        work: Path,
+        forced: str | None,
+        from_inbox: bool,
+        keep_inbox: bool,
+        reinstate: bool = False,
     ) -> FileResult:
         # S3 objects appear whole when their upload completes; a local file may still be growing.
         settle = self.settings.inbox_settle_seconds if from_inbox and "://" not in self.settings.inbox else 0.0
@@ -243,7 +261,7 @@ class Ingestor:
         if settle and _changed(before, fs.info(path)):
             return _waiting(display, settle)
         origin = path if from_inbox and not keep_inbox else None
-        result = self._ingest(Delivery(display, local, sha, _now(), origin=origin), work, forced)
+        result = self._ingest(Delivery(display, local, sha, _now(), origin=origin), work, forced, reinstate=reinstate)
         # A writer may have replaced the file since it was read: only the bytes that were recorded leave.
         if origin and sha256_of(fs, origin) == sha:
             fs.rm_file(origin)
@@ -257,6 +275,8 @@ class Ingestor:
             pointer = self.lake.read_json(rel) or {}
             manifest = self.lake.read_json(pointer.get("manifest", "")) or {}
             sha = pointer.get("sha256") or Path(rel).stem
+            if manifest.get("status") == RETRACTED:
+                continue  # withdrawn deliveries stay withdrawn; `ingest --reinstate FILE` brings one back
             if forced and forced not in (manifest.get("source"), manifest.get("format")):
                 continue
             try:
@@ -299,9 +319,15 @@ class Ingestor:
         reprocess: bool = False,
         force: bool = False,
         previous: dict | None = None,
+        reinstate: bool = False,
     ) -> FileResult:
         sha = delivery.sha256
         pointer = self.lake.read_json(f"_manifests/sha256/{sha}.json")
+        if pointer and not reprocess and reinstate:
+            manifest = self.lake.read_json(pointer["manifest"]) or {}
+            if manifest.get("status") == RETRACTED:
+                # Re-land as a new delivery (received now), so a snapshot entity takes it as its latest.
+                reprocess, force, previous = True, True, manifest
         if pointer and not reprocess:
             current = FORMATS.get(pointer.get("format") or "")
             if current is None or pointer.get("parser_version") == parser_version(current):
@@ -467,7 +493,7 @@ class Ingestor:
 
     def _log_delivery(self, delivery: Delivery, result: FileResult, work: Path) -> None:
         now = _now()
-        rel = f"_manifests/deliveries/{now:%Y-%m-%d}/{now:%H%M%S%f}-{result.sha256[:12]}-{uuid.uuid4().hex[:8]}.json"
+        rel = deliveries_log_rel(result.sha256, now)
         entry = {
             "delivered_at": now.isoformat(),
             "source_file": delivery.display,
@@ -488,6 +514,12 @@ class Ingestor:
         note = f"duplicate of {manifest.get('source_file')} (ingested {manifest.get('ingested_at')}, {previous})"
         if previous == "rejected":
             note += f": still rejected: {manifest.get('message')}"
+        if previous == RETRACTED:
+            retraction = manifest.get("retraction") or {}
+            note += (
+                f": retracted {retraction.get('at')} by {retraction.get('by')} ({retraction.get('reason')}), its rows "
+                "stay withdrawn; `commerce-analytics ingest --reinstate FILE` lands it again"
+            )
         result = FileResult(
             delivery.display,
             delivery.sha256,

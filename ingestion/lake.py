@@ -10,12 +10,14 @@ Layout (relative to `COMMERCE_LAKE`):
     _manifests/<source>/<sha256>.json        one per file content (current parser version)
     _manifests/unknown/<sha256>.json         rejected files of unknown format
     _manifests/sha256/<sha256>.json          pointer sha -> manifest (cheap duplicate check)
-    _manifests/deliveries/<YYYY-MM-DD>/<time>-<sha12>-<id>.json   one object per delivery (append-only)
+    _manifests/deliveries/<YYYY-MM-DD>/<time>-<sha12>-<id>.json   one object per delivery or retraction (append-only)
+    _manifests/erasures/<YYYY-MM-DD>/<time>-<id>.json             one object per `forget-customer` run
     _tmp/ingest-*/                           a local lake's work folders; a killed run's are removed by the next
 
-Visibility: a landed or quarantine file counts only when the manifest of its `_source_sha256` exists
-and names its `_parser_version`. Writers publish data files first and the manifest last, so a crash
-leaves nothing visible; the next run re-lands the file under the same deterministic names.
+Visibility: a landed or quarantine file counts only when the manifest of its `_source_sha256` exists,
+names its `_parser_version` and is landed or partial (not rejected or retracted). Writers publish data
+files first and the manifest last, so a crash leaves nothing visible; the next run re-lands the file
+under the same deterministic names.
 
 Every write is atomic: local files are written beside their target and renamed; S3 objects appear only
 when their PUT or multipart upload completes, and each upload is verified against the local bytes'
@@ -26,6 +28,7 @@ botocore's retry configuration (`standard` mode), plus s3fs's own retry of trans
 from __future__ import annotations
 
 import contextlib
+import datetime
 import fcntl
 import hashlib
 import json
@@ -230,3 +233,8 @@ def sha256_of(fs, path: str) -> str:
 
 def raw_path(sha256: str) -> str:
     return f"raw/{sha256[:2]}/{sha256}"
+
+
+def deliveries_log_rel(sha256: str, when: datetime.datetime) -> str:
+    """A new, unique object of the append-only deliveries log (ingests, duplicates, retractions, erasures)."""
+    return f"_manifests/deliveries/{when:%Y-%m-%d}/{when:%H%M%S%f}-{sha256[:12]}-{uuid.uuid4().hex[:8]}.json"

@@ -15,7 +15,9 @@ staging keeps one row per key with a single latest-wins rule:
 
 For `amazon/settlement_lines` the unit that is replaced is the whole
 settlement: staging first picks the winning file per `settlement_id` (from
-`amazon/settlements`, same rule) and keeps every line of that file.
+`amazon/settlements`, same rule) and keeps every line of that file. The formats in an entity's
+`snapshot_formats` (the brand's product list, cost history, FX rates and SKU-ASIN map files) replace the
+entity whole: staging first keeps only the latest visible delivery of each (`_ingested_at`, then sha256).
 """
 
 from __future__ import annotations
@@ -65,6 +67,14 @@ class Entity:
     partitioned: bool = True
     """Partitioned by `business_month=YYYY-MM` of the `business_date` column."""
     formats: tuple[str, ...] = field(default=())
+    email_column: str | None = None
+    """The column holding a customer's email: `forget-customer` finds a person's rows by it."""
+    personal_columns: tuple[str, ...] = ()
+    """Columns identifying a person, nulled by `forget-customer` in that person's rows (money stays)."""
+    snapshot_formats: tuple[str, ...] = ()
+    """Formats whose every delivery is the entity's full current state (a product list, a cost history):
+    staging keeps only the latest visible delivery of each, so a row left out of a corrected file is gone.
+    Rows of the entity's other formats (ECB rate files, daily or history) are kept by record key as usual."""
 
     @property
     def key(self) -> str:
@@ -136,6 +146,8 @@ def _entities() -> list[Entity]:
                 "business_date": pl.Date(),
             },
             formats=("shopify_orders_csv", "shopify_orders_json"),
+            email_column="email",
+            personal_columns=("email", "customer_id", "shipping_zip"),
         ),
         Entity(
             "shopify",
@@ -498,6 +510,7 @@ def _entities() -> list[Entity]:
             },
             partitioned=False,
             formats=("brand_cogs",),
+            snapshot_formats=("brand_cogs",),
         ),
         Entity(
             "brand",
@@ -531,6 +544,7 @@ def _entities() -> list[Entity]:
                 "business_date": pl.Date(),
             },
             formats=("brand_fx_rates", "ecb_fx_rates"),
+            snapshot_formats=("brand_fx_rates",),
         ),
         Entity(
             "brand",
@@ -541,6 +555,7 @@ def _entities() -> list[Entity]:
             {"sku": pl.String(), "asin": pl.String(), "marketplace": pl.String()},
             partitioned=False,
             formats=("brand_sku_asin_map",),
+            snapshot_formats=("brand_sku_asin_map",),
         ),
         Entity(
             "brand",
@@ -556,6 +571,8 @@ def _entities() -> list[Entity]:
                 "business_date": pl.Date(),
             },
             formats=("brand_touchpoints",),
+            email_column="customer_email",
+            personal_columns=("customer_email",),
         ),
         Entity(
             "brand",
@@ -573,6 +590,7 @@ def _entities() -> list[Entity]:
             },
             partitioned=False,
             formats=("brand_products",),
+            snapshot_formats=("brand_products",),
         ),
     ]
 

@@ -50,6 +50,9 @@ def sources_yaml(source: str) -> str:
             f"{entity.description}\n"
             f"Record key: {entity.record_key.rstrip('.')}. Version: {entity.record_version.rstrip('.')}."
         )
+        if entity.snapshot_formats:
+            formats = ", ".join(entity.snapshot_formats)
+            table += f"\nFull snapshots ({formats}): each delivery replaces the previous one."
         location = (
             f'read_parquet(\'{{{{ var("lake", env_var("COMMERCE_LAKE", "data/lake")) }}}}/{entity.landed_prefix}'
             "/**/*.parquet', hive_partitioning = false, union_by_name = true)"

@@ -2,13 +2,16 @@
     The rows of a landed entity that staging may use (README "Bringing your own exports":
     manifests and lineage columns):
     - only files whose manifest is visible (status landed or partial, same
-      parser version as the rows), so half-written or superseded files never count;
+      parser version as the rows), so half-written, superseded or retracted files never count;
+    - of a format in `snapshot_formats` (the registry's: each delivery is the
+      whole entity), only the latest visible delivery, so a row dropped from a
+      corrected file disappears;
     - one row per `_record_key`, the latest `_record_version` winning (ties: the
       later ingest, then the file and row order), unless `dedupe` is false;
     - `prefer_format` wins over any version (the Shopify API over the CSV export).
     Returns a SELECT for an import CTE.
 -#}
-{% macro landed_latest_rows(relation, prefer_format=none, dedupe=true) -%}
+{% macro landed_latest_rows(relation, prefer_format=none, dedupe=true, snapshot_formats=[]) -%}
     select landed_rows.*
     from (
         select
@@ -24,15 +27,38 @@
                     visible_rows._source_sha256 desc,
                     visible_rows._source_row desc
             ) as _record_rank
-        from {{ relation }} as visible_rows
-        inner join {{ source('lake', 'manifests') }} as manifests
-            on
-                visible_rows._source_sha256 = manifests.sha256
-                and visible_rows._parser_version = manifests.parser_version
-                and manifests.status in ('landed', 'partial')
+        from (
+            {{ landed_visible_rows(relation, snapshot_formats) }}
+        ) as visible_rows
     ) as landed_rows
     {%- if dedupe %}
     where landed_rows._record_rank = 1
+    {%- endif %}
+{%- endmacro %}
+
+{#- Rows of visible files; of a snapshot format only those of its latest delivery. -#}
+{% macro landed_visible_rows(relation, snapshot_formats=[]) -%}
+    select delivered_rows.*
+    from (
+        select
+            {% if snapshot_formats -%}
+                dense_rank() over (
+                    partition by manifest_rows._source_format
+                    order by manifest_rows._ingested_at desc, manifest_rows._source_sha256 desc
+                ) as _delivery_rank,
+            {% endif -%}
+            manifest_rows.*
+        from {{ relation }} as manifest_rows
+        inner join {{ source('lake', 'manifests') }} as manifests
+            on
+                manifest_rows._source_sha256 = manifests.sha256
+                and manifest_rows._parser_version = manifests.parser_version
+                and manifests.status in ('landed', 'partial')
+    ) as delivered_rows
+    {%- if snapshot_formats %}
+    where
+        delivered_rows._delivery_rank = 1
+        or delivered_rows._source_format not in ('{{ snapshot_formats | join("', '") }}')
     {%- endif %}
 {%- endmacro %}
 

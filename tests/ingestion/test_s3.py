@@ -224,3 +224,15 @@ def test_inbox_on_s3_is_emptied_after_ingest(s3, demo):
     results = ingestor.ingest_paths([ingestor.settings.inbox])
     assert {r.status for r in results} == {"landed"}
     assert lake.list("inbox") == []
+
+
+def test_retract_withdraws_and_reinstate_brings_back_on_s3(s3, tmp_path):
+    from test_retract import check_retract_cycle
+
+    check_retract_cycle(make_bucket(s3, "lake-retract"), tmp_path, s3)
+
+
+def test_forget_customer_on_s3(s3, demo, tmp_path):
+    from test_erasure import check_forget_customer
+
+    check_forget_customer(make_bucket(s3, "lake-erasure"), Path(demo.out), tmp_path, s3)

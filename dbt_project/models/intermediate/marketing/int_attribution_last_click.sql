@@ -30,7 +30,7 @@ orders as (
     select
         order_name as order_id,
         order_id as shopify_order_id,
-        {{ customer_key('email') }} as customer_key,
+        customer_key,
         created_at as order_created_at
     from shopify_orders
 

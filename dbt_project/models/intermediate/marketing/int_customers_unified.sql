@@ -19,7 +19,7 @@ shopify_orders as (
 orders as (
 
     select
-        {{ customer_key('email') }} as customer_key,
+        customer_key,
         order_name,
         created_at,
         {{ to_brand_date('created_at') }} as order_date,

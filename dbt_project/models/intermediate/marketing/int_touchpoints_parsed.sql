@@ -4,8 +4,8 @@
       - the `landing_site` of each Shopify API order, as a touch at the order's own
         creation time (the visit that led to the order; the CSV export has none);
       - each row of the brand's touchpoint export, at its own timestamp.
-    Touches belong to the unified customer (salted hash of the trimmed,
-    lower-cased email); no raw email leaves this model.
+    Touches belong to the unified customer (staging's salted hash of the
+    trimmed, lower-cased email: no raw email reaches the warehouse).
     An export row with the same path and query as a landing site, for the same
     customer, in the 30 minutes up to that landing site's time is that visit and
     is dropped (the landing site stands for it).
@@ -47,7 +47,7 @@ ad_campaigns as (
 landing_sites as (
 
     select
-        {{ customer_key('email') }} as customer_key,
+        customer_key,
         'shopify_landing_site' as touch_source,
         order_name as order_id,
         created_at as touch_occurred_at,
@@ -56,7 +56,7 @@ landing_sites as (
     where
         order_source = 'shopify_api'
         and landing_site is not null
-        and {{ normalised_email('email') }} is not null
+        and customer_key is not null
 
 ),
 
@@ -64,14 +64,14 @@ landing_sites as (
 exported as (
 
     select distinct
-        {{ customer_key('customer_email') }} as customer_key,
+        customer_key,
         'touchpoint_export' as touch_source,
         cast(null as {{ dbt.type_string() }}) as order_id,
         occurred_at as touch_occurred_at,
         landing_url
     from touchpoints
     where
-        {{ normalised_email('customer_email') }} is not null
+        customer_key is not null
         and landing_url is not null
 
 ),

@@ -57,7 +57,7 @@ final as (
         cast(sold_lines.ship_service_level as {{ dbt.type_string() }}) as shipping_service_level,
         cast(null as {{ dbt.type_string() }}) as payment_gateway,
         cast(sold_lines.promotion_ids as {{ dbt.type_string() }}) as promotion_codes,
-        cast(null as {{ dbt.type_string() }}) as buyer_email,
+        cast(null as {{ dbt.type_string() }}) as buyer_customer_key,
         false as is_cancelled,
         cast(sold_lines.quantity as bigint) as units,
         cast(0 as bigint) as restocked_units,

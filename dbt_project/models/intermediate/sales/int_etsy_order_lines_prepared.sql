@@ -72,7 +72,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as shipping_service_level,
         cast(null as {{ dbt.type_string() }}) as payment_gateway,
         cast(coupon_code as {{ dbt.type_string() }}) as promotion_codes,
-        cast(null as {{ dbt.type_string() }}) as buyer_email,
+        cast(null as {{ dbt.type_string() }}) as buyer_customer_key,
         false as is_cancelled,
         cast(quantity as bigint) as units,
         cast(0 as bigint) as restocked_units,

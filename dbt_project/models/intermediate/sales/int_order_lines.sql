@@ -9,7 +9,7 @@
     (int_order_line_amounts_converted), so a sale and its refund convert at their
     own dates. COGS is (units - restocked_units) x the landed unit cost
     effective on the order date (int_cogs_effective), in the cost's currency,
-    converted at the order date. `customer_key` is the hashed buyer email on
+    converted at the order date. `customer_key` is the buyer's hashed email on
     channels whose seed row says `has_buyer_identity`.
     Money columns: `<measure>_source_cents` / `<measure>_cents` (bigint, source /
     reporting currency) and `<measure>_source` / `<measure>` (numeric(18,2)).
@@ -37,7 +37,7 @@ prepared_lines as (
             shipping_service_level,
             payment_gateway,
             promotion_codes,
-            buyer_email,
+            buyer_customer_key,
             is_cancelled,
             units,
             restocked_units
@@ -88,7 +88,7 @@ lines_unioned as (
         prepared_lines.payment_gateway,
         prepared_lines.promotion_codes,
         case
-            when channels.has_buyer_identity then {{ customer_key('prepared_lines.buyer_email') }}
+            when channels.has_buyer_identity then prepared_lines.buyer_customer_key
         end as customer_key,
         prepared_lines.is_cancelled,
         prepared_lines.units,

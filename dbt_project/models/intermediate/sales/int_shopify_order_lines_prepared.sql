@@ -47,7 +47,7 @@ final as (
         ) as shipping_service_level,
         cast(payment_gateway as {{ dbt.type_string() }}) as payment_gateway,
         cast(discount_codes as {{ dbt.type_string() }}) as promotion_codes,
-        cast(email as {{ dbt.type_string() }}) as buyer_email,
+        cast(customer_key as {{ dbt.type_string() }}) as buyer_customer_key,
         cast(is_cancelled as boolean) as is_cancelled,
         cast(units as bigint) as units,
         cast(restocked_units as bigint) as restocked_units,

@@ -2,7 +2,7 @@ with
 
 landed as (
 
-    {{ landed_latest_rows(source('brand', 'cogs')) }}
+    {{ landed_latest_rows(source('brand', 'cogs'), snapshot_formats=['brand_cogs']) }}
 
 ),
 

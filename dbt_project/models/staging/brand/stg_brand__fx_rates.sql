@@ -2,7 +2,7 @@ with
 
 landed as (
 
-    {{ landed_latest_rows(source('brand', 'fx_rates')) }}
+    {{ landed_latest_rows(source('brand', 'fx_rates'), snapshot_formats=['brand_fx_rates']) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 landed as (
 
-    {{ landed_latest_rows(source('brand', 'products')) }}
+    {{ landed_latest_rows(source('brand', 'products'), snapshot_formats=['brand_products']) }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 landed as (
 
-    {{ landed_latest_rows(source('brand', 'sku_asin_map')) }}
+    {{ landed_latest_rows(source('brand', 'sku_asin_map'), snapshot_formats=['brand_sku_asin_map']) }}
 
 ),
 

@@ -10,7 +10,7 @@ final as (
 
     select
         occurred_at,
-        customer_email,
+        {{ customer_key('customer_email') }} as customer_key,
         landing_url,
         referrer_url,
         business_date,

@@ -11,7 +11,7 @@ final as (
     select
         order_id,
         order_name,
-        email,
+        {{ customer_key('email') }} as customer_key,
         created_at,
         created_at_local,
         processed_at,
