@@ -61,7 +61,9 @@ def _add_target_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--target-path", help="dbt's target folder (default dbt_project/target)")
     command.add_argument("--log-path", help="dbt's log folder (default dbt_project/logs)")
     command.add_argument(
-        "--no-load", action="store_true", help="postgres: skip the load step (the landed tables are current)"
+        "--no-load",
+        action="store_true",
+        help="skip pinning the lake and the PostgreSQL load (the landed tables are current)",
     )
 
 

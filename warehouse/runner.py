@@ -1,7 +1,8 @@
 """`commerce-analytics build` / `commerce-analytics dbt`: run dbt on the configured target.
 
-Before dbt runs, the target gets what it needs from the lake (see warehouse/targets.py):
-DuckDB the httpfs extension and the empty-entity placeholders, PostgreSQL the load step.
+Before dbt runs, the target gets what it needs from the lake (see warehouse/targets.py): the manifests
+pinned as of the build's start (`landed.lake_manifests`, which staging joins every landed row to), plus
+on DuckDB the httpfs extension and the empty-entity placeholders, on PostgreSQL the load of the pinned rows.
 The argument list comes from warehouse/dbt_args.py, which the Dagster dbt assets use too.
 """
 
@@ -29,9 +30,17 @@ def target_type(target: str, profiles_dir: str | Path = PROJECT_DIR) -> str:
 
 
 def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=print) -> None:
-    """Give the target what it needs from the lake before dbt runs."""
+    """Give the target what it needs from the lake before dbt runs, with the lake pinned as of now.
+
+    `load=False` (a dbt command that reads no landed rows) leaves the target's landed tables as they are."""
     from ingestion.lake import Lake
-    from warehouse.targets import ensure_duckdb_httpfs, ensure_placeholders, load_postgres
+    from warehouse.targets import (
+        ensure_duckdb_httpfs,
+        ensure_placeholders,
+        load_postgres,
+        pin_duckdb_manifests,
+        pin_manifests,
+    )
 
     lake = Lake(settings.lake, settings.aws_endpoint_url)
     if kind == "duckdb":
@@ -41,9 +50,12 @@ def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=prin
             log(f"lake: wrote {len(written)} empty-entity placeholders under {lake.url}/landed")
         if "://" not in settings.warehouse and settings.warehouse != ":memory:":
             Path(settings.warehouse).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        if load:
+            pinned = pin_duckdb_manifests(settings.warehouse, pin_manifests(lake))
+            log(f"lake: pinned {pinned} manifests of {lake.url} for this build")
     elif kind == "postgres" and load:
-        report = load_postgres(lake)
-        log(f"postgres: {report.summary()} from {lake.url}")
+        report = load_postgres(lake, manifests=pin_manifests(lake))
+        log(f"postgres: {report.summary()} from {lake.url} as of the build's start")
 
 
 def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool = True) -> int:
