@@ -3,12 +3,14 @@
 One dbt invocation per run (`dbt build` over the selected assets). A backfill of an order-date range is
 the same single invocation with `start_date`/`end_date` vars, built by warehouse/dbt_args.py (the builder
 `commerce-analytics build` uses too), so nothing forces a full re-run of untouched models; incremental
-models re-process what newer rows touch.
+models re-process what newer rows touch. The op is in the ingestion ops' concurrency pool, so no ingest
+runs while dbt reads the lake (the build also pins the lake at its start: warehouse/runner.py).
 """
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from orchestration.defs.ingestion import LAKE_WAREHOUSE_POOL
 from orchestration.lib.dbt_project import dbt_environment, dbt_project, prepare_manifest, translator
 from orchestration.lib.settings import OrchestrationSettings, load_orchestration_settings
 from warehouse.dbt_args import DbtInvocation, backfill_vars, dbt_args
@@ -35,6 +37,7 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         project=project,
         name=DBT_OP,
         dagster_dbt_translator=translator(),
+        pool=LAKE_WAREHOUSE_POOL,
     )
     def _dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
         # The target gets what it needs from the lake first (DuckDB: httpfs and empty-entity placeholders;
