@@ -21,6 +21,8 @@ class Settings:
     aws_endpoint_url: str | None
     dbt_schema: str = ""
     """DBT_SCHEMA: a developer's schema prefix on non-prod targets (dbt_project/macros/generate_schema_name.sql)."""
+    marts_max_age_hours: float = 26.0
+    """COMMERCE_MARTS_MAX_AGE_HOURS: `report` warns when the latest successful build is older (daily + slack)."""
 
     def schema(self, name: str, target: str | None = None) -> str:
         """The warehouse schema dbt gives custom schema `name` (`marts`, ...) on `target`: the same rule as
@@ -43,4 +45,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         reporting_currency=env.get("COMMERCE_REPORTING_CURRENCY", "USD"),
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         dbt_schema=env.get("DBT_SCHEMA", ""),
+        marts_max_age_hours=float(env.get("COMMERCE_MARTS_MAX_AGE_HOURS") or 26.0),
     )

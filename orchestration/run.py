@@ -96,7 +96,8 @@ def print_pnl(paths: list[str]) -> bool:
         print(f"(no channel P&L: {type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
         return True
     print()
-    return report.print_channel_pnl(rows, truth)
+    matches = report.print_channel_pnl(rows, truth)
+    return report.print_marts_status(settings.commerce, settings.dbt_target) and matches
 
 
 def summarise(result: dg.ExecuteInProcessResult) -> str:

@@ -71,10 +71,15 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
         return 2
     from dbt.cli.main import dbtRunner
 
+    from warehouse import build_log
+
     args = dbt_args(inv, settings)
     # dbt's env_var() reads the process environment: pass the settings on, including their defaults.
     os.environ.setdefault("COMMERCE_WAREHOUSE", settings.warehouse)
+    logged = inv.command[:1] in [(c,) for c in build_log.LOGGED_COMMANDS]
+    build_id = build_log.record_start(kind, settings, target) if logged else None
     result = dbtRunner().invoke(args)
+    build_log.record_end(kind, settings, build_id, result.success, target)
     if result.success:
         return 0
     if result.exception is not None:

@@ -13,6 +13,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.defs.ingestion import LAKE_WAREHOUSE_POOL
 from orchestration.lib.dbt_project import dbt_environment, dbt_project, prepare_manifest, translator
 from orchestration.lib.settings import OrchestrationSettings, load_orchestration_settings
+from warehouse import build_log
 from warehouse.dbt_args import DbtInvocation, backfill_vars, dbt_args
 from warehouse.runner import prepare_target, target_type
 
@@ -49,8 +50,15 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         )
         args = dbt_args(invocation, settings.commerce, locate=False)
         context.log.info(f"dbt {' '.join(args)} (target {settings.dbt_target})")
-        with dbt_environment(settings):
-            yield from dbt.cli(args, context=context).stream()
+        # The build log (warehouse/build_log.py) tells `report` whether the marts come from a finished build.
+        build_id = build_log.record_start(kind, settings.commerce, settings.dbt_target)
+        succeeded = False
+        try:
+            with dbt_environment(settings):
+                yield from dbt.cli(args, context=context).stream()
+            succeeded = True
+        finally:
+            build_log.record_end(kind, settings.commerce, build_id, succeeded, settings.dbt_target)
 
     return _dbt_models
 
