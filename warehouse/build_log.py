@@ -19,8 +19,6 @@ from commerce_analytics.settings import Settings
 AUDIT_SCHEMA = "audit"
 TABLE = "warehouse_builds"
 LOGGED_KINDS = ("duckdb", "postgres")
-LOGGED_COMMANDS = ("build", "run")
-"""dbt commands that (re)write the marts; `test`, `docs` and the rest leave the log alone."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from commerce_analytics.settings import Settings, load_settings
-from warehouse.dbt_args import PROJECT_DIR, BuildError, DbtInvocation, dbt_args
+from warehouse.dbt_args import BUILD_COMMANDS, PROJECT_DIR, BuildError, DbtInvocation, dbt_args
 
 
 def target_type(target: str, profiles_dir: str | Path = PROJECT_DIR) -> str:
@@ -63,9 +63,10 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
     settings = settings or load_settings()
     target = inv.target or settings.dbt_target
     name = "commerce-analytics " + " ".join(inv.command)
+    builds = inv.command[:1] in [(command,) for command in BUILD_COMMANDS]
     try:
         kind = target_type(target, inv.profiles_dir or inv.project_dir)
-        prepare_target(kind, settings, load=load)
+        prepare_target(kind, settings, load=load and builds)
     except Exception as exc:
         print(f"{name}: preparing target {target!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
@@ -76,8 +77,7 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
     args = dbt_args(inv, settings)
     # dbt's env_var() reads the process environment: pass the settings on, including their defaults.
     os.environ.setdefault("COMMERCE_WAREHOUSE", settings.warehouse)
-    logged = inv.command[:1] in [(c,) for c in build_log.LOGGED_COMMANDS]
-    build_id = build_log.record_start(kind, settings, target) if logged else None
+    build_id = build_log.record_start(kind, settings, target) if builds else None
     result = dbtRunner().invoke(args)
     build_log.record_end(kind, settings, build_id, result.success, target)
     if result.success:
