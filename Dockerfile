@@ -83,6 +83,12 @@ run_monitoring:
 compute_logs:
   module: dagster._core.storage.noop_compute_log_manager
   class: NoOpComputeLogManager
+concurrency:
+  pools:
+    # lake_warehouse (every ingestion op and the dbt op): one at a time across runs, as locally
+    # (orchestration/dagster.yaml), so no ingest lands files while a build reads the lake.
+    default_limit: 1
+    granularity: op
 local_artifact_storage:
   module: dagster._core.storage.root
   class: LocalArtifactStorage

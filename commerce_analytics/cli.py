@@ -81,7 +81,9 @@ def _add_target_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--target-path", help="dbt's target folder (default dbt_project/target)")
     command.add_argument("--log-path", help="dbt's log folder (default dbt_project/logs)")
     command.add_argument(
-        "--no-load", action="store_true", help="postgres: skip the load step (the landed tables are current)"
+        "--no-load",
+        action="store_true",
+        help="skip pinning the lake and the PostgreSQL load (the landed tables are current)",
     )
 
 
@@ -114,7 +116,11 @@ def _add_warehouse_commands(commands) -> None:
     report = commands.add_parser(
         "report",
         help="print the channel P&L from the warehouse's marts; compare it with a data set's truth if given",
-        description="Exit codes: 0 printed (and equal to the truth if given), 1 differs from the truth, 2 failed.",
+        description=(
+            "Exit codes: 0 printed (and equal to the truth if given), 1 differs from the truth or the marts may be "
+            "stale or mixed (the latest build failed or did not finish, or the latest successful one is older than "
+            "COMMERCE_MARTS_MAX_AGE_HOURS), 2 failed."
+        ),
     )
     report.add_argument("--target", help="dbt target to read: local (DuckDB) or postgres; default DBT_TARGET")
     report.add_argument("--truth", type=Path, help="a generated data set's truth/summary.json to check against")
@@ -179,7 +185,9 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
             if args.truth is not None and not args.truth.exists():
                 print(f"commerce-analytics report: no truth summary at {args.truth}", file=sys.stderr)
                 return 2
-            return 0 if report.print_channel_pnl(rows, args.truth) else 1
+            matches = report.print_channel_pnl(rows, args.truth)
+            fresh = report.print_marts_status(settings, args.target)
+            return 0 if matches and fresh else 1
         if args.command == "dbt-sources":
             from warehouse import dbt_sources
 

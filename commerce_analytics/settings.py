@@ -29,6 +29,8 @@ class Settings:
     """COMMERCE_INGEST_MAX_COMPRESSION_RATIO: decompressed / compressed size above which a file is a bomb."""
     ingest_memory_mib: int = 0
     """COMMERCE_INGEST_MEMORY_MIB: caps `commerce-analytics ingest`'s memory (0: no cap); beyond it the run exits 3."""
+    marts_max_age_hours: float = 26.0
+    """COMMERCE_MARTS_MAX_AGE_HOURS: `report` warns when the latest successful build is older (daily + slack)."""
 
     def schema(self, name: str, target: str | None = None) -> str:
         """The warehouse schema dbt gives custom schema `name` (`marts`, ...) on `target`: the same rule as
@@ -55,4 +57,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_decompressed_mib=int(env.get("COMMERCE_INGEST_MAX_DECOMPRESSED_MIB", "16384")),
         max_compression_ratio=float(env.get("COMMERCE_INGEST_MAX_COMPRESSION_RATIO", "200")),
         ingest_memory_mib=int(env.get("COMMERCE_INGEST_MEMORY_MIB", "0")),
+        marts_max_age_hours=float(env.get("COMMERCE_MARTS_MAX_AGE_HOURS") or 26.0),
     )

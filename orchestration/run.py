@@ -12,6 +12,7 @@ truth, when there is one), else 1.
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from orchestration.defs.dbt import DBT_OP
 from orchestration.defs.ingestion import op_name
 from orchestration.defs.jobs import MAIN_JOB
 
+LOCAL_INSTANCE_YAML = Path(__file__).parent / "dagster.yaml"
+"""The local instance's settings (the lake_warehouse pool's limit), copied into a DAGSTER_HOME that has none."""
 RUN_TAG = "commerce/trigger"
 """Tag on runs, shared with the inbox sensor: `cli` for runs of this module."""
 
@@ -58,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         os.makedirs(home, exist_ok=True)
         instance_yaml = Path(home) / "dagster.yaml"
         if not instance_yaml.exists():
-            instance_yaml.write_text("telemetry:\n  enabled: false\n")
+            shutil.copyfile(LOCAL_INSTANCE_YAML, instance_yaml)
     instance = dg.DagsterInstance.get() if home else dg.DagsterInstance.ephemeral()
     config = run_config(args.paths, list(registry.SOURCES), args.start, args.end, args.full_refresh)
     selection = None
@@ -93,7 +96,8 @@ def print_pnl(paths: list[str]) -> bool:
         print(f"(no channel P&L: {type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
         return True
     print()
-    return report.print_channel_pnl(rows, truth)
+    matches = report.print_channel_pnl(rows, truth)
+    return report.print_marts_status(settings.commerce, settings.dbt_target) and matches
 
 
 def summarise(result: dg.ExecuteInProcessResult) -> str:

@@ -14,7 +14,7 @@ export DAGSTER_HOME="${DAGSTER_HOME:-$PWD/data/dagster_home}"
 export COMMERCE_LAKE="${COMMERCE_LAKE:-$PWD/data/lake}"
 export COMMERCE_WAREHOUSE="${COMMERCE_WAREHOUSE:-$PWD/data/warehouse.duckdb}"
 mkdir -p "$DAGSTER_HOME" "$COMMERCE_LAKE/inbox"
-[ -f "$DAGSTER_HOME/dagster.yaml" ] || printf 'telemetry:\n  enabled: false\n' > "$DAGSTER_HOME/dagster.yaml"
+[ -f "$DAGSTER_HOME/dagster.yaml" ] || cp orchestration/dagster.yaml "$DAGSTER_HOME/dagster.yaml"
 if [ ! -d "$DEMO_DIR" ]; then
   .venv/bin/commerce-analytics generate --out "$DEMO_DIR"
 fi

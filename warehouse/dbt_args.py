@@ -21,6 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 PROJECT_DIR = REPO / "dbt_project"
 BACKFILL_START_VAR = "start_date"
 BACKFILL_END_VAR = "end_date"
+BUILD_COMMANDS = ("build", "run")
+"""dbt commands that (re)build models: they pin the lake at their start and are recorded in the build log.
+Others (`test`, `docs generate`, ...) read what the last build pinned."""
 
 
 class BuildError(RuntimeError):

@@ -57,6 +57,24 @@ def read_channel_pnl(settings: Settings, target: str | None = None) -> list[dict
         return channel_pnl(connection, settings.schema("marts", target))
 
 
+def read_marts_warnings(settings: Settings, target: str | None = None) -> tuple[str, list[str]]:
+    """When the marts were last built successfully, and why they may be stale or mixed (warehouse/build_log.py)."""
+    from warehouse import build_log
+
+    with contextlib.closing(connect(settings, target)) as connection:
+        latest, succeeded = build_log.read_builds(connection, settings, target)
+    return build_log.describe(succeeded), build_log.marts_warnings(latest, succeeded, settings.marts_max_age_hours)
+
+
+def print_marts_status(settings: Settings, target: str | None = None) -> bool:
+    """Print when the marts were built and any warning; False when they may be stale or mixed."""
+    built, warnings = read_marts_warnings(settings, target)
+    print(built)
+    for warning in warnings:
+        print(f"WARNING: {warning}")
+    return not warnings
+
+
 def truth_differences(
     rows: list[dict], summary_path: Path, measures: pnl_measures.PnlMeasures | None = None
 ) -> list[str]:

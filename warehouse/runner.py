@@ -1,7 +1,8 @@
 """`commerce-analytics build` / `commerce-analytics dbt`: run dbt on the configured target.
 
-Before dbt runs, the target gets what it needs from the lake (see warehouse/targets.py):
-DuckDB the httpfs extension and the empty-entity placeholders, PostgreSQL the load step.
+Before dbt runs, the target gets what it needs from the lake (see warehouse/targets.py): the manifests
+pinned as of the build's start (`landed.lake_manifests`, which staging joins every landed row to), plus
+on DuckDB the httpfs extension and the empty-entity placeholders, on PostgreSQL the load of the pinned rows.
 The argument list comes from warehouse/dbt_args.py, which the Dagster dbt assets use too.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from commerce_analytics.settings import Settings, load_settings
-from warehouse.dbt_args import PROJECT_DIR, BuildError, DbtInvocation, dbt_args
+from warehouse.dbt_args import BUILD_COMMANDS, PROJECT_DIR, BuildError, DbtInvocation, dbt_args
 
 
 def target_type(target: str, profiles_dir: str | Path = PROJECT_DIR) -> str:
@@ -29,9 +30,17 @@ def target_type(target: str, profiles_dir: str | Path = PROJECT_DIR) -> str:
 
 
 def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=print) -> None:
-    """Give the target what it needs from the lake before dbt runs."""
+    """Give the target what it needs from the lake before dbt runs, with the lake pinned as of now.
+
+    `load=False` (a dbt command that reads no landed rows) leaves the target's landed tables as they are."""
     from ingestion.lake import Lake
-    from warehouse.targets import ensure_duckdb_httpfs, ensure_placeholders, load_postgres
+    from warehouse.targets import (
+        ensure_duckdb_httpfs,
+        ensure_placeholders,
+        load_postgres,
+        pin_duckdb_manifests,
+        pin_manifests,
+    )
 
     lake = Lake(settings.lake, settings.aws_endpoint_url)
     if kind == "duckdb":
@@ -41,9 +50,12 @@ def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=prin
             log(f"lake: wrote {len(written)} empty-entity placeholders under {lake.url}/landed")
         if "://" not in settings.warehouse and settings.warehouse != ":memory:":
             Path(settings.warehouse).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        if load:
+            pinned = pin_duckdb_manifests(settings.warehouse, pin_manifests(lake))
+            log(f"lake: pinned {pinned} manifests of {lake.url} for this build")
     elif kind == "postgres" and load:
-        report = load_postgres(lake)
-        log(f"postgres: {report.summary()} from {lake.url}")
+        report = load_postgres(lake, manifests=pin_manifests(lake))
+        log(f"postgres: {report.summary()} from {lake.url} as of the build's start")
 
 
 def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool = True) -> int:
@@ -51,18 +63,23 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
     settings = settings or load_settings()
     target = inv.target or settings.dbt_target
     name = "commerce-analytics " + " ".join(inv.command)
+    builds = inv.command[:1] in [(command,) for command in BUILD_COMMANDS]
     try:
         kind = target_type(target, inv.profiles_dir or inv.project_dir)
-        prepare_target(kind, settings, load=load)
+        prepare_target(kind, settings, load=load and builds)
     except Exception as exc:
         print(f"{name}: preparing target {target!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     from dbt.cli.main import dbtRunner
 
+    from warehouse import build_log
+
     args = dbt_args(inv, settings)
     # dbt's env_var() reads the process environment: pass the settings on, including their defaults.
     os.environ.setdefault("COMMERCE_WAREHOUSE", settings.warehouse)
+    build_id = build_log.record_start(kind, settings, target) if builds else None
     result = dbtRunner().invoke(args)
+    build_log.record_end(kind, settings, build_id, result.success, target)
     if result.success:
         return 0
     if result.exception is not None:

@@ -1,19 +1,26 @@
 """Warehouse plumbing between the lake and dbt: what each target needs before `dbt build` runs.
 
-- DuckDB (`local`): the dbt sources read the lake in place with
-  `read_parquet('<lake>/landed/<source>/<entity>/**/*.parquet')`. DuckDB fails on a glob that
+- Every target: a build reads the lake as of its start. `pin_manifests` reads the manifests once, before
+  dbt runs, and the target's `landed.lake_manifests` table holds that snapshot for the whole build; staging
+  joins every landed row to it (dbt_project/macros/landed.sql), so files an ingest lands or replaces while
+  the build runs stay invisible until the next build.
+- DuckDB (`local`): the dbt sources read the landed Parquet in place with
+  `read_parquet('<lake>/landed/<source>/<entity>/**/*.parquet')`; `pin_duckdb_manifests` writes the
+  snapshot into the warehouse file the build writes, just before dbt opens it. DuckDB fails on a glob that
   matches nothing, so `ensure_placeholders` keeps one zero-row Parquet file with the registry
   schema in each entity folder (`_empty.parquet`). It has no manifest and no rows, so it is
   invisible to staging (and Redshift Spectrum and pyarrow datasets skip `_`-prefixed files).
   `ensure_duckdb_httpfs` installs DuckDB's httpfs extension from the `duckdb-extension-httpfs`
   wheel once per machine, so the profile's `extensions: [httpfs]` never downloads anything.
-- PostgreSQL (`postgres`): `load_postgres` copies the lake's *visible* landed rows (files named by a
+- PostgreSQL (`postgres`): `load_postgres` copies the snapshot's *visible* landed rows (files named by a
   manifest `_manifests/<source>/<sha256>.json` with status landed/partial, rows of the manifest's
   parser version) into schema `landed`, one table `<source>__<entity>` per registry entity with
   the registry's types, replaced per entity in one transaction, plus `landed.lake_manifests`.
 - Redshift (`prod`): Spectrum external tables over the same S3 prefixes, created by
   `dbt run-operation create_spectrum_sources` (dbt_project/macros/spectrum.sql), whose column
-  list is generated from the registry (warehouse/dbt_sources.py).
+  list is generated from the registry (warehouse/dbt_sources.py). Spectrum reads `_manifests/` at query
+  time, so there nothing pins the lake inside a build: the Dagster concurrency pool, which never runs an
+  ingest and a build at once, is what keeps a production build on one lake state.
 """
 
 from __future__ import annotations
@@ -172,8 +179,14 @@ def read_manifests(lake: Lake) -> list[dict]:
     return manifests
 
 
-def visible_files(lake: Lake) -> VisibleFiles:
-    result = VisibleFiles(manifests=read_manifests(lake))
+def pin_manifests(lake: Lake) -> list[dict]:
+    """The lake's manifests as of now: what the build about to start may see, whatever lands meanwhile."""
+    return read_manifests(lake)
+
+
+def visible_files(lake: Lake, manifests: list[dict] | None = None) -> VisibleFiles:
+    """The visible landed files of `manifests` (a pin), or of the lake's manifests as they are now."""
+    result = VisibleFiles(manifests=read_manifests(lake) if manifests is None else manifests)
     for manifest in result.manifests:
         if manifest.get("status") not in VISIBLE_STATUSES:
             continue
@@ -308,15 +321,21 @@ def postgres_connect_args(environ: dict[str, str] | None = None) -> dict[str, st
     return {arg: env.get(var) or POSTGRES_DEFAULTS[var] for var, arg in names.items()}
 
 
-def load_postgres(lake: Lake, dsn: str | None = None, entities: Iterable[registry.Entity] | None = None) -> LoadReport:
-    """Load the lake's visible landed rows into PostgreSQL schema `landed`.
+def load_postgres(
+    lake: Lake,
+    dsn: str | None = None,
+    entities: Iterable[registry.Entity] | None = None,
+    manifests: list[dict] | None = None,
+) -> LoadReport:
+    """Load the visible landed rows of `manifests` (a pin; by default the lake's manifests now) into
+    PostgreSQL schema `landed`.
 
     Connects with `dsn` if given, else with libpq's PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE and the
     dbt `postgres` target's defaults.
     """
     import psycopg2
 
-    visible = visible_files(lake)
+    visible = visible_files(lake, manifests)
     report = LoadReport()
     conn = psycopg2.connect(dsn) if dsn else psycopg2.connect(**postgres_connect_args())
     try:
@@ -336,3 +355,32 @@ def load_postgres(lake: Lake, dsn: str | None = None, entities: Iterable[registr
     finally:
         conn.close()
     return report
+
+
+# ------------------------------------------------------------------ the pin on DuckDB
+def manifests_frame(manifests: list[dict]) -> pl.DataFrame:
+    """The manifest columns staging reads, one row per manifest (the `landed.lake_manifests` table)."""
+    rows = {name: [m.get(name) for m in manifests] for name in MANIFEST_COLUMNS}
+    return pl.DataFrame(rows, schema=MANIFEST_COLUMNS)
+
+
+def pin_duckdb_manifests(database: str, manifests: list[dict]) -> int:
+    """Replace `landed.lake_manifests` in the DuckDB file `database` with the pinned `manifests`.
+
+    Runs just before dbt opens the same file for the build, so staging sees the lake as of this moment.
+    Returns the number of manifests pinned.
+    """
+    import duckdb
+
+    frame = manifests_frame(manifests).to_arrow()
+    con = duckdb.connect(database)
+    try:
+        con.execute(f"create schema if not exists {_ident(LANDED_SCHEMA)}")
+        con.register("pinned_manifests", frame)
+        con.execute(
+            f"create or replace table {_ident(LANDED_SCHEMA)}.{_ident(MANIFESTS_TABLE)} as "
+            "select * from pinned_manifests"
+        )
+    finally:
+        con.close()
+    return len(manifests)

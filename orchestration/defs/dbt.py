@@ -3,14 +3,17 @@
 One dbt invocation per run (`dbt build` over the selected assets). A backfill of an order-date range is
 the same single invocation with `start_date`/`end_date` vars, built by warehouse/dbt_args.py (the builder
 `commerce-analytics build` uses too), so nothing forces a full re-run of untouched models; incremental
-models re-process what newer rows touch.
+models re-process what newer rows touch. The op is in the ingestion ops' concurrency pool, so no ingest
+runs while dbt reads the lake (the build also pins the lake at its start: warehouse/runner.py).
 """
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from orchestration.defs.ingestion import LAKE_WAREHOUSE_POOL
 from orchestration.lib.dbt_project import dbt_environment, dbt_project, prepare_manifest, translator
 from orchestration.lib.settings import OrchestrationSettings, load_orchestration_settings
+from warehouse import build_log
 from warehouse.dbt_args import DbtInvocation, backfill_vars, dbt_args
 from warehouse.runner import prepare_target, target_type
 
@@ -35,6 +38,7 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         project=project,
         name=DBT_OP,
         dagster_dbt_translator=translator(),
+        pool=LAKE_WAREHOUSE_POOL,
     )
     def _dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
         # The target gets what it needs from the lake first (DuckDB: httpfs and empty-entity placeholders;
@@ -46,8 +50,15 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         )
         args = dbt_args(invocation, settings.commerce, locate=False)
         context.log.info(f"dbt {' '.join(args)} (target {settings.dbt_target})")
-        with dbt_environment(settings):
-            yield from dbt.cli(args, context=context).stream()
+        # The build log (warehouse/build_log.py) tells `report` whether the marts come from a finished build.
+        build_id = build_log.record_start(kind, settings.commerce, settings.dbt_target)
+        succeeded = False
+        try:
+            with dbt_environment(settings):
+                yield from dbt.cli(args, context=context).stream()
+            succeeded = True
+        finally:
+            build_log.record_end(kind, settings.commerce, build_id, succeeded, settings.dbt_target)
 
     return _dbt_models
 

@@ -5,6 +5,8 @@ in its config (the inbox sensor names the new ones) or, with no config, whatever
 file is routed by its detected format, so a source's asset only takes its own files. Ingestion itself is
 `ingestion.ingest.Ingestor` (idempotent: the same bytes again are a duplicate and change nothing).
 A rejected file does not fail the run: the entity's `no_rejected_files` check names it and the reason.
+Every ingestion op and the dbt op share the concurrency pool `LAKE_WAREHOUSE_POOL` (limit 1, set in the
+instance's dagster.yaml), so Dagster never ingests while a build reads the lake, across runs too.
 """
 
 import dagster as dg
@@ -15,6 +17,8 @@ from orchestration.defs.resources import LakeResource
 GROUP = "landed"
 MANIFESTS_KEY = dg.AssetKey(["lake", "manifests"])
 """dbt's `source('lake', 'manifests')`: the manifests every ingestion asset writes beside its Parquet."""
+LAKE_WAREHOUSE_POOL = "lake_warehouse"
+"""The concurrency pool of the ops that write the lake or build from it: one of them runs at a time."""
 RETRY = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 
 _POLARS_TYPES = {"Decimal": "decimal", "Datetime": "timestamp", "String": "string", "Int64": "bigint"}
@@ -71,6 +75,7 @@ def _source_asset(source: str, entities: list[registry.Entity]) -> dg.AssetsDefi
         specs=[entity_spec(e) for e in entities],
         can_subset=True,
         retry_policy=RETRY,
+        pool=LAKE_WAREHOUSE_POOL,
         description=f"Land {source} export files into the lake (detect, validate, quarantine, record).",
     )
     def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, lake: LakeResource):

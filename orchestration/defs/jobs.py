@@ -9,6 +9,7 @@ import functools
 
 import dagster as dg
 
+from orchestration.defs.ingestion import LAKE_WAREHOUSE_POOL
 from orchestration.defs.resources import LakeResource
 from orchestration.lib.settings import load_orchestration_settings
 
@@ -31,7 +32,7 @@ class RejectConfig(dg.Config):
     paths: list[str]
 
 
-@dg.op(name="record_unrecognised_files")
+@dg.op(name="record_unrecognised_files", pool=LAKE_WAREHOUSE_POOL)
 def _record_unrecognised(context: dg.OpExecutionContext, config: RejectConfig, lake: LakeResource) -> None:
     """Ingest files no format recognised so the lake records them as rejected, then fail naming each one."""
     results = lake.ingestor().ingest_paths(config.paths)

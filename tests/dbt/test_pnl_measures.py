@@ -23,6 +23,7 @@ from dbt_helpers import DBT, PROJECT_DIR, REPO, as_text, clean_env
 from warehouse import pnl_measures
 from warehouse.dbt_args import DbtInvocation, dbt_args
 from warehouse.report import channel_pnl_query, truth_differences
+from warehouse.runner import prepare_target
 
 CONTRACT = REPO / "docs" / "metrics.md"
 DBT_DOCS = PROJECT_DIR / "models" / "marts" / "finance" / "_finance__docs.md"
@@ -99,6 +100,7 @@ def alternative_build(dbt_lake, tmp_path_factory):
         log_path=str(root / "logs"),
         extra=("--indirect-selection", "buildable"),  # the marts' tests, but not those needing unselected dims
     )
+    prepare_target("duckdb", settings, log=lambda _: None)  # the lake pinned into the warehouse, as a build does
     proc = subprocess.run(
         [str(DBT), *dbt_args(invocation, settings)], cwd=REPO, env=env, capture_output=True, text=True, timeout=1200
     )

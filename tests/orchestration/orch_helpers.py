@@ -81,11 +81,12 @@ _SESSION: dict[str, OrchSession] = {}
 def orch_session(tmp_path_factory) -> OrchSession:
     if "session" not in _SESSION:
         from demo.generate import generate
+        from orchestration.run import LOCAL_INSTANCE_YAML
 
         root = tmp_path_factory.mktemp("orch")
         home = root / "dagster_home"
         home.mkdir()
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        shutil.copyfile(LOCAL_INSTANCE_YAML, home / "dagster.yaml")
         settings = {
             "COMMERCE_LAKE": str(root / "lake"),
             "COMMERCE_WAREHOUSE": str(root / "warehouse.duckdb"),

@@ -1,0 +1,80 @@
+"""`report` says when the marts were last built and warns when they may be stale or mixed (issue 17, finding 6).
+
+The reproduction with a real process: a build killed after the fact and before the monthly P&L left a
+stale P&L that `report` printed with exit 0. Now the build log (warehouse/build_log.py) records the killed
+build as unfinished and `report` warns and exits 1; a successful, recent build reports exit 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import signal
+import subprocess
+
+import pytest
+from dbt_helpers import CLI, REPO, clean_env
+
+from warehouse.build_log import BuildRecord, marts_warnings
+
+NOW = dt.datetime(2026, 1, 2, 12, 0)
+
+
+def _record(status: str, hours_ago: float) -> BuildRecord:
+    started = NOW - dt.timedelta(hours=hours_ago)
+    return BuildRecord("b", status, started, None if status == "running" else started + dt.timedelta(minutes=5))
+
+
+def test_warnings_name_what_is_wrong_with_the_latest_build():
+    fresh = _record("succeeded", 2)
+    assert marts_warnings(fresh, fresh, 26, NOW) == []
+    assert "FAILED" in " ".join(marts_warnings(_record("failed", 1), fresh, 26, NOW))
+    assert "has not finished" in " ".join(marts_warnings(_record("running", 1), fresh, 26, NOW))
+    old = _record("succeeded", 30)
+    assert "COMMERCE_MARTS_MAX_AGE_HOURS=26" in " ".join(marts_warnings(old, old, 26, NOW))
+    assert "no build" in " ".join(marts_warnings(None, None, 26, NOW))
+    assert "has succeeded" in " ".join(marts_warnings(_record("failed", 1), None, 26, NOW))
+
+
+def _report(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([str(CLI), "report"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.dbt
+def test_report_after_a_successful_build_says_when_and_exits_0(duckdb_build, dbt_lake):
+    assert duckdb_build.returncode == 0, duckdb_build.output[-3000:]
+    warehouse = duckdb_build.target_path.parent / "warehouse.duckdb"
+    env = clean_env(COMMERCE_LAKE=str(dbt_lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local")
+    report = _report(env)
+    assert report.returncode == 0, report.stdout + report.stderr
+    assert "Marts last built successfully at" in report.stdout
+    stale = _report({**env, "COMMERCE_MARTS_MAX_AGE_HOURS": "0"})
+    assert stale.returncode == 1 and "COMMERCE_MARTS_MAX_AGE_HOURS=0" in stale.stdout, stale.stdout
+
+
+@pytest.mark.dbt
+def test_report_warns_after_a_build_killed_between_the_fact_and_the_pnl(duckdb_build, dbt_lake, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(duckdb_build.target_path.parent / "warehouse.duckdb", warehouse)
+    env = clean_env(
+        COMMERCE_LAKE=str(dbt_lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local", PYTHONUNBUFFERED="1"
+    )
+    target = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)]
+    build = subprocess.Popen(
+        [str(CLI), "build", *target], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    seen = []
+    try:
+        for line in build.stdout:
+            seen.append(line)
+            if "fct_financial_performance" in line and " OK " in line:
+                build.send_signal(signal.SIGKILL)  # after the fact, before the monthly P&L reads it
+                break
+    finally:
+        if build.poll() is None:
+            build.kill()
+        build.wait(timeout=60)
+    assert any("fct_financial_performance" in line and " OK " in line for line in seen), "".join(seen[-40:])
+    report = _report(env)
+    assert report.returncode == 1, report.stdout + report.stderr
+    assert "has not finished" in report.stdout
