@@ -7,7 +7,7 @@ Dagster definitions and tests can change the environment first.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class Settings:
     aws_endpoint_url: str | None
     dbt_schema: str = ""
     """DBT_SCHEMA: a developer's schema prefix on non-prod targets (dbt_project/macros/generate_schema_name.sql)."""
+    customer_hash_salt: str = field(default="", repr=False)
+    """COMMERCE_CUSTOMER_HASH_SALT: the salt of customer keys; empty -> the lake's own (warehouse/customer_salt.py)."""
 
     def schema(self, name: str, target: str | None = None) -> str:
         """The warehouse schema dbt gives custom schema `name` (`marts`, ...) on `target`: the same rule as
@@ -43,4 +45,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         reporting_currency=env.get("COMMERCE_REPORTING_CURRENCY", "USD"),
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         dbt_schema=env.get("DBT_SCHEMA", ""),
+        customer_hash_salt=env.get("COMMERCE_CUSTOMER_HASH_SALT", ""),
     )

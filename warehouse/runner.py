@@ -1,14 +1,17 @@
 """`commerce-analytics build` / `commerce-analytics dbt`: run dbt on the configured target.
 
 Before dbt runs, the target gets what it needs from the lake (see warehouse/targets.py):
-DuckDB the httpfs extension and the empty-entity placeholders, PostgreSQL the load step.
+DuckDB the httpfs extension and the empty-entity placeholders, PostgreSQL the load step; and dbt gets the
+customer-hash salt (warehouse/customer_salt.py) in its environment.
 The argument list comes from warehouse/dbt_args.py, which the Dagster dbt assets use too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import yaml
@@ -28,9 +31,13 @@ def target_type(target: str, profiles_dir: str | Path = PROJECT_DIR) -> str:
     raise BuildError(f"unknown dbt target {target!r}; profiles.yml has {', '.join(names)}")
 
 
-def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=print) -> None:
-    """Give the target what it needs from the lake before dbt runs."""
+def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=print) -> dict[str, str]:
+    """Give the target what it needs from the lake before dbt runs.
+
+    Returns the environment variables dbt needs beyond the settings (the customer-hash salt): callers run dbt
+    inside `scoped_environ` of them."""
     from ingestion.lake import Lake
+    from warehouse.customer_salt import salt_environment
     from warehouse.targets import ensure_duckdb_httpfs, ensure_placeholders, load_postgres
 
     lake = Lake(settings.lake, settings.aws_endpoint_url)
@@ -44,6 +51,23 @@ def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=prin
     elif kind == "postgres" and load:
         report = load_postgres(lake)
         log(f"postgres: {report.summary()} from {lake.url}")
+    return salt_environment(kind, settings, lake)
+
+
+@contextlib.contextmanager
+def scoped_environ(variables: Mapping[str, str]) -> Iterator[None]:
+    """Set `variables` in os.environ (dbt's env_var() reads it) and restore the previous values afterwards,
+    so one process can build several lakes, each with its own salt."""
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool = True) -> int:
@@ -53,7 +77,7 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
     name = "commerce-analytics " + " ".join(inv.command)
     try:
         kind = target_type(target, inv.profiles_dir or inv.project_dir)
-        prepare_target(kind, settings, load=load)
+        environment = prepare_target(kind, settings, load=load)
     except Exception as exc:
         print(f"{name}: preparing target {target!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
@@ -62,7 +86,8 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
     args = dbt_args(inv, settings)
     # dbt's env_var() reads the process environment: pass the settings on, including their defaults.
     os.environ.setdefault("COMMERCE_WAREHOUSE", settings.warehouse)
-    result = dbtRunner().invoke(args)
+    with scoped_environ(environment):
+        result = dbtRunner().invoke(args)
     if result.success:
         return 0
     if result.exception is not None:

@@ -40,13 +40,13 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         # The target gets what it needs from the lake first (DuckDB: httpfs and empty-entity placeholders;
         # PostgreSQL: the load step), exactly as `commerce-analytics build` does.
         kind = target_type(settings.dbt_target, settings.dbt_project_dir)
-        prepare_target(kind, settings.commerce, log=context.log.info)
+        environment = prepare_target(kind, settings.commerce, log=context.log.info)
         invocation = DbtInvocation(
             full_refresh=config.full_refresh, vars=backfill_vars(config.start_date, config.end_date)
         )
         args = dbt_args(invocation, settings.commerce, locate=False)
         context.log.info(f"dbt {' '.join(args)} (target {settings.dbt_target})")
-        with dbt_environment(settings):
+        with dbt_environment(settings, environment):
             yield from dbt.cli(args, context=context).stream()
 
     return _dbt_models

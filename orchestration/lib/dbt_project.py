@@ -20,6 +20,7 @@ from typing import Any
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
 from orchestration.lib.settings import OrchestrationSettings
+from warehouse.runner import scoped_environ
 
 PROJECT_INPUTS = ("models", "macros", "tests", "snapshots", "analyses", "dbt_project.yml", "profiles.yml")
 LAYERS = ("staging", "intermediate", "marts")
@@ -43,19 +44,11 @@ def dbt_project(settings: OrchestrationSettings) -> DbtProject:
 
 
 @contextlib.contextmanager
-def dbt_environment(settings: OrchestrationSettings) -> Iterator[None]:
-    """The environment dbt's env_var() calls need, with absolute paths (dbt runs inside dbt_project/)."""
-    wanted = settings.dbt_env()
-    previous = {name: os.environ.get(name) for name in wanted}
-    os.environ.update(wanted)
-    try:
+def dbt_environment(settings: OrchestrationSettings, extra: Mapping[str, str] | None = None) -> Iterator[None]:
+    """The environment dbt's env_var() calls need, with absolute paths (dbt runs inside dbt_project/), plus
+    `extra` (what warehouse.runner.prepare_target returns: the customer-hash salt)."""
+    with scoped_environ({**settings.dbt_env(), **(extra or {})}):
         yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _newest_input(project_dir: Path) -> float:

@@ -7,7 +7,8 @@ receives an `OrchestrationSettings` or a resource built from it.
 Environment variables (the README's "Settings", plus the orchestration knobs):
 
     COMMERCE_LAKE, COMMERCE_INBOX, COMMERCE_WAREHOUSE, COMMERCE_TIMEZONE,
-    COMMERCE_REPORTING_CURRENCY, AWS_ENDPOINT_URL           shared with ingestion (commerce_analytics.settings)
+    COMMERCE_REPORTING_CURRENCY, AWS_ENDPOINT_URL,
+    COMMERCE_CUSTOMER_HASH_SALT                             shared with ingestion (commerce_analytics.settings)
     COMMERCE_ENV       local (default) | ci | prod: picks the dbt target when DBT_TARGET is not set
     DBT_TARGET         local | postgres | prod: overrides COMMERCE_ENV's target
     COMMERCE_DBT_TARGET_PATH     where dbt writes manifest.json for Dagster (default dbt_project/target)
@@ -27,7 +28,7 @@ Environment variables (the README's "Settings", plus the orchestration knobs):
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from commerce_analytics.settings import Settings, load_settings
@@ -109,14 +110,11 @@ def _absolute(location: str) -> str:
 def load_orchestration_settings(environ: dict[str, str] | None = None) -> OrchestrationSettings:
     env = os.environ if environ is None else environ
     commerce = load_settings(env)
-    commerce = Settings(
+    commerce = replace(
+        commerce,
         lake=_absolute(commerce.lake),
         inbox=_absolute(commerce.inbox),
         warehouse=_absolute(commerce.warehouse),
-        dbt_target=commerce.dbt_target,
-        timezone=commerce.timezone,
-        reporting_currency=commerce.reporting_currency,
-        aws_endpoint_url=commerce.aws_endpoint_url,
     )
     environment = env.get("COMMERCE_ENV", "local")
     target = dbt_target_for(environment, env.get("DBT_TARGET"))

@@ -89,7 +89,12 @@ def alternative_build(dbt_lake, tmp_path_factory):
     root = tmp_path_factory.mktemp("dbt-alt-tiering")
     seed = _alternative_project(root)
     warehouse = root / "warehouse.duckdb"
-    env = clean_env(COMMERCE_LAKE=str(dbt_lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local")
+    env = clean_env(
+        COMMERCE_LAKE=str(dbt_lake),
+        COMMERCE_WAREHOUSE=str(warehouse),
+        DBT_TARGET="local",
+        COMMERCE_CUSTOMER_HASH_SALT="alternative-project-salt",  # dbt runs directly here, not via the runner
+    )
     settings = load_settings(env)
     invocation = DbtInvocation(
         target="local",
