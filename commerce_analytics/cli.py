@@ -180,6 +180,15 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
+def printable(text: object) -> str:
+    """`text` with control and other unprintable characters escaped (`\\x1b`, `\\n`): a file name or a field
+    printed from an export cannot move the cursor, recolour the terminal or fake an output line."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     import json
 
@@ -194,7 +203,7 @@ def run_ingest(args: argparse.Namespace) -> int:
                 args.paths or [ingestor.settings.inbox], args.source, args.keep_inbox, skip=args.skip
             )
     except (FileNotFoundError, ValueError) as exc:
-        print(f"commerce-analytics ingest: {exc}", file=sys.stderr)
+        print(printable(f"commerce-analytics ingest: {exc}"), file=sys.stderr)
         return 2
     for result in results:
         if args.json:
@@ -202,23 +211,25 @@ def run_ingest(args: argparse.Namespace) -> int:
             continue
         stream = sys.stderr if result.status == "rejected" else sys.stdout
         if result.status == "rejected":
-            print(f"REJECTED {result.source_file}: {result.message}", file=stream)
+            print(printable(f"REJECTED {result.source_file}: {result.message}"), file=stream)
             continue
         counts = f"{result.rows_read} read = {result.rows_landed} landed + {result.rows_quarantined} quarantined"
-        print(f"{result.status.upper():<9} {result.source_file} [{result.format}] {counts}", file=stream)
+        print(printable(f"{result.status.upper():<9} {result.source_file} [{result.format}] {counts}"), file=stream)
         if result.status == "duplicate":
-            print(f"          {result.message}", file=stream)
+            print(printable(f"          {result.message}"), file=stream)
         for example in result.examples:
-            print(f"          {example}", file=stream)
+            print(printable(f"          {example}"), file=stream)
         if result.unknown_values:
-            print(f"          unknown values kept: {result.unknown_values}", file=stream)
+            print(printable(f"          unknown values kept: {result.unknown_values}"), file=stream)
     code = exit_code(results)
     if not args.json:
         totals = {s: sum(1 for r in results if r.status == s) for s in ("landed", "partial", "duplicate", "rejected")}
         print(
-            f"{len(results)} files into {ingestor.lake.url}: "
-            + ", ".join(f"{n} {s}" for s, n in totals.items() if n)
-            + f" (exit {code})"
+            printable(
+                f"{len(results)} files into {ingestor.lake.url}: "
+                + ", ".join(f"{n} {s}" for s, n in totals.items() if n)
+                + f" (exit {code})"
+            )
         )
     return code
 

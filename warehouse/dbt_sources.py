@@ -51,7 +51,9 @@ def sources_yaml(source: str) -> str:
             f"Record key: {entity.record_key.rstrip('.')}. Version: {entity.record_version.rstrip('.')}."
         )
         location = (
-            f'read_parquet(\'{{{{ var("lake", env_var("COMMERCE_LAKE", "data/lake")) }}}}/{entity.landed_prefix}'
+            # The lake path goes into a SQL string literal: double its quotes.
+            f'read_parquet(\'{{{{ var("lake", env_var("COMMERCE_LAKE", "data/lake")) | replace("\'", "\'\'") }}}}/'
+            f"{entity.landed_prefix}"
             "/**/*.parquet', hive_partitioning = false, union_by_name = true)"
         )
         lines += [
