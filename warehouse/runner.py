@@ -93,9 +93,66 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
     if result.exception is not None:
         print(f"{name}: dbt could not run on target {target!r}: {result.exception}", file=sys.stderr)
         return 2
+    for line in stored_failure_messages(result.result, settings, kind):
+        print(f"{name}: {line}", file=sys.stderr)
     print(
         f"{name}: dbt reported failures on target {target!r} (see the log above and "
         f"{inv.log_path or Path(inv.project_dir) / 'logs'}/dbt.log)",
         file=sys.stderr,
     )
     return 1
+
+
+MESSAGES_PER_TEST = 5
+
+
+def stored_failure_messages(results, settings: Settings, kind: str) -> list[str]:
+    """`<test>: <failure_message>` for the failing tests that store their rows (store_failures) with a
+    `failure_message` column: dbt's console only counts the rows, the message says which rate or file to fix.
+    Best effort: a warehouse not reachable from here (Redshift) or a test without the column gives nothing."""
+    failed = [
+        r
+        for r in getattr(results, "results", None) or []
+        if str(r.status) == "fail" and getattr(r.node, "relation_name", None)
+    ]
+    if not failed:
+        return []
+    try:
+        connection = _warehouse_connection(kind, settings)
+    except Exception:
+        return []
+    if connection is None:
+        return []
+    lines = []
+    with contextlib.closing(connection):
+        for r in failed:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(f"select failure_message from {r.node.relation_name} limit {MESSAGES_PER_TEST + 1}")
+                messages = [str(row[0]) for row in cursor.fetchall()]
+            except Exception:  # no failure_message column: dbt's own line says enough
+                continue
+            finally:
+                cursor.close()
+            shown = messages[:MESSAGES_PER_TEST]
+            lines += [f"{r.node.name}: {message}" for message in shown]
+            if len(messages) > len(shown):
+                lines.append(f"{r.node.name}: ... more in {r.node.relation_name}")
+    return lines
+
+
+def _warehouse_connection(kind: str, settings: Settings):
+    if kind == "duckdb":
+        import duckdb
+
+        # dbt-duckdb keeps the file open in this process: connect with the same (default) configuration.
+        return duckdb.connect(str(settings.warehouse))
+    if kind == "postgres":
+        import psycopg2
+
+        from warehouse.targets import postgres_connect_args
+
+        connection = psycopg2.connect(**postgres_connect_args())
+        connection.autocommit = True  # one failed query must not abort the next
+        return connection
+    return None
