@@ -9,7 +9,7 @@ models re-process what newer rows touch.
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.lib.dbt_project import dbt_environment, dbt_project, prepare_manifest, translator
+from orchestration.lib.dbt_project import dbt_environment, dbt_project, prepare_manifest, stream_dbt, translator
 from orchestration.lib.settings import OrchestrationSettings, load_orchestration_settings
 from warehouse.dbt_args import DbtInvocation, backfill_vars, dbt_args
 from warehouse.runner import prepare_target, target_type
@@ -47,7 +47,7 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         args = dbt_args(invocation, settings.commerce, locate=False)
         context.log.info(f"dbt {' '.join(args)} (target {settings.dbt_target})")
         with dbt_environment(settings, environment):
-            yield from dbt.cli(args, context=context).stream()
+            yield from stream_dbt(dbt, args, context)
 
     return _dbt_models
 
