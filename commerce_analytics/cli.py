@@ -189,6 +189,18 @@ def printable(text: object) -> str:
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
+def printable_result(result):
+    """A FileResult with what comes from the file (its name, message, examples) made printable."""
+    from dataclasses import replace
+
+    return replace(
+        result,
+        source_file=printable(result.source_file),
+        message=printable(result.message) if result.message else result.message,
+        examples=[printable(example) for example in result.examples],
+    )
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     import json
 
@@ -203,33 +215,32 @@ def run_ingest(args: argparse.Namespace) -> int:
                 args.paths or [ingestor.settings.inbox], args.source, args.keep_inbox, skip=args.skip
             )
     except (FileNotFoundError, ValueError) as exc:
-        print(printable(f"commerce-analytics ingest: {exc}"), file=sys.stderr)
+        print(f"commerce-analytics ingest: {exc}", file=sys.stderr)
         return 2
     for result in results:
         if args.json:
             print(json.dumps(as_dict(result), default=str))
             continue
+        result = printable_result(result)  # JSON escapes on its own
         stream = sys.stderr if result.status == "rejected" else sys.stdout
         if result.status == "rejected":
-            print(printable(f"REJECTED {result.source_file}: {result.message}"), file=stream)
+            print(f"REJECTED {result.source_file}: {result.message}", file=stream)
             continue
         counts = f"{result.rows_read} read = {result.rows_landed} landed + {result.rows_quarantined} quarantined"
-        print(printable(f"{result.status.upper():<9} {result.source_file} [{result.format}] {counts}"), file=stream)
+        print(f"{result.status.upper():<9} {result.source_file} [{result.format}] {counts}", file=stream)
         if result.status == "duplicate":
-            print(printable(f"          {result.message}"), file=stream)
+            print(f"          {result.message}", file=stream)
         for example in result.examples:
-            print(printable(f"          {example}"), file=stream)
+            print(f"          {example}", file=stream)
         if result.unknown_values:
-            print(printable(f"          unknown values kept: {result.unknown_values}"), file=stream)
+            print(f"          unknown values kept: {result.unknown_values}", file=stream)
     code = exit_code(results)
     if not args.json:
         totals = {s: sum(1 for r in results if r.status == s) for s in ("landed", "partial", "duplicate", "rejected")}
         print(
-            printable(
-                f"{len(results)} files into {ingestor.lake.url}: "
-                + ", ".join(f"{n} {s}" for s, n in totals.items() if n)
-                + f" (exit {code})"
-            )
+            f"{len(results)} files into {ingestor.lake.url}: "
+            + ", ".join(f"{n} {s}" for s, n in totals.items() if n)
+            + f" (exit {code})"
         )
     return code
 
