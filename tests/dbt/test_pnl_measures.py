@@ -85,6 +85,8 @@ def alternative_build(dbt_lake, tmp_path_factory):
     import duckdb
 
     from commerce_analytics.settings import load_settings
+    from ingestion.lake import Lake
+    from warehouse.customer_salt import lake_salt
 
     root = tmp_path_factory.mktemp("dbt-alt-tiering")
     seed = _alternative_project(root)
@@ -93,7 +95,8 @@ def alternative_build(dbt_lake, tmp_path_factory):
         COMMERCE_LAKE=str(dbt_lake),
         COMMERCE_WAREHOUSE=str(warehouse),
         DBT_TARGET="local",
-        COMMERCE_CUSTOMER_HASH_SALT="alternative-project-salt",  # dbt runs directly here, not via the runner
+        # dbt runs directly here, not through the runner: give it the lake's salt, as the session build has.
+        COMMERCE_CUSTOMER_HASH_SALT=lake_salt(Lake(str(dbt_lake))),
     )
     settings = load_settings(env)
     invocation = DbtInvocation(
