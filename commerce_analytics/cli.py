@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import traceback
 from pathlib import Path
 
 import demo
@@ -201,30 +202,42 @@ def printable_result(result):
     )
 
 
+def ingest_files(args: argparse.Namespace) -> list:
+    """What `ingest` lands (in a child process when COMMERCE_INGEST_MEMORY_MIB caps its memory)."""
+    from ingestion.ingest import Ingestor
+
+    ingestor = Ingestor()
+    if args.reprocess:
+        return ingestor.reprocess(args.source, force=args.force)
+    return ingestor.ingest_paths(args.paths or [ingestor.settings.inbox], args.source, args.keep_inbox, skip=args.skip)
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     import json
 
-    from ingestion.ingest import Ingestor, as_dict, exit_code
+    from ingestion.ingest import Ingestor, RunFailure, as_dict, exit_code, run_with_memory_cap
 
     ingestor = Ingestor()
+    failure: RunFailure | None = None
     try:
-        if args.reprocess:
-            results = ingestor.reprocess(args.source, force=args.force)
-        else:
-            results = ingestor.ingest_paths(
-                args.paths or [ingestor.settings.inbox], args.source, args.keep_inbox, skip=args.skip
-            )
+        results = run_with_memory_cap(ingest_files, args, ingestor.settings.ingest_memory_mib)
+    except RunFailure as exc:
+        failure, results = exc, exc.results
     except (FileNotFoundError, ValueError) as exc:
         print(f"commerce-analytics ingest: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # listing the paths or the lake failed: the run failed, not a file
+        traceback.print_exc()
+        print(f"commerce-analytics ingest: the run failed ({type(exc).__name__}: {exc}) (exit 3)", file=sys.stderr)
+        return 3
     for result in results:
         if args.json:
             print(json.dumps(as_dict(result), default=str))
             continue
         result = printable_result(result)  # JSON escapes on its own
         stream = sys.stderr if result.status == "rejected" else sys.stdout
-        if result.status == "rejected":
-            print(f"REJECTED {result.source_file}: {result.message}", file=stream)
+        if result.status in ("rejected", "waiting"):
+            print(f"{result.status.upper()} {result.source_file}: {result.message}", file=stream)
             continue
         counts = f"{result.rows_read} read = {result.rows_landed} landed + {result.rows_quarantined} quarantined"
         print(f"{result.status.upper():<9} {result.source_file} [{result.format}] {counts}", file=stream)
@@ -234,9 +247,19 @@ def run_ingest(args: argparse.Namespace) -> int:
             print(f"          {example}", file=stream)
         if result.unknown_values:
             print(f"          unknown values kept: {result.unknown_values}", file=stream)
+    if failure is not None:
+        print(
+            f"commerce-analytics ingest: the run failed while ingesting {failure.during} "
+            f"({type(failure.cause).__name__}: {failure.cause}); files recorded before it stay recorded "
+            "and nothing of this file is visible. Fix the cause (disk space, network, memory) and run again: "
+            "ingesting is idempotent (exit 3)",
+            file=sys.stderr,
+        )
+        return 3
     code = exit_code(results)
     if not args.json:
-        totals = {s: sum(1 for r in results if r.status == s) for s in ("landed", "partial", "duplicate", "rejected")}
+        statuses = ("landed", "partial", "duplicate", "rejected", "waiting")
+        totals = {s: sum(1 for r in results if r.status == s) for s in statuses}
         print(
             f"{len(results)} files into {ingestor.lake.url}: "
             + ", ".join(f"{n} {s}" for s, n in totals.items() if n)

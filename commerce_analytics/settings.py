@@ -21,6 +21,14 @@ class Settings:
     aws_endpoint_url: str | None
     dbt_schema: str = ""
     """DBT_SCHEMA: a developer's schema prefix on non-prod targets (dbt_project/macros/generate_schema_name.sql)."""
+    inbox_settle_seconds: float = 30.0
+    """COMMERCE_INBOX_SETTLE_SECONDS: a local inbox file is ingested once unmodified this long (S3 is atomic)."""
+    max_decompressed_mib: int = 16384
+    """COMMERCE_INGEST_MAX_DECOMPRESSED_MIB: the most one compressed export may expand to."""
+    max_compression_ratio: float = 200.0
+    """COMMERCE_INGEST_MAX_COMPRESSION_RATIO: decompressed / compressed size above which a file is a bomb."""
+    ingest_memory_mib: int = 0
+    """COMMERCE_INGEST_MEMORY_MIB: caps `commerce-analytics ingest`'s memory (0: no cap); beyond it the run exits 3."""
     customer_hash_salt: str = field(default="", repr=False)
     """COMMERCE_CUSTOMER_HASH_SALT: the salt of customer keys; empty -> the lake's own (warehouse/customer_salt.py)."""
 
@@ -45,5 +53,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         reporting_currency=env.get("COMMERCE_REPORTING_CURRENCY", "USD"),
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
         dbt_schema=env.get("DBT_SCHEMA", ""),
+        inbox_settle_seconds=float(env.get("COMMERCE_INBOX_SETTLE_SECONDS", "30")),
+        max_decompressed_mib=int(env.get("COMMERCE_INGEST_MAX_DECOMPRESSED_MIB", "16384")),
+        max_compression_ratio=float(env.get("COMMERCE_INGEST_MAX_COMPRESSION_RATIO", "200")),
+        ingest_memory_mib=int(env.get("COMMERCE_INGEST_MEMORY_MIB", "0")),
         customer_hash_salt=env.get("COMMERCE_CUSTOMER_HASH_SALT", ""),
     )

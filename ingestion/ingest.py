@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import multiprocessing
 import os
+import resource
+import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -25,10 +29,66 @@ from commerce_analytics.settings import Settings, load_settings
 from ingestion import registry
 from ingestion.formats import FORMATS, Detection, Format, Sniff, detect
 from ingestion.formats.base import ParseContext, Parsed
-from ingestion.lake import Lake, copy_with_sha256, filesystem_for, raw_path
-from ingestion.textio import FileProblem, decode_to_utf8, read_head
+from ingestion.lake import Lake, LakeError, copy_with_sha256, filesystem_for, raw_path, sha256_of
+from ingestion.textio import DecompressionLimits, FileProblem, decode_to_utf8, read_head
 
 MAX_EXAMPLES = 5
+T = TypeVar("T")
+TEMPORARY_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download")
+TEMPORARY_PREFIXES = ("~$",)
+# The run itself failing (disk full, lake unreachable, out of memory) is never the file's fault: the run stops
+# with exit 3 and the file is retried next time. Anything else a file's bytes provoke rejects that file.
+RUN_FAILURES = (OSError, MemoryError, LakeError)
+
+
+class RunFailure(Exception):
+    """The run itself failed; `results` are the files recorded before it (they stay recorded)."""
+
+    def __init__(self, during: str, cause: BaseException, results: list[FileResult]):
+        super().__init__(f"{during}: {type(cause).__name__}: {cause}")
+        self.during = during
+        self.cause = cause
+        self.results = results
+
+    def __reduce__(self):  # crosses the process boundary of `run_with_memory_cap`
+        return (RunFailure, (self.during, self.cause, self.results))
+
+
+def run_with_memory_cap(target: Callable[[T], list[FileResult]], arg: T, memory_mib: int) -> list[FileResult]:
+    """`target(arg)`, in a child process whose private memory is capped at `memory_mib` (RLIMIT_DATA) when set.
+
+    Past the cap an allocation fails (Python's MemoryError; polars aborts the process): either way, as when a
+    container's OOM killer picks the child, this process survives to report it as a `RunFailure` (exit 3) instead
+    of the run vanishing. Exceptions the child raises are raised here."""
+    if not memory_mib:
+        return target(arg)
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or caches inherited
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_capped_child, args=(send, target, arg, memory_mib * 1024**2))
+    child.start()
+    send.close()
+    try:
+        kind, value = receive.recv()
+    except EOFError:
+        kind, value = "died", None
+    child.join()
+    if kind == "returned":
+        return value
+    if kind == "raised":
+        raise value
+    cause = MemoryError(
+        f"the ingest process ended with exit status {child.exitcode} with its memory capped at {memory_mib} MiB "
+        "(COMMERCE_INGEST_MEMORY_MIB): raise the cap, or split the largest file"
+    )
+    raise RunFailure("the files given", cause, [])
+
+
+def _capped_child(send, target, arg, limit: int) -> None:
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, resource.getrlimit(resource.RLIMIT_DATA)[1]))
+    try:
+        send.send(("returned", target(arg)))
+    except Exception as exc:
+        send.send(("raised", exc))
 
 
 @dataclass
@@ -158,38 +218,60 @@ class Ingestor:
         """Ingest files and folders. In a folder, names starting with `.` or `_` are never exports, and
         `skip` holds glob patterns of relative paths (a pattern matching a folder skips what it holds)
         that the caller knows are not exports, such as a generated data set's `truth`."""
-        results = []
+        results: list[FileResult] = []
         inbox = self.settings.inbox.rstrip("/")
+        self.lake.clean_scratch()
         for fs, path, display in self._expand(paths, skip):
             from_inbox = _is_under(path, inbox, fs)
-            with self.lake.workdir() as work:
-                local = work / "original"
-                sha = copy_with_sha256(fs, path, local)
-                delivery = Delivery(display, local, sha, _now(), origin=path if from_inbox and not keep_inbox else None)
-                results.append(self._ingest(delivery, work, forced))
-                if delivery.origin:
-                    fs.rm_file(delivery.origin)
+            try:
+                with self.lake.workdir() as work:
+                    results.append(self._ingest_one(fs, path, display, work, forced, from_inbox, keep_inbox))
+            except RUN_FAILURES as exc:
+                raise RunFailure(display, exc, results) from exc
         return results
+
+    def _ingest_one(
+        self, fs, path: str, display: str, work: Path, forced: str | None, from_inbox: bool, keep_inbox: bool
+    ) -> FileResult:
+        # S3 objects appear whole when their upload completes; a local file may still be growing.
+        settle = self.settings.inbox_settle_seconds if from_inbox and "://" not in self.settings.inbox else 0.0
+        before = fs.info(path)
+        if not is_settled(before, settle):
+            return _waiting(display, settle)
+        local = work / "original"
+        sha = copy_with_sha256(fs, path, local)
+        if settle and _changed(before, fs.info(path)):
+            return _waiting(display, settle)
+        origin = path if from_inbox and not keep_inbox else None
+        result = self._ingest(Delivery(display, local, sha, _now(), origin=origin), work, forced)
+        # A writer may have replaced the file since it was read: only the bytes that were recorded leave.
+        if origin and sha256_of(fs, origin) == sha:
+            fs.rm_file(origin)
+        return result
 
     def reprocess(self, forced: str | None = None, force: bool = False) -> list[FileResult]:
         """Re-land every raw file whose manifest has another parser version (all with `force`)."""
-        results = []
+        results: list[FileResult] = []
+        self.lake.clean_scratch()
         for rel in self.lake.list("_manifests/sha256"):
             pointer = self.lake.read_json(rel) or {}
             manifest = self.lake.read_json(pointer.get("manifest", "")) or {}
             sha = pointer.get("sha256") or Path(rel).stem
             if forced and forced not in (manifest.get("source"), manifest.get("format")):
                 continue
-            with self.lake.workdir() as work:
-                local = work / "original"
-                self.lake.fetch(raw_path(sha), local)
-                received = _parse_time(manifest.get("ingested_at")) or _now()
-                delivery = Delivery(manifest.get("source_file", sha), local, sha, received)
-                results.append(
-                    self._ingest(
-                        delivery, work, pointer.get("forced_source"), reprocess=True, force=force, previous=manifest
+            try:
+                with self.lake.workdir() as work:
+                    local = work / "original"
+                    self.lake.fetch(raw_path(sha), local)
+                    received = _parse_time(manifest.get("ingested_at")) or _now()
+                    delivery = Delivery(manifest.get("source_file", sha), local, sha, received)
+                    results.append(
+                        self._ingest(
+                            delivery, work, pointer.get("forced_source"), reprocess=True, force=force, previous=manifest
+                        )
                     )
-                )
+            except RUN_FAILURES as exc:
+                raise RunFailure(raw_path(sha), exc, results) from exc
         return results
 
     # ---------------------------------------------------------------- internals
@@ -229,11 +311,13 @@ class Ingestor:
             delivery.received_at = _parse_time(previous.get("ingested_at")) or delivery.received_at
         text = work / "text"
         try:
-            decoded = decode_to_utf8(delivery.local, text)
+            decoded = decode_to_utf8(delivery.local, text, decompression_limits(self.settings))
             detection = detect(Sniff(read_head(text)), delivery.display, forced)
-        except FileProblem as problem:
-            fmt = _format_named(problem)
-            return self._reject(delivery, work, problem, fmt=fmt, forced=forced)
+        except RUN_FAILURES:
+            raise
+        except FILE_FAILURES as exc:
+            problem = as_file_problem(exc)
+            return self._reject(delivery, work, problem, fmt=_format_named(problem), forced=forced)
         fmt = detection.format
         if reprocess and previous and previous.get("parser_version") == parser_version(fmt) and not force:
             return FileResult(
@@ -249,9 +333,15 @@ class Ingestor:
                 "up to date with this parser version; nothing re-landed",
             )
         try:
-            result = self._land(delivery, work, detection, decoded.encoding, decoded.compression, text)
-        except FileProblem as problem:
-            return self._reject(delivery, work, problem, fmt=fmt, forced=forced)
+            result, files, extra = self._parse(delivery, work, detection, decoded.encoding, decoded.compression, text)
+        except RUN_FAILURES:
+            raise
+        except FILE_FAILURES as exc:
+            return self._reject(delivery, work, as_file_problem(exc), fmt=fmt, forced=forced)
+        self._publish_raw(delivery)
+        for rel in files:
+            self.lake.publish(work / "out" / rel, rel)
+        self._record(delivery, result, work, extra, forced_source=fmt.name)
         if reprocess and previous:
             current_files = set(result_files(self.lake, result))
             for rel in previous.get("files", []):
@@ -264,9 +354,10 @@ class Ingestor:
         ctx.state["text_path"] = text
         return ctx
 
-    def _land(
+    def _parse(
         self, delivery: Delivery, work: Path, detection: Detection, encoding: str, compression: str | None, text: Path
-    ) -> FileResult:
+    ) -> tuple[FileResult, list[str], dict]:
+        """Parse into Parquet under `work/out` (nothing in the lake yet): the result, its files and manifest extras."""
         fmt = detection.format
         version = parser_version(fmt)
         stem = file_stem(delivery.sha256, fmt)
@@ -351,11 +442,7 @@ class Ingestor:
             "header_line": detection.header_line + 1 if detection.delimiter else None,
             "quarantine_examples": examples,
         }
-        self._publish_raw(delivery)
-        for rel in files:
-            self.lake.publish(out / rel, rel)
-        self._record(delivery, result, work, extra, forced_source=ctx.detection.format.name)
-        return result
+        return result, files, extra
 
     def _publish_raw(self, delivery: Delivery) -> None:
         rel = raw_path(delivery.sha256)
@@ -434,6 +521,53 @@ class Ingestor:
         return result
 
 
+# What a file's bytes can provoke in a parser (csv.Error, RecursionError, polars and pyarrow errors, and polars'
+# panics, which are BaseExceptions): each becomes that file's rejection.
+FILE_FAILURES = (Exception, pl.exceptions.PanicException)
+
+
+def as_file_problem(exc: BaseException) -> FileProblem:
+    if isinstance(exc, FileProblem):
+        return exc
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return FileProblem(
+        f"could not be parsed ({type(exc).__name__}{': ' + detail if detail else ''})",
+        "check that it is the export as downloaded (not re-saved or truncated) and download it again; "
+        "if it is, report the file to the maintainers",
+    )
+
+
+def decompression_limits(settings: Settings) -> DecompressionLimits:
+    return DecompressionLimits(
+        max_bytes=settings.max_decompressed_mib * 1024**2, max_ratio=settings.max_compression_ratio
+    )
+
+
+def is_settled(info: dict, settle_seconds: float) -> bool:
+    """Whether a local file (its fsspec `info`) has not been modified for `settle_seconds`: a writer still copying
+    it would have."""
+    return settle_seconds <= 0 or time.time() - float(info["mtime"]) >= settle_seconds
+
+
+def _changed(before: dict, after: dict) -> bool:
+    return (before["size"], before["mtime"]) != (after["size"], after["mtime"])
+
+
+def _waiting(display: str, settle_seconds: float) -> FileResult:
+    return FileResult(
+        display,
+        "",
+        None,
+        None,
+        None,
+        "waiting",
+        message=(
+            f"still being written (modified within the last {settle_seconds:g} s, COMMERCE_INBOX_SETTLE_SECONDS); "
+            "left in the inbox for the next run"
+        ),
+    )
+
+
 def result_files(lake: Lake, result: FileResult) -> list[str]:
     folder = result.source if result.format else "unknown"
     manifest = lake.read_json(f"_manifests/{folder}/{result.sha256}.json") or {}
@@ -507,7 +641,8 @@ def _parse_time(text: str | None) -> dt.datetime | None:
 
 
 def exit_code(results: list[FileResult]) -> int:
-    """0 all landed or duplicates; 1 some rows quarantined; 2 a file rejected."""
+    """0 all landed, duplicates or still settling; 1 some rows quarantined; 2 a file rejected.
+    (3, the run itself failed, is a `RunFailure` raised instead of results.)"""
     if any(r.status == "rejected" or "_previous_status" in r.entities for r in results):
         return 2
     if any(r.status == "partial" for r in results):
@@ -521,8 +656,11 @@ def as_dict(result: FileResult) -> dict:
 
 def is_skipped(parts: Sequence[str], patterns: Sequence[str] = ()) -> bool:
     """Whether a relative path (split on `/`) inside a given folder is not an export: a hidden or `_` name
-    (editor and lake bookkeeping files) anywhere in it, or it or a folder holding it matches a skip pattern."""
+    (editor and lake bookkeeping files) anywhere in it, a temporary name (`.part`, `.tmp`, `~$` and similar:
+    a transfer in progress or an Office lock file), or it or a folder holding it matches a skip pattern."""
     if any(part.startswith((".", "_")) for part in parts):
         return True
+    if parts and (parts[-1].startswith(TEMPORARY_PREFIXES) or parts[-1].lower().endswith(TEMPORARY_SUFFIXES)):
+        return True  # a download or copy still in progress, or an Office lock file
     prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
     return any(fnmatch.fnmatchcase(prefix, pattern) for pattern in patterns for prefix in prefixes)

@@ -11,6 +11,7 @@ Layout (relative to `COMMERCE_LAKE`):
     _manifests/unknown/<sha256>.json         rejected files of unknown format
     _manifests/sha256/<sha256>.json          pointer sha -> manifest (cheap duplicate check)
     _manifests/deliveries/<YYYY-MM-DD>/<time>-<sha12>-<id>.json   one object per delivery (append-only)
+    _tmp/ingest-*/                           a local lake's work folders; a killed run's are removed by the next
 
 Visibility: a landed or quarantine file counts only when the manifest of its `_source_sha256` exists
 and names its `_parser_version`. Writers publish data files first and the manifest last, so a crash
@@ -25,11 +26,13 @@ botocore's retry configuration (`standard` mode), plus s3fs's own retry of trans
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +43,8 @@ PART_SIZE = 8 * 1024 * 1024
 MAX_ATTEMPTS = 10
 VERIFY_ATTEMPTS = 3
 COPY_CHUNK = 4 * 1024 * 1024
+SCRATCH_LOCK = ".in-use"
+UNLOCKED_SCRATCH_SECONDS = 3600
 
 
 class LakeError(RuntimeError):
@@ -116,19 +121,45 @@ class Lake:
         self.fs.get_file(self.path(rel), str(dst))
 
     # ---------------------------------------------------------------- writing
+    def scratch(self) -> tuple[Path, str]:
+        """Where work folders go: inside a local lake (`_tmp/`, so publishing is a rename), else the system's."""
+        if self.is_s3:
+            return Path(tempfile.gettempdir()), "commerce-ingest-"
+        return Path(self.root) / "_tmp", "ingest-"
+
     @contextlib.contextmanager
     def workdir(self) -> Iterator[Path]:
-        """A private local folder; for a local lake it is inside the lake so publishing is a rename."""
-        if self.is_s3:
-            folder = Path(tempfile.mkdtemp(prefix="commerce-ingest-"))
-        else:
-            base = Path(self.root) / "_tmp"
-            base.mkdir(parents=True, exist_ok=True)
-            folder = Path(tempfile.mkdtemp(prefix="ingest-", dir=base))
-        try:
-            yield folder
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        """A private local folder, locked (flock) while in use so `clean_scratch` can tell it from a dead run's."""
+        base, prefix = self.scratch()
+        base.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+        with open(folder / SCRATCH_LOCK, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield folder
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def clean_scratch(self) -> list[Path]:
+        """Remove work folders a killed run left behind (their lock is free); folders in use are kept."""
+        base, prefix = self.scratch()
+        removed = []
+        for folder in sorted(base.glob(f"{prefix}*")) if base.is_dir() else []:
+            lock_path = folder / SCRATCH_LOCK
+            if not lock_path.exists():
+                # Between mkdtemp and taking the lock a live folder has no lock file yet: only old ones are dead.
+                if time.time() - folder.stat().st_mtime > UNLOCKED_SCRATCH_SECONDS:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    removed.append(folder)
+                continue
+            with open(lock_path) as lock:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        return removed
 
     def publish(self, local: Path, rel: str) -> None:
         """Move a finished local file to `rel` atomically (rename, or a verified S3 upload)."""
@@ -186,6 +217,14 @@ def copy_with_sha256(fs, path: str, dst: Path) -> str:
         while chunk := src.read(COPY_CHUNK):
             digest.update(chunk)
             out.write(chunk)
+    return digest.hexdigest()
+
+
+def sha256_of(fs, path: str) -> str:
+    digest = hashlib.sha256()
+    with fs.open(path, "rb") as src:
+        while chunk := src.read(COPY_CHUNK):
+            digest.update(chunk)
     return digest.hexdigest()
 
 

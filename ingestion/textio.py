@@ -4,7 +4,8 @@ Exports arrive gzip-compressed or not, as UTF-8 (with or without BOM),
 UTF-16 (Excel "Unicode text") or Windows-1252, with LF or CRLF line ends and
 zero-width spaces. `decode_to_utf8` streams any of those into one canonical
 form (UTF-8, LF, no BOM, no zero-width spaces) so that every parser sees the
-same text. `scan_delimited` then finds record boundaries with a vectorised,
+same text, within `DecompressionLimits` (a gzip bomb is rejected, not expanded). Lines ending in a bare CR
+(classic Mac OS) are rejected with that reason. `scan_delimited` then finds record boundaries with a vectorised,
 quote-aware scan (numpy over 4 MiB chunks): it keeps the physical line number
 of every record (so messages can say file:line even after multi-line quoted
 fields), drops blank lines, and sets aside records whose field count differs
@@ -53,33 +54,57 @@ class Decoded:
     bytes_in: int
 
 
-def _open_decompressed(path: Path):
-    with open(path, "rb") as handle:
-        magic = handle.read(4)
-    if magic[:2] == _GZIP_MAGIC:
-        return gzip.open(path, "rb"), "gzip"
-    if magic == _ZIP_MAGIC:
-        raise FileProblem("a zip archive, not an export", "unzip it and ingest the files inside")
-    return open(path, "rb"), None
+@dataclass(frozen=True)
+class DecompressionLimits:
+    """Caps on what a compressed export may expand to, so a gzip bomb is rejected instead of filling the disk."""
+
+    max_bytes: int = 16 * 1024**3
+    """COMMERCE_INGEST_MAX_DECOMPRESSED_MIB: the most a file may decompress to."""
+    max_ratio: float = 200.0
+    """COMMERCE_INGEST_MAX_COMPRESSION_RATIO: decompressed / compressed bytes (real exports stay far below)."""
+    ratio_after_bytes: int = 16 * 1024**2
+    """The ratio is judged only past this much output: a tiny file of repeated bytes is not a bomb."""
 
 
-def _read_all_chunks(path: Path):
-    stream, compression = _open_decompressed(path)
-    try:
-        with stream:
-            while True:
-                try:
-                    chunk = stream.read(CHUNK)
-                except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-                    raise FileProblem(
-                        f"truncated or corrupt gzip ({exc})",
-                        "the download was cut short: download the report again and ingest the new file",
-                    ) from exc
-                if not chunk:
-                    return
-                yield chunk, compression
-    except OSError as exc:
-        raise FileProblem(f"cannot read the file ({exc})", "check the file was copied completely") from exc
+def _read_all_chunks(path: Path, limits: DecompressionLimits):
+    with open(path, "rb") as raw:
+        magic = raw.read(4)
+        raw.seek(0)
+        if magic == _ZIP_MAGIC:
+            raise FileProblem("a zip archive, not an export", "unzip it and ingest the files inside")
+        if magic[:2] != _GZIP_MAGIC:
+            while chunk := raw.read(CHUNK):
+                yield chunk, None
+            return
+        stream = gzip.GzipFile(fileobj=raw, mode="rb")
+        out = 0
+        while True:
+            try:
+                chunk = stream.read(CHUNK)
+            except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+                raise FileProblem(
+                    f"truncated or corrupt gzip ({exc})",
+                    "the download was cut short: download the report again and ingest the new file",
+                ) from exc
+            if not chunk:
+                return
+            out += len(chunk)
+            _check_expansion(out, raw.tell(), limits)
+            yield chunk, "gzip"
+
+
+def _check_expansion(out: int, compressed: int, limits: DecompressionLimits) -> None:
+    if out > limits.max_bytes:
+        raise FileProblem(
+            f"decompresses to more than {limits.max_bytes // 1024**2} MiB (COMMERCE_INGEST_MAX_DECOMPRESSED_MIB)",
+            "a real export this large is unlikely: check the file; if it is one, raise the setting",
+        )
+    if out > limits.ratio_after_bytes and out > limits.max_ratio * max(compressed, 1):
+        raise FileProblem(
+            f"expands more than {limits.max_ratio:g} times when decompressed (COMMERCE_INGEST_MAX_COMPRESSION_RATIO):"
+            " a decompression bomb, not an export",
+            "ingest the export as downloaded from the platform; if it is one, raise the setting",
+        )
 
 
 def _detect_encoding(head: bytes) -> tuple[str, str]:
@@ -91,32 +116,37 @@ def _detect_encoding(head: bytes) -> tuple[str, str]:
     return "utf-8", "utf-8"
 
 
-def decode_to_utf8(src: Path, dst: Path) -> Decoded:
+def decode_to_utf8(src: Path, dst: Path, limits: DecompressionLimits = DecompressionLimits()) -> Decoded:
     """Stream `src` (maybe gzip, any supported encoding) into `dst` as canonical UTF-8 text."""
     head = b""
     compression = None
-    for chunk, found in _read_all_chunks(src):
+    for chunk, found in _read_all_chunks(src, limits):
         head, compression = chunk[:4096], found
         break
     if not head.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
         raise FileProblem("empty file (no bytes, or only blank lines)", "export the report again; it came out empty")
     codec, label = _detect_encoding(head)
+    if b"\r" in head and b"\n" not in head.replace(b"\x00", b"") and codec != "utf-16":
+        raise FileProblem(
+            "lines end in a bare carriage return (classic Mac OS line endings)",
+            "ingest the export as downloaded, or save it again with Windows (CRLF) or Unix (LF) line endings",
+        )
     candidates = [(codec, label)] if codec != "utf-8" else [("utf-8", "utf-8"), ("cp1252", "windows-1252")]
     for codec, label in candidates:
         try:
-            _transcode(src, dst, codec)
+            _transcode(src, dst, codec, limits)
             return Decoded(dst, compression, label, src.stat().st_size)
         except UnicodeDecodeError:
             continue
-    _transcode(src, dst, "latin-1")
+    _transcode(src, dst, "latin-1", limits)
     return Decoded(dst, compression, "latin-1", src.stat().st_size)
 
 
-def _transcode(src: Path, dst: Path, codec: str) -> None:
+def _transcode(src: Path, dst: Path, codec: str, limits: DecompressionLimits) -> None:
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     pending_cr = False
     with open(dst, "w", encoding="utf-8", newline="") as out:
-        for chunk, _ in _read_all_chunks(src):
+        for chunk, _ in _read_all_chunks(src, limits):
             text = decoder.decode(chunk)
             if pending_cr:
                 text = "\r" + text

@@ -35,3 +35,18 @@
     where landed_rows._record_rank = 1
     {%- endif %}
 {%- endmacro %}
+
+{#-
+    The lineage columns every landed row carries (ingestion/registry.py LINEAGE_SCHEMA), which every staging
+    model passes on last, in this order.
+-#}
+{% macro lineage_columns() -%}
+    _source_file,
+    _source_sha256,
+    _source_row,
+    _source_format,
+    _ingested_at,
+    _parser_version,
+    _record_key,
+    _record_version
+{%- endmacro %}

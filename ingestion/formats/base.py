@@ -226,43 +226,47 @@ class DelimitedFormat(Format):
         if scan.records == 0:
             return
         lines = np.memmap(scan.lines_path, dtype=np.int64, mode="r")  # paged in per batch, not held
-        reader = pacsv.open_csv(
-            scan.path,
-            read_options=pacsv.ReadOptions(
-                column_names=[f"c{i}" for i in range(len(names))], skip_rows=1, block_size=BATCH_BYTES
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=detection.delimiter, newlines_in_values=scan.multiline, invalid_row_handler=_parser_disagrees
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={f"c{i}": pa.string() for i in range(len(names))},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        offset = 0
-        held: pl.DataFrame | None = None
-        for batch in reader:
-            frame = pl.from_arrow(batch)
-            assert isinstance(frame, pl.DataFrame)
-            frame.columns = names
-            frame = frame.with_columns(
-                pl.col(pl.String).str.strip_chars().replace("", None),
-                pl.Series("_source_row", np.array(lines[offset : offset + batch.num_rows]), dtype=pl.Int64),
+        disagreement = _Disagreement()
+        try:
+            reader = pacsv.open_csv(
+                scan.path,
+                read_options=pacsv.ReadOptions(
+                    column_names=[f"c{i}" for i in range(len(names))], skip_rows=1, block_size=BATCH_BYTES
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=detection.delimiter, newlines_in_values=scan.multiline, invalid_row_handler=disagreement
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={f"c{i}": pa.string() for i in range(len(names))},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
             )
-            offset += batch.num_rows
+            offset = 0
+            held: pl.DataFrame | None = None
+            for batch in reader:
+                frame = pl.from_arrow(batch)
+                assert isinstance(frame, pl.DataFrame)
+                frame.columns = names
+                frame = frame.with_columns(
+                    pl.col(pl.String).str.strip_chars().replace("", None),
+                    pl.Series("_source_row", np.array(lines[offset : offset + batch.num_rows]), dtype=pl.Int64),
+                )
+                offset += batch.num_rows
+                if held is not None:
+                    frame = pl.concat([held, frame])
+                    held = None
+                if self.group_column and self.group_column in frame.columns and frame.height:
+                    last = frame.get_column(self.group_column)[-1]
+                    tail = frame.get_column(self.group_column) == last
+                    if not tail.all():
+                        held = frame.filter(tail)
+                        frame = frame.filter(~tail)
+                yield frame
             if held is not None:
-                frame = pl.concat([held, frame])
-                held = None
-            if self.group_column and self.group_column in frame.columns and frame.height:
-                last = frame.get_column(self.group_column)[-1]
-                tail = frame.get_column(self.group_column) == last
-                if not tail.all():
-                    held = frame.filter(tail)
-                    frame = frame.filter(~tail)
-            yield frame
-        if held is not None:
-            yield held
+                yield held
+        except pa.ArrowInvalid as exc:
+            raise disagreement.problem(exc) from exc
 
     def parse(self, text_path: Path, workdir: Path, ctx: ParseContext) -> Iterator[Parsed]:
         for item in self.read_batches(text_path, workdir, ctx):
@@ -277,13 +281,24 @@ class DelimitedFormat(Format):
         return df.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in missing]) if missing else df
 
 
-def _parser_disagrees(row) -> str:
-    # The scan already removed rows with the wrong field count; reaching here means the
-    # columnar reader split a row differently (e.g. a stray quote mid-field).
-    raise FileProblem(
-        f"row {row.number} could not be split into columns consistently ({row.text[:80]!r})",
-        "check the file for a stray double quote near that line, or export it again",
-    )
+class _Disagreement:
+    """pyarrow's invalid-row handler. The scan already removed rows with the wrong field count; reaching here means
+    the columnar reader split a row differently (e.g. a stray quote mid-field). pyarrow ignores exceptions raised in
+    a handler, so it notes the row and answers "error"; the reader's error then becomes this file problem."""
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+
+    def __call__(self, row) -> str:
+        self.text = self.text or row.text
+        return "error"
+
+    def problem(self, exc: Exception) -> FileProblem:
+        shown = repr(self.text[:80]) if self.text else str(exc).splitlines()[0][:120]
+        return FileProblem(
+            f"a row could not be split into columns consistently ({shown})",
+            "check the file for a stray double quote near that line, or export it again",
+        )
 
 
 # ---------------------------------------------------------------------- JSON
@@ -342,7 +357,7 @@ def _parse_json_lines(block, starts, ends, nonblank, line_numbers, schema) -> pl
                 raise ValueError("not a JSON object")
             good.append(text)
             good_rows.append(line_no)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than any export is
             bad_rows.append(line_no)
             bad_text.append(text.decode("utf-8", "replace")[:2000])
             errors.append(f"not a valid JSON object ({str(exc)[:80]})")

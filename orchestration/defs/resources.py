@@ -28,6 +28,9 @@ class LakeResource(dg.ConfigurableResource):
     timezone: str
     reporting_currency: str = "USD"
     dbt_target: str = "local"
+    inbox_settle_seconds: float = 30.0
+    max_decompressed_mib: int = 16384
+    max_compression_ratio: float = 200.0
     s3: S3Resource
 
     @property
@@ -39,7 +42,8 @@ class LakeResource(dg.ConfigurableResource):
         return self.s3.get_client() if location.startswith("s3://") else None
 
     def list_files(self, location: str) -> list[InboxFile]:
-        return list_files(location, self.endpoint_url, self.s3_client(location))
+        """Export files under `location`; local files still being written (not yet settled) are left out."""
+        return list_files(location, self.endpoint_url, self.s3_client(location), self.inbox_settle_seconds)
 
     def classify(self, path: str) -> Classification:
         return classify(path, self.endpoint_url, self.s3_client(path))
@@ -53,6 +57,9 @@ class LakeResource(dg.ConfigurableResource):
             timezone=self.timezone,
             reporting_currency=self.reporting_currency,
             aws_endpoint_url=self.endpoint_url,
+            inbox_settle_seconds=self.inbox_settle_seconds,
+            max_decompressed_mib=self.max_decompressed_mib,
+            max_compression_ratio=self.max_compression_ratio,
         )
 
     def lake(self) -> Lake:
@@ -107,6 +114,9 @@ def build_resources(settings: OrchestrationSettings) -> dict[str, object]:
             timezone=commerce.timezone,
             reporting_currency=commerce.reporting_currency,
             dbt_target=settings.dbt_target,
+            inbox_settle_seconds=commerce.inbox_settle_seconds,
+            max_decompressed_mib=commerce.max_decompressed_mib,
+            max_compression_ratio=commerce.max_compression_ratio,
             s3=s3,
         ),
         "dbt": DbtCliResource(

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingestion.formats import Sniff, detect
-from ingestion.ingest import is_skipped
+from ingestion.ingest import FILE_FAILURES, RUN_FAILURES, as_file_problem, is_settled, is_skipped
 from ingestion.lake import filesystem_for
-from ingestion.textio import FileProblem, decode_to_utf8
+from ingestion.textio import decode_to_utf8
 from ingestion.textio import read_head as read_text_head
 
 HEAD_BYTES = 256 * 1024
@@ -45,8 +45,11 @@ def _skipped(rel: str) -> bool:
     return is_skipped(rel.split("/"))
 
 
-def list_files(location: str, endpoint_url: str | None = None, s3_client=None) -> list[InboxFile]:
-    """Export files under a folder (recursively) or the file itself; hidden, `_`-prefixed and truth/ skipped.
+def list_files(
+    location: str, endpoint_url: str | None = None, s3_client=None, settle_seconds: float = 0.0
+) -> list[InboxFile]:
+    """Export files under a folder (recursively) or the file itself; hidden, `_`-prefixed, temporary (`.part`,
+    `.tmp`, `~$`) and, locally, files modified within the last `settle_seconds` (still being written) skipped.
 
     An s3:// location is listed with a boto3 client (the dagster-aws `S3Resource`'s, else one for
     `endpoint_url`); a local one through the lake's filesystem layer. A missing location lists as empty.
@@ -57,10 +60,11 @@ def list_files(location: str, endpoint_url: str | None = None, s3_client=None) -
     if not fs.exists(root):
         return []
     if not fs.isdir(root):
-        return [_local_file(root, fs.info(root))]
+        info = fs.info(root)
+        return [_local_file(root, info)] if is_settled(info, settle_seconds) else []
     found = []
     for path, info in sorted(fs.find(root, detail=True).items()):
-        if not _skipped(path[len(root.rstrip("/")) + 1 :]):
+        if not _skipped(path[len(root.rstrip("/")) + 1 :]) and is_settled(info, settle_seconds):
             found.append(_local_file(path, info))
     return found
 
@@ -131,8 +135,10 @@ def classify(path: str, endpoint_url: str | None = None, s3_client=None) -> Clas
         try:
             decode_to_utf8(raw, text)
             detection = detect(Sniff(read_text_head(text)), path)
-        except FileProblem as problem:
-            return Classification(None, None, str(problem))
+        except RUN_FAILURES:
+            raise
+        except FILE_FAILURES as exc:  # whatever the bytes provoke: the reject job records the file's reason
+            return Classification(None, None, str(as_file_problem(exc)))
     return Classification(detection.format.source, detection.format.name)
 
 

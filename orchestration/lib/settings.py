@@ -9,6 +9,9 @@ Environment variables (the README's "Settings", plus the orchestration knobs):
     COMMERCE_LAKE, COMMERCE_INBOX, COMMERCE_WAREHOUSE, COMMERCE_TIMEZONE,
     COMMERCE_REPORTING_CURRENCY, AWS_ENDPOINT_URL,
     COMMERCE_CUSTOMER_HASH_SALT                             shared with ingestion (commerce_analytics.settings)
+    COMMERCE_INBOX_SETTLE_SECONDS  the sensor (and ingest) takes a local inbox file once it has been unmodified this
+                                   long (default 30; S3 objects are atomic and need none)
+    COMMERCE_INGEST_MAX_DECOMPRESSED_MIB / COMMERCE_INGEST_MAX_COMPRESSION_RATIO  decompression caps (ingestion)
     COMMERCE_ENV       local (default) | ci | prod: picks the dbt target when DBT_TARGET is not set
     DBT_TARGET         local | postgres | prod: overrides COMMERCE_ENV's target
     COMMERCE_DBT_TARGET_PATH     where dbt writes manifest.json for Dagster (default dbt_project/target)
@@ -27,8 +30,9 @@ Environment variables (the README's "Settings", plus the orchestration knobs):
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from commerce_analytics.settings import Settings, load_settings
@@ -110,7 +114,7 @@ def _absolute(location: str) -> str:
 def load_orchestration_settings(environ: dict[str, str] | None = None) -> OrchestrationSettings:
     env = os.environ if environ is None else environ
     commerce = load_settings(env)
-    commerce = replace(
+    commerce = dataclasses.replace(
         commerce,
         lake=_absolute(commerce.lake),
         inbox=_absolute(commerce.inbox),

@@ -94,6 +94,16 @@ def test_sources_check_fails_on_a_hand_edit_and_regenerates(tmp_path):
     assert dbt_sources.out_of_date(project) == []
 
 
+def test_staging_lineage_columns_macro_names_the_registry_lineage():
+    """Staging passes on exactly the lineage columns ingestion writes (macros/landed.sql lineage_columns)."""
+    text = (PROJECT_DIR / "macros" / "landed.sql").read_text()
+    body = text[
+        text.index("{% macro lineage_columns() -%}") : text.index("{%- endmacro %}", text.index("lineage_columns"))
+    ]
+    named = [line.strip().rstrip(",") for line in body.splitlines()[1:] if line.strip()]
+    assert named == list(registry.LINEAGE_SCHEMA)
+
+
 @pytest.mark.postgres
 def test_a_nul_byte_is_quarantined_with_its_line_and_the_postgres_load_succeeds(tmp_path):
     """PostgreSQL text cannot hold NUL: the row goes to quarantine (file:line) instead of failing the load."""

@@ -9,6 +9,7 @@ from ingest_helpers import landed, make_ingestor, write
 
 from commerce_analytics import cli
 from ingestion.formats import FORMATS
+from ingestion.ingest import RunFailure
 from ingestion.lake import Lake
 
 INVOICES = (
@@ -60,7 +61,7 @@ def test_a_crash_mid_file_leaves_nothing_visible_and_a_rerun_completes(lake, dem
         return original(self, local, rel)
 
     monkeypatch.setattr(Lake, "publish", crash_after_two)
-    with pytest.raises(OSError, match="simulated crash"):
+    with pytest.raises(RunFailure, match="simulated crash"):  # the run failed (exit 3), not the file
         ingestor.ingest_paths([str(path)])
     monkeypatch.setattr(Lake, "publish", original)
     assert visible(lake) == []  # data files may exist, but no manifest makes them visible
@@ -74,6 +75,7 @@ def test_a_crash_mid_file_leaves_nothing_visible_and_a_rerun_completes(lake, dem
 def test_cli_exit_codes_and_inbox(lake, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("COMMERCE_LAKE", str(lake))
     monkeypatch.delenv("COMMERCE_INBOX", raising=False)
+    monkeypatch.setenv("COMMERCE_INBOX_SETTLE_SECONDS", "0")  # whole files written at once (test_inbox_settling.py)
     inbox = lake / "inbox"
     write(inbox / "carrier.csv", INVOICES)
     assert cli.main(["ingest"]) == 0

@@ -92,6 +92,7 @@ def orch_session(tmp_path_factory) -> OrchSession:
             "COMMERCE_DBT_TARGET_PATH": str(root / "dbt_target"),
             "COMMERCE_TIMEZONE": "America/New_York",
             "COMMERCE_AUTOMATION": "stopped",  # tests launch their own runs; no schedule or sensor racing them
+            "COMMERCE_INBOX_SETTLE_SECONDS": "0",  # tests drop whole files at once (settling: test_inbox_settling.py)
             "DAGSTER_HOME": str(home),
         }
         exports = root / "exports"

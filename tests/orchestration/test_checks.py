@@ -24,6 +24,7 @@ def lake_resource(root) -> LakeResource:
         inbox_url=str(root / "lake" / "inbox"),
         warehouse=str(root / "wh.duckdb"),
         timezone="America/New_York",
+        inbox_settle_seconds=0,  # tests drop whole files at once (settling: tests/ingestion/test_inbox_settling.py)
         s3=S3Resource(),
     )
 

@@ -15,14 +15,7 @@ final as (
         currency,
         inbound_freight_per_unit,
         duty_per_unit,
-        _source_file,
-        _source_sha256,
-        _source_row,
-        _source_format,
-        _ingested_at,
-        _parser_version,
-        _record_key,
-        _record_version
+        {{ lineage_columns() }}
     from landed
 
 )

@@ -44,14 +44,7 @@ final as (
             when type not in ('Sale', 'Tax', 'Deposit') then 'other_settlement_charge'
         end as statement_kind,
         business_date,
-        _source_file,
-        _source_sha256,
-        _source_row,
-        _source_format,
-        _ingested_at,
-        _parser_version,
-        _record_key,
-        _record_version
+        {{ lineage_columns() }}
     from landed
 
 )

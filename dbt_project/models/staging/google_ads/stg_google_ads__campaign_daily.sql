@@ -20,14 +20,7 @@ final as (
         conversions,
         conversions_value,
         business_date,
-        _source_file,
-        _source_sha256,
-        _source_row,
-        _source_format,
-        _ingested_at,
-        _parser_version,
-        _record_key,
-        _record_version
+        {{ lineage_columns() }}
     from landed
 
 )

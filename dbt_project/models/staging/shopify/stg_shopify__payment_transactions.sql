@@ -27,14 +27,7 @@ final as (
         presentment_currency,
         currency,
         business_date,
-        _source_file,
-        _source_sha256,
-        _source_row,
-        _source_format,
-        _ingested_at,
-        _parser_version,
-        _record_key,
-        _record_version
+        {{ lineage_columns() }}
     from landed
 
 )

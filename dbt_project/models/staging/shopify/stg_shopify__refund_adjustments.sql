@@ -44,14 +44,7 @@ final as (
             when _source_format = 'shopify_orders_json' then 'shopify_api'
             else 'shopify_csv'
         end as order_source,
-        _source_file,
-        _source_sha256,
-        _source_row,
-        _source_format,
-        _ingested_at,
-        _parser_version,
-        _record_key,
-        _record_version
+        {{ lineage_columns() }}
     from precedence
 
 )
