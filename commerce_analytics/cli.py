@@ -208,6 +208,27 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
+def printable(text: object) -> str:
+    """`text` with control and other unprintable characters escaped (`\\x1b`, `\\n`): a file name or a field
+    printed from an export cannot move the cursor, recolour the terminal or fake an output line."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def printable_result(result):
+    """A FileResult with what comes from the file (its name, message, examples) made printable."""
+    from dataclasses import replace
+
+    return replace(
+        result,
+        source_file=printable(result.source_file),
+        message=printable(result.message) if result.message else result.message,
+        examples=[printable(example) for example in result.examples],
+    )
+
+
 def ingest_files(args: argparse.Namespace) -> list:
     """What `ingest` lands (in a child process when COMMERCE_INGEST_MEMORY_MIB caps its memory)."""
     from ingestion.ingest import Ingestor
@@ -242,6 +263,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(as_dict(result), default=str))
             continue
+        result = printable_result(result)  # JSON escapes on its own
         stream = sys.stderr if result.status == "rejected" else sys.stdout
         if result.status in ("rejected", "waiting"):
             print(f"{result.status.upper()} {result.source_file}: {result.message}", file=stream)

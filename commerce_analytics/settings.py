@@ -7,7 +7,7 @@ Dagster definitions and tests can change the environment first.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class Settings:
     """COMMERCE_INGEST_MEMORY_MIB: caps `commerce-analytics ingest`'s memory (0: no cap); beyond it the run exits 3."""
     marts_max_age_hours: float = 26.0
     """COMMERCE_MARTS_MAX_AGE_HOURS: `report` warns when the latest successful build is older (daily + slack)."""
+    customer_hash_salt: str = field(default="", repr=False)
+    """COMMERCE_CUSTOMER_HASH_SALT: the salt of customer keys; empty -> the lake's own (warehouse/customer_salt.py)."""
 
     def schema(self, name: str, target: str | None = None) -> str:
         """The warehouse schema dbt gives custom schema `name` (`marts`, ...) on `target`: the same rule as
@@ -58,4 +60,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_compression_ratio=float(env.get("COMMERCE_INGEST_MAX_COMPRESSION_RATIO", "200")),
         ingest_memory_mib=int(env.get("COMMERCE_INGEST_MEMORY_MIB", "0")),
         marts_max_age_hours=float(env.get("COMMERCE_MARTS_MAX_AGE_HOURS") or 26.0),
+        customer_hash_salt=env.get("COMMERCE_CUSTOMER_HASH_SALT", ""),
     )

@@ -9,7 +9,7 @@ same text, within `DecompressionLimits` (a gzip bomb is rejected, not expanded).
 quote-aware scan (numpy over 4 MiB chunks): it keeps the physical line number
 of every record (so messages can say file:line even after multi-line quoted
 fields), drops blank lines, and sets aside records whose field count differs
-from the header's, so the columnar CSV reader only ever sees well-formed rows.
+from the header's or that hold a NUL byte, so the columnar CSV reader only ever sees well-formed rows.
 """
 
 from __future__ import annotations
@@ -168,6 +168,20 @@ class InvalidRecord:
     line: int
     text: str
     fields: int
+    has_nul: bool = False
+    """A NUL byte inside: no text column of PostgreSQL or Redshift can hold it, so the record is set aside."""
+
+    def reason(self, expected: int) -> str:
+        if self.has_nul and self.fields == expected:
+            return "row contains a NUL byte (\\x00), which no warehouse text column can hold"
+        return f"row has {self.fields} fields where the header has {expected}" + (
+            " (a quoted field never closes)" if self.fields == 0 else ""
+        )
+
+    @property
+    def printable_text(self) -> str:
+        """The record for quarantine's `_raw`, NUL bytes written as `\\x00` so it loads anywhere."""
+        return self.text.replace("\x00", "\\x00")
 
 
 @dataclass
@@ -236,15 +250,17 @@ def scan_delimited(src: Path, workdir: Path, delimiter: str, header_line: int) -
             delims = np.flatnonzero((arr[:used] == delim) & outside[:used])
             fields = np.bincount(np.searchsorted(ends, delims), minlength=len(ends)) + 1
             blank = lengths == 0
+            nul = np.zeros(len(ends), dtype=bool)
+            nul[np.searchsorted(ends, np.flatnonzero(arr[:used] == 0))] = True
             first = 0
             if expected is None:
                 expected = int(fields[0])
                 result.header = buf[: int(ends[0])].decode("utf-8")
                 out.write(buf[: int(ends[0]) + 1])
                 first = 1
-            keep = (~blank) & (fields == expected)
+            keep = (~blank) & (fields == expected) & ~nul
             keep[:first] = False
-            bad = (~blank) & (fields != expected)
+            bad = (~blank) & ((fields != expected) | nul)
             bad[:first] = False
             if keep[first:].all() and not blank[first:].any():
                 out.write(buf[int(starts[first]) if first < len(starts) else used : used])
@@ -256,7 +272,7 @@ def scan_delimited(src: Path, workdir: Path, delimiter: str, header_line: int) -
             result.multiline = result.multiline or bool(embedded[keep].any())
             for i in np.flatnonzero(bad):  # malformed records only: they go to quarantine one by one
                 text = buf[int(starts[i]) : int(ends[i])].decode("utf-8", "replace")
-                result.invalid.append(InvalidRecord(int(first_line[i]), text, int(fields[i])))
+                result.invalid.append(InvalidRecord(int(first_line[i]), text, int(fields[i]), bool(nul[i])))
             line_base += int(nl_cum[-1])
             carry = buf[used:]
     if expected is None:

@@ -54,7 +54,9 @@ def sources_yaml(source: str) -> str:
             formats = ", ".join(entity.snapshot_formats)
             table += f"\nFull snapshots ({formats}): each delivery replaces the previous one."
         location = (
-            f'read_parquet(\'{{{{ var("lake", env_var("COMMERCE_LAKE", "data/lake")) }}}}/{entity.landed_prefix}'
+            # The lake path goes into a SQL string literal: double its quotes.
+            f'read_parquet(\'{{{{ var("lake", env_var("COMMERCE_LAKE", "data/lake")) | replace("\'", "\'\'") }}}}/'
+            f"{entity.landed_prefix}"
             "/**/*.parquet', hive_partitioning = false, union_by_name = true)"
         )
         lines += [

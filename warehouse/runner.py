@@ -3,13 +3,16 @@
 Before dbt runs, the target gets what it needs from the lake (see warehouse/targets.py): the manifests
 pinned as of the build's start (`landed.lake_manifests`, which staging joins every landed row to), plus
 on DuckDB the httpfs extension and the empty-entity placeholders, on PostgreSQL the load of the pinned rows.
+dbt also gets the customer-hash salt (warehouse/customer_salt.py) in its environment.
 The argument list comes from warehouse/dbt_args.py, which the Dagster dbt assets use too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import yaml
@@ -29,11 +32,14 @@ def target_type(target: str, profiles_dir: str | Path = PROJECT_DIR) -> str:
     raise BuildError(f"unknown dbt target {target!r}; profiles.yml has {', '.join(names)}")
 
 
-def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=print) -> None:
+def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=print) -> dict[str, str]:
     """Give the target what it needs from the lake before dbt runs, with the lake pinned as of now.
 
-    `load=False` (a dbt command that reads no landed rows) leaves the target's landed tables as they are."""
+    `load=False` (a dbt command that reads no landed rows) leaves the target's landed tables as they are.
+    Returns the environment variables dbt needs beyond the settings (the customer-hash salt): callers run dbt
+    inside `scoped_environ` of them."""
     from ingestion.lake import Lake
+    from warehouse.customer_salt import salt_environment
     from warehouse.targets import (
         ensure_duckdb_httpfs,
         ensure_placeholders,
@@ -56,6 +62,23 @@ def prepare_target(kind: str, settings: Settings, *, load: bool = True, log=prin
     elif kind == "postgres" and load:
         report = load_postgres(lake, manifests=pin_manifests(lake))
         log(f"postgres: {report.summary()} from {lake.url} as of the build's start")
+    return salt_environment(kind, settings, lake)
+
+
+@contextlib.contextmanager
+def scoped_environ(variables: Mapping[str, str]) -> Iterator[None]:
+    """Set `variables` in os.environ (dbt's env_var() reads it) and restore the previous values afterwards,
+    so one process can build several lakes, each with its own salt."""
+    previous = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool = True) -> int:
@@ -66,7 +89,7 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
     builds = inv.command[:1] in [(command,) for command in BUILD_COMMANDS]
     try:
         kind = target_type(target, inv.profiles_dir or inv.project_dir)
-        prepare_target(kind, settings, load=load and builds)
+        environment = prepare_target(kind, settings, load=load and builds)
     except Exception as exc:
         print(f"{name}: preparing target {target!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
@@ -78,16 +101,74 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
     # dbt's env_var() reads the process environment: pass the settings on, including their defaults.
     os.environ.setdefault("COMMERCE_WAREHOUSE", settings.warehouse)
     build_id = build_log.record_start(kind, settings, target) if builds else None
-    result = dbtRunner().invoke(args)
+    with scoped_environ(environment):
+        result = dbtRunner().invoke(args)
     build_log.record_end(kind, settings, build_id, result.success, target)
     if result.success:
         return 0
     if result.exception is not None:
         print(f"{name}: dbt could not run on target {target!r}: {result.exception}", file=sys.stderr)
         return 2
+    for line in stored_failure_messages(result.result, settings, kind):
+        print(f"{name}: {line}", file=sys.stderr)
     print(
         f"{name}: dbt reported failures on target {target!r} (see the log above and "
         f"{inv.log_path or Path(inv.project_dir) / 'logs'}/dbt.log)",
         file=sys.stderr,
     )
     return 1
+
+
+MESSAGES_PER_TEST = 5
+
+
+def stored_failure_messages(results, settings: Settings, kind: str) -> list[str]:
+    """`<test>: <failure_message>` for the failing tests that store their rows (store_failures) with a
+    `failure_message` column: dbt's console only counts the rows, the message says which rate or file to fix.
+    Best effort: a warehouse not reachable from here (Redshift) or a test without the column gives nothing."""
+    failed = [
+        r
+        for r in getattr(results, "results", None) or []
+        if str(r.status) == "fail" and getattr(r.node, "relation_name", None)
+    ]
+    if not failed:
+        return []
+    try:
+        connection = _warehouse_connection(kind, settings)
+    except Exception:
+        return []
+    if connection is None:
+        return []
+    lines = []
+    with contextlib.closing(connection):
+        for r in failed:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(f"select failure_message from {r.node.relation_name} limit {MESSAGES_PER_TEST + 1}")
+                messages = [str(row[0]) for row in cursor.fetchall()]
+            except Exception:  # no failure_message column: dbt's own line says enough
+                continue
+            finally:
+                cursor.close()
+            shown = messages[:MESSAGES_PER_TEST]
+            lines += [f"{r.node.name}: {message}" for message in shown]
+            if len(messages) > len(shown):
+                lines.append(f"{r.node.name}: ... more in {r.node.relation_name}")
+    return lines
+
+
+def _warehouse_connection(kind: str, settings: Settings):
+    if kind == "duckdb":
+        import duckdb
+
+        # dbt-duckdb keeps the file open in this process: connect with the same (default) configuration.
+        return duckdb.connect(str(settings.warehouse))
+    if kind == "postgres":
+        import psycopg2
+
+        from warehouse.targets import postgres_connect_args
+
+        connection = psycopg2.connect(**postgres_connect_args())
+        connection.autocommit = True  # one failed query must not abort the next
+        return connection
+    return None

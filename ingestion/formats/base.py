@@ -216,12 +216,8 @@ class DelimitedFormat(Format):
                 records=pl.DataFrame(
                     {
                         "_source_row": [r.line for r in scan.invalid],
-                        "_reason": [
-                            f"row has {r.fields} fields where the header has {expected}"
-                            + (" (a quoted field never closes)" if r.fields == 0 else "")
-                            for r in scan.invalid
-                        ],
-                        "_raw": [r.text for r in scan.invalid],
+                        "_reason": [r.reason(expected) for r in scan.invalid],
+                        "_raw": [r.printable_text for r in scan.invalid],
                     },
                     schema={"_source_row": pl.Int64, "_reason": pl.String, "_raw": pl.String},
                 ),

@@ -11,7 +11,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.defs.ingestion import LAKE_WAREHOUSE_POOL
-from orchestration.lib.dbt_project import dbt_environment, dbt_project, prepare_manifest, translator
+from orchestration.lib.dbt_project import dbt_environment, dbt_project, prepare_manifest, stream_dbt, translator
 from orchestration.lib.settings import OrchestrationSettings, load_orchestration_settings
 from warehouse import build_log
 from warehouse.dbt_args import DbtInvocation, backfill_vars, dbt_args
@@ -44,7 +44,7 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         # The target gets what it needs from the lake first (DuckDB: httpfs and empty-entity placeholders;
         # PostgreSQL: the load step), exactly as `commerce-analytics build` does.
         kind = target_type(settings.dbt_target, settings.dbt_project_dir)
-        prepare_target(kind, settings.commerce, log=context.log.info)
+        environment = prepare_target(kind, settings.commerce, log=context.log.info)
         invocation = DbtInvocation(
             full_refresh=config.full_refresh, vars=backfill_vars(config.start_date, config.end_date)
         )
@@ -54,8 +54,8 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         build_id = build_log.record_start(kind, settings.commerce, settings.dbt_target)
         succeeded = False
         try:
-            with dbt_environment(settings):
-                yield from dbt.cli(args, context=context).stream()
+            with dbt_environment(settings, environment):
+                yield from stream_dbt(dbt, args, context)
             succeeded = True
         finally:
             build_log.record_end(kind, settings.commerce, build_id, succeeded, settings.dbt_target)

@@ -17,9 +17,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
 
 from orchestration.lib.settings import OrchestrationSettings
+from warehouse.runner import scoped_environ
 
 PROJECT_INPUTS = ("models", "macros", "tests", "snapshots", "analyses", "dbt_project.yml", "profiles.yml")
 LAYERS = ("staging", "intermediate", "marts")
@@ -43,19 +45,38 @@ def dbt_project(settings: OrchestrationSettings) -> DbtProject:
 
 
 @contextlib.contextmanager
-def dbt_environment(settings: OrchestrationSettings) -> Iterator[None]:
-    """The environment dbt's env_var() calls need, with absolute paths (dbt runs inside dbt_project/)."""
-    wanted = settings.dbt_env()
-    previous = {name: os.environ.get(name) for name in wanted}
-    os.environ.update(wanted)
-    try:
+def dbt_environment(settings: OrchestrationSettings, extra: Mapping[str, str] | None = None) -> Iterator[None]:
+    """The environment dbt's env_var() calls need, with absolute paths (dbt runs inside dbt_project/), plus
+    `extra` (what warehouse.runner.prepare_target returns: the customer-hash salt)."""
+    with scoped_environ({**settings.dbt_env(), **(extra or {})}):
         yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+
+
+def stream_dbt(dbt: DbtCliResource, args: list[str], context: dg.AssetExecutionContext) -> Iterator[Any]:
+    """dbt's events for the assets; when dbt fails, a `dg.Failure` whose first line is dbt's own error (say
+    the DuckDB lock another process holds) instead of dagster-dbt's "exited with code 2, see the logs"."""
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    yield from invocation.stream()
+    error = invocation.get_error()
+    if error is not None:
+        full = str(error)
+        raise dg.Failure(description=f"dbt failed: {dbt_error_summary(full)}\n\n{full}")
+
+
+ERROR_SUMMARY_CHARS = 500
+
+
+def dbt_error_summary(text: str) -> str:
+    """The first error dbt logged, on one line: its lines up to any traceback, without dbt's preamble."""
+    errors = text.split("Errors parsed from dbt logs:", 1)[-1]
+    lines = []
+    for line in errors.strip().splitlines():
+        line = line.strip()
+        if line.startswith("Traceback (most recent call last)"):
+            break
+        if line and line != "Encountered an error:":
+            lines.append(line)
+    return " ".join(lines)[:ERROR_SUMMARY_CHARS] or errors.strip().splitlines()[0]
 
 
 def _newest_input(project_dir: Path) -> float:

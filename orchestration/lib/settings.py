@@ -7,7 +7,8 @@ receives an `OrchestrationSettings` or a resource built from it.
 Environment variables (the README's "Settings", plus the orchestration knobs):
 
     COMMERCE_LAKE, COMMERCE_INBOX, COMMERCE_WAREHOUSE, COMMERCE_TIMEZONE,
-    COMMERCE_REPORTING_CURRENCY, AWS_ENDPOINT_URL           shared with ingestion (commerce_analytics.settings)
+    COMMERCE_REPORTING_CURRENCY, AWS_ENDPOINT_URL,
+    COMMERCE_CUSTOMER_HASH_SALT                             shared with ingestion (commerce_analytics.settings)
     COMMERCE_INBOX_SETTLE_SECONDS  the sensor (and ingest) takes a local inbox file once it has been unmodified this
                                    long (default 30; S3 objects are atomic and need none)
     COMMERCE_INGEST_MAX_DECOMPRESSED_MIB / COMMERCE_INGEST_MAX_COMPRESSION_RATIO  decompression caps (ingestion)

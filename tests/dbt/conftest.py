@@ -5,8 +5,10 @@ Fixtures (all session-scoped, built lazily the first time a test asks for them):
 - `dbt_dataset`   a small generated data set with its ground truth (`.out`, `.truth`, `.files`):
                   30 days from 2025-11-01 (DST change, Black Friday), 25 orders a day, seed 4.
 - `dbt_lake`      that data set ingested into a fresh local lake (path).
-- `duckdb_build`  `commerce-analytics build` on the DuckDB target (`local`) into a private warehouse file.
-- `postgres_build` the same on PostgreSQL, in a fresh database created for the session (dropped after).
+- `duckdb_build`  `commerce-analytics build` on the DuckDB target (`local`) into a private warehouse file
+                  (customer keys salted with the lake's own salt).
+- `postgres_build` the same on PostgreSQL, in a fresh database created for the session (dropped after),
+                  with COMMERCE_CUSTOMER_HASH_SALT set.
 
 Each build is a `Build`: `.returncode`, `.output`, `.results` (node unique_id -> status from
 run_results.json), `.failures()`, and `.query(sql)` -> list of tuples (`.query_dicts(sql)` for dicts).
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from dbt_helpers import CLI, REPO, clean_env, fresh_postgres_database, parse_manifest
+from dbt_helpers import CLI, POSTGRES_SALT, REPO, clean_env, fresh_postgres_database, parse_manifest
 
 from demo import NOT_EXPORTS
 
@@ -140,6 +142,7 @@ def postgres_build(dbt_lake, postgres_database, tmp_path_factory) -> Build:
         PGUSER=db["user"],
         PGPASSWORD=db["password"],
         PGDATABASE=db["dbname"],
+        COMMERCE_CUSTOMER_HASH_SALT=POSTGRES_SALT,
     )
     code, output = _run_build("postgres", env, work)
 

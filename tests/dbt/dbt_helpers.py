@@ -27,7 +27,10 @@ _SCRUBBED = (
     "DBT_TARGET_PATH",
     "DBT_LOG_PATH",
     "AWS_ENDPOINT_URL",
+    "COMMERCE_CUSTOMER_HASH_SALT",
 )
+# The PostgreSQL session build sets its own salt (the DuckDB one uses the lake's): both paths are tested.
+POSTGRES_SALT = "postgres-session-salt"
 
 
 def clean_env(**overrides: str) -> dict[str, str]:

@@ -102,3 +102,69 @@ def test_staging_lineage_columns_macro_names_the_registry_lineage():
     ]
     named = [line.strip().rstrip(",") for line in body.splitlines()[1:] if line.strip()]
     assert named == list(registry.LINEAGE_SCHEMA)
+
+
+@pytest.mark.postgres
+def test_a_nul_byte_is_quarantined_with_its_line_and_the_postgres_load_succeeds(tmp_path):
+    """PostgreSQL text cannot hold NUL: the row goes to quarantine (file:line) instead of failing the load."""
+    import psycopg2
+    from dbt_helpers import fresh_postgres_database
+
+    from commerce_analytics.settings import load_settings
+    from ingestion.ingest import Ingestor
+
+    invoices = tmp_path / "carrier_invoices_2025-09.csv"
+    invoices.write_bytes(
+        b"tracking_number,order_reference,ship_date,service,weight_kg,cost,currency\n"
+        b"1Z1,#1005,2025-09-01,UPS Ground,4.85,13.25,USD\n"
+        b"1Z2,#1010,2025-09-02,UPS\x00Ground,8.47,12.30,USD\n"
+        b"1Z3,#1008,2025-09-02,UPS Ground,1.92,11.51,USD\n"
+    )
+    lake = Lake(str(tmp_path / "lake"))
+    [result] = Ingestor(load_settings({"COMMERCE_LAKE": lake.url})).ingest_paths([str(invoices)], keep_inbox=True)
+    assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (3, 2, 1)
+    assert result.examples == [
+        f"{invoices}:3: row contains a NUL byte (\\x00), which no warehouse text column can hold"
+    ]
+    with fresh_postgres_database("commerce_nul") as db:
+        report = warehouse.load_postgres(lake, " ".join(f"{k}={v}" for k, v in db.items()))
+        conn = psycopg2.connect(**db)
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute("select tracking_number from landed.brand__carrier_invoices order by 1")
+                assert cursor.fetchall() == [("1Z1",), ("1Z3",)]
+        finally:
+            conn.close()
+    assert "brand__carrier_invoices" in report.tables
+
+
+@pytest.mark.dbt
+def test_a_lake_path_with_a_quote_builds(tmp_path):
+    """The lake path is quoted into the sources' SQL: an apostrophe in it must not break the SQL."""
+    import subprocess
+
+    from dbt_helpers import CLI, REPO, clean_env
+
+    from commerce_analytics.settings import load_settings
+    from ingestion.ingest import Ingestor
+
+    invoices = tmp_path / "carrier_invoices_2025-09.csv"
+    invoices.write_text(
+        "tracking_number,order_reference,ship_date,service,weight_kg,cost,currency\n"
+        "1Z1,#1005,2025-09-01,UPS Ground,4.85,13.25,USD\n"
+        "1Z3,#1008,2025-09-02,UPS Ground,1.92,11.51,USD\n"
+    )
+    lake = tmp_path / "o'brien's lake"
+    [result] = Ingestor(load_settings({"COMMERCE_LAKE": str(lake)})).ingest_paths([str(invoices)], keep_inbox=True)
+    assert result.status == "landed"
+    warehouse_file = tmp_path / "wh.duckdb"
+    env = clean_env(COMMERCE_LAKE=str(lake), COMMERCE_WAREHOUSE=str(warehouse_file))
+    args = [str(CLI), "dbt", "--target", "local", "--target-path", str(tmp_path / "target"), "--log-path"]
+    args += [str(tmp_path), "--", "run", "--select", "stg_brand__carrier_invoices"]
+    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    con = duckdb.connect(str(warehouse_file), read_only=True)
+    try:
+        assert con.execute("select count(*) from staging.stg_brand__carrier_invoices").fetchone() == (2,)
+    finally:
+        con.close()

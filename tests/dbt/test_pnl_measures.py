@@ -86,11 +86,19 @@ def alternative_build(dbt_lake, tmp_path_factory):
     import duckdb
 
     from commerce_analytics.settings import load_settings
+    from ingestion.lake import Lake
+    from warehouse.customer_salt import lake_salt
 
     root = tmp_path_factory.mktemp("dbt-alt-tiering")
     seed = _alternative_project(root)
     warehouse = root / "warehouse.duckdb"
-    env = clean_env(COMMERCE_LAKE=str(dbt_lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local")
+    env = clean_env(
+        COMMERCE_LAKE=str(dbt_lake),
+        COMMERCE_WAREHOUSE=str(warehouse),
+        DBT_TARGET="local",
+        # dbt runs directly here, not through the runner: give it the lake's salt, as the session build has.
+        COMMERCE_CUSTOMER_HASH_SALT=lake_salt(Lake(str(dbt_lake))),
+    )
     settings = load_settings(env)
     invocation = DbtInvocation(
         target="local",

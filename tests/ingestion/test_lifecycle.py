@@ -93,3 +93,18 @@ def test_cli_exit_codes_and_inbox(lake, tmp_path, monkeypatch, capsys):
     assert json.loads(capsys.readouterr().out.splitlines()[0])["status"] == "duplicate"
     assert kept.exists()  # files outside the inbox are never removed
     assert cli.main(["ingest", str(tmp_path / "missing.csv")]) == 2
+
+
+def test_control_characters_in_file_names_are_escaped_when_printed(lake, tmp_path, monkeypatch, capsys):
+    """A crafted name cannot clear the terminal, recolour it or fake a result line."""
+    monkeypatch.setenv("COMMERCE_LAKE", str(lake))
+    folder = tmp_path / "drop"
+    write(folder / "carrier\x1b[2J\nLANDED fake.csv", INVOICES.replace("9.99", "nine"))
+    write(folder / "junk\r\x07.csv", "a,b\n1,2\n")
+    assert cli.main(["ingest", str(folder), "--keep-inbox"]) == 2
+    captured = capsys.readouterr()
+    printed = captured.out + captured.err
+    assert not [ch for ch in printed if ch != "\n" and not ch.isprintable()], printed
+    assert "carrier\\x1b[2J\\nLANDED fake.csv" in captured.out
+    assert not [line for line in printed.splitlines() if line.startswith("LANDED fake")]
+    assert "junk\\r\\x07.csv" in captured.err

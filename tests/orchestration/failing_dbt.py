@@ -14,7 +14,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from commerce_analytics.settings import load_settings
-from orchestration.lib.dbt_project import dbt_executable, translator
+from orchestration.lib.dbt_project import dbt_executable, stream_dbt, translator
 from warehouse.dbt_args import DbtInvocation, dbt_args
 
 FILES = {
@@ -79,7 +79,7 @@ def make_job(project_dir: str) -> dg.JobDefinition:
 
     @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator())
     def throwaway_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        yield from dbt.cli(dbt_args(DbtInvocation(), load_settings(), locate=False), context=context).stream()
+        yield from stream_dbt(dbt, dbt_args(DbtInvocation(), load_settings(), locate=False), context)
 
     @dg.asset(deps=[dg.AssetKey("c")])
     def report() -> dg.MaterializeResult:

@@ -54,3 +54,37 @@ def test_failure_skips_downstream_and_reexecution_from_failure_completes(tmp_pat
             ("c", "unique_c_id"),
             ("c", "assert_c_doubles_b"),
         }
+
+
+def test_failure_summary_names_the_real_cause_in_one_line(tmp_path, monkeypatch):
+    """Another process holds the DuckDB file: the step's failure says so, not just "dbt exited with 2"."""
+    import subprocess
+    import sys
+
+    project = write_project(tmp_path / "throwaway")
+    monkeypatch.setenv("DBT_TARGET_PATH", str(project / "target"))
+    monkeypatch.setenv("ORCH_FAIL_B", "0")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, os.environ["ORCH_THROWAWAY_DB"]], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        job = dg.build_reconstructable_job(
+            "failing_dbt",
+            "make_job",
+            reconstructable_kwargs={"project_dir": str(project)},
+            reconstructor_working_directory=HERE,
+        )
+        with dg.execute_job(job, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False) as failed:
+            assert not failed.success
+            [failure] = [e for e in failed.all_events if e.event_type_value == "STEP_FAILURE"]
+            message = failure.event_specific_data.error.message.strip()
+    finally:
+        holder.kill()
+        holder.wait()
+    summary = message.splitlines()[0]
+    assert "Conflicting lock is held" in summary, message
+    assert f"PID {holder.pid}" in summary, message
+
+
+HOLD_LOCK = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(300)"

@@ -55,7 +55,7 @@ CONTRACT_ENV = {
     "DAGSTER_PG_DB",
     "DAGSTER_PG_USER",
 }
-CONTRACT_SECRETS = {"REDSHIFT_PASSWORD", "DAGSTER_PG_PASSWORD", "COMMERCE_CUSTOMER_SALT"}
+CONTRACT_SECRETS = {"REDSHIFT_PASSWORD", "DAGSTER_PG_PASSWORD", "COMMERCE_CUSTOMER_HASH_SALT"}
 
 
 def as_list(value: Any) -> list:
@@ -585,6 +585,17 @@ def test_dagster_tasks_get_contract_settings_and_secrets_only_via_ecs_secrets(
     services = locals_["services"]
     assert services["run"]["secrets"] == "${local.run_secrets}"
     assert services["webserver"]["secrets"] == services["daemon"]["secrets"] == "${local.service_secrets}"
+
+
+def test_run_tasks_inject_the_salt_variable_the_dbt_macro_reads(tf: TerraformTree) -> None:
+    """The customer-hash salt reaches dbt only if Terraform and the macro name the same variable."""
+    macro = (TERRAFORM_DIR.parent / "dbt_project" / "macros" / "customer_identity.sql").read_text()
+    read_by_dbt = set(re.findall(r"env_var\(\s*'([A-Z_]*SALT[A-Z_]*)'", macro))
+    assert len(read_by_dbt) == 1, read_by_dbt
+    run_secrets = tf.locals(MODULES_DIR / "orchestration" / "main.tf")["run_secrets"]
+    injected = {name for name in run_secrets if "SALT" in name}
+    assert injected == read_by_dbt
+    assert run_secrets[read_by_dbt.pop()] == "${aws_secretsmanager_secret.customer_salt.arn}"
 
 
 # --------------------------------------------------------------------------- #

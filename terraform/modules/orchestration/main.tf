@@ -44,9 +44,9 @@ locals {
     DAGSTER_PG_PASSWORD = "${local.pg_secret_arn}:password::"
   }
   run_secrets = {
-    DAGSTER_PG_PASSWORD    = "${local.pg_secret_arn}:password::"
-    REDSHIFT_PASSWORD      = "${var.redshift_admin_secret_arn}:password::"
-    COMMERCE_CUSTOMER_SALT = aws_secretsmanager_secret.customer_salt.arn
+    DAGSTER_PG_PASSWORD         = "${local.pg_secret_arn}:password::"
+    REDSHIFT_PASSWORD           = "${var.redshift_admin_secret_arn}:password::"
+    COMMERCE_CUSTOMER_HASH_SALT = aws_secretsmanager_secret.customer_salt.arn
   }
 
   # The single image serves every role; only the command differs.
@@ -157,7 +157,7 @@ resource "aws_cloudwatch_log_group" "this" {
 resource "aws_secretsmanager_secret" "customer_salt" {
   #checkov:skip=CKV2_AWS_57:The salt must stay constant: rotating it would change every hashed customer key and break identity joins across history.
   name                    = "${var.name}/commerce-customer-salt"
-  description             = "Salt for hashing customer emails (COMMERCE_CUSTOMER_SALT)"
+  description             = "Salt for hashing customer emails (COMMERCE_CUSTOMER_HASH_SALT)"
   kms_key_id              = var.kms_key_arn
   recovery_window_in_days = 30
   tags                    = var.tags

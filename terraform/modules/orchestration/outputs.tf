@@ -49,7 +49,7 @@ output "postgres_secret_arn" {
 }
 
 output "customer_salt_secret_arn" {
-  description = "Secret holding COMMERCE_CUSTOMER_SALT."
+  description = "Secret holding COMMERCE_CUSTOMER_HASH_SALT."
   value       = aws_secretsmanager_secret.customer_salt.arn
 }
 

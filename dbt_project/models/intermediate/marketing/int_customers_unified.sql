@@ -1,8 +1,7 @@
 {#-
     One row per unified customer (metrics.md "Unified customer"): Shopify
     orders grouped by the salted SHA-256 of the trimmed, lower-cased email
-    (macro customer_key; salt from var('customer_hash_salt'), default env var
-    COMMERCE_CUSTOMER_HASH_SALT). API and CSV-export versions of one order are
+    (macro customer_key; salt from env var COMMERCE_CUSTOMER_HASH_SALT). API and CSV-export versions of one order are
     one order (staging keeps the API's). Amazon reports carry no buyer identity,
     so Amazon buyers are not customers here (unknown buyer). Orders without an
     email have no customer. No raw email, name or address is kept.
