@@ -42,8 +42,13 @@ class LakeResource(dg.ConfigurableResource):
         return self.s3.get_client() if location.startswith("s3://") else None
 
     def list_files(self, location: str) -> list[InboxFile]:
-        """Export files under `location`; local files still being written (not yet settled) are left out."""
-        return list_files(location, self.endpoint_url, self.s3_client(location), self.inbox_settle_seconds)
+        """Export files under `location`. In the inbox, local files still being written (not yet settled) are
+        left out; files given as explicit paths elsewhere are the caller's and taken as they are (`make demo`
+        passes a freshly generated set), as `Ingestor.ingest_paths` does."""
+        inbox = self.inbox_url.rstrip("/")
+        in_inbox = location.rstrip("/") == inbox or location.startswith(inbox + "/")
+        settle = self.inbox_settle_seconds if in_inbox else 0.0
+        return list_files(location, self.endpoint_url, self.s3_client(location), settle)
 
     def classify(self, path: str) -> Classification:
         return classify(path, self.endpoint_url, self.s3_client(path))

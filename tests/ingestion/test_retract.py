@@ -1,5 +1,6 @@
 """Withdrawing a delivery (`retract`) and landing it again on purpose (`ingest --reinstate`), on a local lake
-and on the S3 server; which deliveries a snapshot entity keeps is tested through dbt (tests/dbt/test_retract_in_marts.py)."""
+and on the S3 server; which deliveries a snapshot entity keeps is tested through dbt
+(tests/dbt/test_retract_in_marts.py)."""
 
 from __future__ import annotations
 

@@ -80,3 +80,15 @@ def test_plan_inbox_routes_by_detected_format(demo_dir):
     assert again.by_source == {} and again.unrecognised == []
     changed = [InboxFile(f.path, f.size + 1, f.modified) if i == 0 else f for i, f in enumerate(files)]
     assert plan_inbox(changed, set(plan.seen), classify).new_files == [files[0].path]
+
+
+def test_settling_applies_to_the_inbox_not_to_explicit_paths(tmp_path):
+    """A file just written is left for later in the inbox (still being written?), but a folder the caller names
+    (`python -m orchestration.run --paths data/demo` right after generating it) is taken as it is."""
+    settling = lake_resource(tmp_path).model_copy(update={"inbox_settle_seconds": 3600})
+    inbox, given = Path(settling.inbox_url), tmp_path / "exports"
+    for folder in (inbox, given):
+        folder.mkdir(parents=True)
+        (folder / "fx_rates.csv").write_text("date,currency,rate\n2025-09-01,EUR,1.1\n")
+    assert settling.list_files(str(inbox)) == []
+    assert [Path(f.path).name for f in settling.list_files(str(given))] == ["fx_rates.csv"]
