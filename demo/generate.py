@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -13,7 +14,7 @@ from demo import DEFAULT_DAYS, DEFAULT_ORDERS_PER_DAY, DEFAULT_SEED, DEFAULT_STA
 from demo.truth import Truth, TruthBuilder
 from demo.world import build_context, iter_chunks
 from demo.writers import ExportWriter
-from warehouse import pnl_measures
+from warehouse import pnl_measures, report
 
 # Folders the generator owns inside --out; they are replaced on every run so no stale file lingers.
 OWNED_FOLDERS = ("shopify", "amazon", "etsy", "google_ads", "meta_ads", "amazon_ads", "brand", "truth")
@@ -133,10 +134,6 @@ def generate(
     return GenerationResult(out, truth, files)
 
 
-def _money(cents: int) -> str:
-    return f"{cents / 100:,.2f}"
-
-
 def print_summary(result: GenerationResult) -> None:
     """What was written, and the channel P&L the documented rules give for it."""
     summary = result.truth.summary
@@ -152,8 +149,8 @@ def print_summary(result: GenerationResult) -> None:
     print()
     print(f"Channel P&L by the documented rules (truth/summary.json, {summary['reporting_currency']}):")
     measures = pnl_measures.load()
-    columns = measures.report_columns
-    print(f"  {'channel':<12}" + "".join(f"{measures[c].label:>15}" for c in columns))
-    for row in [*summary["channels"], {"channel": "Total", **summary["totals_cents"]}]:
-        figures = measures.report_figures(row)
-        print(f"  {row['channel']:<12}" + "".join(f"{_money(figures[c]):>15}" for c in columns))
+    rows = [*summary["channels"], {"channel": "Total", **summary["totals_cents"]}]
+    figures = [
+        (row["channel"], {c: Decimal(cents) / 100 for c, cents in measures.report_figures(row).items()}) for row in rows
+    ]
+    print("\n".join(report.pnl_table(figures)))

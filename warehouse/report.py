@@ -98,17 +98,20 @@ def truth_differences(
     return problems
 
 
+def pnl_table(rows: list[tuple[str, dict[str, Decimal]]]) -> list[str]:
+    """The channel P&L as printed lines: the header, then one line per (channel, figures in currency units)."""
+    lines = [f"  {'channel':<12}" + "".join(f"{h:>15}" for h in HEADER)]
+    lines += [f"  {channel:<12}" + "".join(f"{figures[c]:>15,.2f}" for c in COLUMNS) for channel, figures in rows]
+    return lines
+
+
 def print_channel_pnl(rows: list[dict], truth_summary: Path | None = None) -> bool:
     """Print the P&L; return False when a truth summary was given and the figures differ from it."""
     currency = rows[0]["currency"] if rows else ""
     print(f"Channel P&L from the warehouse (marts.fct_pnl_channel_monthly, {currency}):")
-    print(f"  {'channel':<12}" + "".join(f"{h:>15}" for h in HEADER))
-    totals = dict.fromkeys(COLUMNS, Decimal(0))
-    for row in rows:
-        print(f"  {row['channel']:<12}" + "".join(f"{Decimal(row[c]):>15,.2f}" for c in COLUMNS))
-        for c in COLUMNS:
-            totals[c] += Decimal(row[c])
-    print(f"  {'Total':<12}" + "".join(f"{totals[c]:>15,.2f}" for c in COLUMNS))
+    figures = [(row["channel"], {c: Decimal(row[c]) for c in COLUMNS}) for row in rows]
+    totals = {c: sum((f[c] for _, f in figures), Decimal(0)) for c in COLUMNS}
+    print("\n".join(pnl_table([*figures, ("Total", totals)])))
     if truth_summary is None or not truth_summary.exists():
         return True
     problems = truth_differences(rows, truth_summary)
