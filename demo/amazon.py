@@ -29,6 +29,18 @@ MARKETPLACES = [
 AMAZON_SHARE_OF_ORDERS = 0.45
 SETTLEMENT_DAYS = 14
 PEAK_SURCHARGE_CENTS = {"Amazon.com": 20, "Amazon.ca": 25, "Amazon.de": 15}
+# Gift wrap: the seller's gift-wrap charge per unit, on FBA lines of Amazon.com and Amazon.ca (Amazon wraps
+# and charges the same amount back as ItemFees/GiftwrapChargeback).
+GIFT_WRAP_SHARE = 0.03
+GIFT_WRAP_UNIT_CENTS = {"Amazon.com": 399, "Amazon.ca": 499}
+# What the settlement charges differs from the All Orders report for a few lines: a promotion applied at
+# shipment (the report shows none) and a price corrected before shipment (the buyer pays 5 % less).
+SHIPMENT_PROMOTION_SHARE = 0.02
+SHIPMENT_PROMOTION_PERCENT = 15
+PRICE_CORRECTION_SHARE = 0.005
+PRICE_CORRECTION_PERCENT = 5
+# Of the refunds, these shares settle as an A-to-z Guarantee claim or a card chargeback instead of a Refund.
+REFUND_KINDS = [("A-to-z Guarantee Claim", 0.06), ("Chargeback Refund", 0.02)]
 SUBSCRIPTION_CENTS = {"Amazon.com": 3999, "Amazon.ca": 2999, "Amazon.de": 3900}
 STORAGE_MONTHLY_CENTS = {"Amazon.com": 16000, "Amazon.ca": 2400, "Amazon.de": 3100}
 
@@ -191,6 +203,8 @@ def simulate_orders(
                     )[line_order],
                     "expedited": (rng.random(n) < 0.15)[line_order],
                     "promo_draw": rng.random(line_order.size),
+                    "gift_draw": rng.random(line_order.size),
+                    "settle_draw": rng.random(line_order.size),
                     "shipping_draw": rng.random(n)[line_order],
                     "ship_country": country,
                     "ship_city": np.asarray([p[0] for p in us_places])[place][line_order]
@@ -245,10 +259,38 @@ def simulate_orders(
             .then(499)
             .otherwise(0),
             ship_service_level=pl.when(pl.col("expedited")).then(pl.lit("Expedited")).otherwise(pl.lit("Standard")),
+            gift_wrap_cents=pl.when(
+                (pl.col("fulfillment_channel") == "Amazon")
+                & pl.col("marketplace").is_in(list(GIFT_WRAP_UNIT_CENTS))
+                & (pl.col("gift_draw") < GIFT_WRAP_SHARE)
+            )
+            .then(pl.col("marketplace").replace_strict(GIFT_WRAP_UNIT_CENTS, default=0) * pl.col("quantity"))
+            .otherwise(0),
+        )
+        .with_columns(
+            # What the settlement charges: the All Orders amounts, except for the few lines whose price was
+            # corrected or that got a promotion at shipment.
+            settled_item_price_cents=pl.when(pl.col("settle_draw") < PRICE_CORRECTION_SHARE)
+            .then(pl.col("item_price_cents") - div_round(pl.col("item_price_cents") * PRICE_CORRECTION_PERCENT, 100))
+            .otherwise(pl.col("item_price_cents")),
+        )
+        .with_columns(
+            settled_promotion_cents=pl.when(
+                (pl.col("promotion_cents") == 0)
+                & (pl.col("settle_draw") >= PRICE_CORRECTION_SHARE)
+                & (pl.col("settle_draw") < PRICE_CORRECTION_SHARE + SHIPMENT_PROMOTION_SHARE)
+            )
+            .then(div_round(pl.col("settled_item_price_cents") * SHIPMENT_PROMOTION_PERCENT, 100))
+            .otherwise(pl.col("promotion_cents")),
         )
         .with_columns(
             item_tax_cents=div_round(
                 (pl.col("item_price_cents") - pl.col("promotion_cents")) * pl.col("tax_rate_e6"), 1_000_000
+            ),
+            gift_wrap_tax_cents=div_round(pl.col("gift_wrap_cents") * pl.col("tax_rate_e6"), 1_000_000),
+            settled_item_tax_cents=div_round(
+                (pl.col("settled_item_price_cents") - pl.col("settled_promotion_cents")) * pl.col("tax_rate_e6"),
+                1_000_000,
             ),
             order_status=pl.when(pl.col("is_cancelled"))
             .then(pl.lit("Cancelled"))
@@ -267,12 +309,22 @@ def simulate_orders(
 
 
 def simulate_refunds(rng: np.random.Generator, lines: pl.DataFrame, end_utc: int) -> pl.DataFrame:
+    """Returned lines: mostly `Refund`, a few A-to-z Guarantee claims and chargebacks (REFUND_KINDS)."""
     draw = rng.random(lines.height)
     delay = rng.integers(5 * 86_400, 40 * 86_400, lines.height)
+    kind_draw = rng.random(lines.height)
+    bounds = np.cumsum([share for _, share in REFUND_KINDS])
+    kinds = np.full(lines.height, "Refund", dtype=object)
+    for (name, _), hi, lo in zip(REFUND_KINDS, bounds, np.concatenate([[0.0], bounds[:-1]]), strict=True):
+        kinds[(kind_draw >= lo) & (kind_draw < hi)] = name
     return (
-        lines.with_columns(_draw=pl.Series(draw), refund_utc=pl.col("ship_utc") + pl.Series(delay))
+        lines.with_columns(
+            _draw=pl.Series(draw),
+            refund_utc=pl.col("ship_utc") + pl.Series(delay),
+            transaction_type=pl.Series(kinds.astype(str)),
+        )
         .filter(pl.col("is_shipped") & (pl.col("_draw") < 0.05) & (pl.col("refund_utc") < end_utc))
-        .select("order_line_id", "refund_utc")
+        .select("order_line_id", "refund_utc", "transaction_type")
         .with_columns(adjustment_id=(pl.int_range(pl.len()) * 17 + 71_000_000_000).cast(pl.String))
     )
 
@@ -353,7 +405,12 @@ def settlement_events(lines: pl.DataFrame, refunds: pl.DataFrame) -> pl.DataFram
         .with_columns(
             commission_cents=pl.max_horizontal(
                 div_round(
-                    (pl.col("item_price_cents") - pl.col("promotion_cents") + pl.col("shipping_price_cents"))
+                    (
+                        pl.col("settled_item_price_cents")
+                        - pl.col("settled_promotion_cents")
+                        + pl.col("shipping_price_cents")
+                        + pl.col("gift_wrap_cents")
+                    )
                     * pl.col("rate_e6"),
                     1_000_000,
                 ),
@@ -374,14 +431,20 @@ def settlement_events(lines: pl.DataFrame, refunds: pl.DataFrame) -> pl.DataFram
     )
     shipped = priced.filter(pl.col("is_shipped"))
     base = ["marketplace", "currency", "amazon_order_id", "order_item_code", "sku", "fulfillment_channel"]
+    # What the settlement charged (settled_*): the All Orders amounts but for price corrections and
+    # promotions applied at shipment. Gift wrap is charged as ItemPrice/GiftWrap and, on FBA, charged back.
     order_components = [
-        ("ItemPrice", "Principal", pl.col("item_price_cents")),
-        ("ItemPrice", "Tax", pl.col("item_tax_cents")),
+        ("ItemPrice", "Principal", pl.col("settled_item_price_cents")),
+        ("ItemPrice", "Tax", pl.col("settled_item_tax_cents")),
         ("ItemPrice", "Shipping", pl.col("shipping_price_cents")),
-        ("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", -pl.col("item_tax_cents")),
-        ("Promotion", "Principal", -pl.col("promotion_cents")),
+        ("ItemPrice", "GiftWrap", pl.col("gift_wrap_cents")),
+        ("ItemPrice", "GiftWrapTax", pl.col("gift_wrap_tax_cents")),
+        ("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", -pl.col("settled_item_tax_cents")),
+        ("ItemWithheldTax", "MarketplaceFacilitatorTax-Other", -pl.col("gift_wrap_tax_cents")),
+        ("Promotion", "Principal", -pl.col("settled_promotion_cents")),
         ("ItemFees", "Commission", -pl.col("commission_cents")),
         ("ItemFees", "FBAPerUnitFulfillmentFee", -pl.col("fba_fee_cents")),
+        ("ItemFees", "GiftwrapChargeback", -pl.col("gift_wrap_cents")),
     ]
     frames = [
         shipped.select(
@@ -401,11 +464,11 @@ def settlement_events(lines: pl.DataFrame, refunds: pl.DataFrame) -> pl.DataFram
     ]
     refunded = refunds.join(priced, on="order_line_id")
     refund_components = [
-        ("ItemPrice", "Principal", -pl.col("item_price_cents")),
-        ("ItemPrice", "Tax", -pl.col("item_tax_cents")),
+        ("ItemPrice", "Principal", -pl.col("settled_item_price_cents")),
+        ("ItemPrice", "Tax", -pl.col("settled_item_tax_cents")),
         ("ItemPrice", "Shipping", -pl.col("shipping_price_cents")),
-        ("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", pl.col("item_tax_cents")),
-        ("Promotion", "Principal", pl.col("promotion_cents")),
+        ("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", pl.col("settled_item_tax_cents")),
+        ("Promotion", "Principal", pl.col("settled_promotion_cents")),
         ("ItemFees", "Commission", pl.col("commission_cents")),
         (
             "ItemFees",
@@ -417,7 +480,7 @@ def settlement_events(lines: pl.DataFrame, refunds: pl.DataFrame) -> pl.DataFram
         refunded.select(
             *base,
             posted_utc="refund_utc",
-            transaction_type=pl.lit("Refund"),
+            transaction_type="transaction_type",
             amount_type=pl.lit(a_type),
             amount_description=pl.lit(desc),
             amount_cents=expr,
@@ -431,6 +494,16 @@ def settlement_events(lines: pl.DataFrame, refunds: pl.DataFrame) -> pl.DataFram
     component_rows = component_rows.with_columns(
         promotion_id=pl.when(pl.col("amount_type") == "Promotion")
         .then(pl.lit("AG-COUPON-10-US"))
+        .otherwise(pl.col("promotion_id"))
+    )
+    # A promotion applied at shipment (not in All Orders) carries its own id.
+    shipment_promotions = priced.filter((pl.col("promotion_cents") == 0) & (pl.col("settled_promotion_cents") > 0))
+    component_rows = component_rows.with_columns(
+        promotion_id=pl.when(
+            (pl.col("amount_type") == "Promotion")
+            & pl.col("order_item_code").is_in(shipment_promotions["order_item_code"].implode())
+        )
+        .then(pl.lit("AG-SHIPMENT-15"))
         .otherwise(pl.col("promotion_id"))
     )
     return component_rows.join(

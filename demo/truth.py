@@ -388,6 +388,10 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
 
 # --------------------------------------------------------------------------- Amazon
 
+# Settlement transaction types that refund a line (metrics.md v2): their item money is a refund of the
+# line, their commission credit and refund administration fee marketplace fees.
+AMAZON_REFUND_TYPES = ["Refund", "A-to-z Guarantee Claim", "Chargeback Refund"]
+
 
 def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Amazon sold lines (cancellations are not sales) and their settled fee and refund rows."""
@@ -396,10 +400,21 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
     rows = amz.settlement_rows.filter(pl.col("order_line_id").is_not_null()).with_columns(
         event_date=pl.from_epoch("posted_utc").dt.date()
     )
-    settled_orders = rows.filter(pl.col("transaction_type") == "Order").select("order_line_id").unique()
-    lines = lines.join(
-        settled_orders.with_columns(is_settled=pl.lit(True)), on="order_line_id", how="left"
-    ).with_columns(pl.col("is_settled").fill_null(False))
+    # Sales actuals (metrics.md v2): once a line's Order rows have posted, the settlement's ItemPrice and
+    # Promotion amounts are its gross sales, discounts and shipping revenue (gift wrap included).
+    order_rows = rows.filter(pl.col("transaction_type") == "Order")
+    component = pl.col("amount_type") + pl.lit("/") + pl.col("amount_description")
+    settled_sales = order_rows.group_by("order_line_id").agg(
+        settled_gross=pl.col("amount_cents").filter(component == "ItemPrice/Principal").sum(),
+        settled_discounts=-pl.col("amount_cents").filter(component == "Promotion/Principal").sum(),
+        settled_shipping=pl.col("amount_cents")
+        .filter(component.is_in(["ItemPrice/Shipping", "ItemPrice/GiftWrap", "Promotion/Shipping"]))
+        .sum(),
+        is_settled=pl.lit(True),
+    )
+    lines = lines.join(settled_sales, on="order_line_id", how="left").with_columns(
+        pl.col("is_settled").fill_null(False)
+    )
 
     fee_map = {
         "Commission": "marketplace_fees",
@@ -409,6 +424,7 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
         "FBAPerUnitFulfillmentFee": "fulfillment_fees",
         "FBAWeightBasedFee": "fulfillment_fees",
         "ShippingChargeback": "fulfillment_fees",
+        "GiftwrapChargeback": "fulfillment_fees",
     }
     fee_rows = rows.filter(pl.col("amount_type") == "ItemFees").select(
         "order_line_id",
@@ -416,7 +432,7 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
         amount_cents=-pl.col("amount_cents"),
         measure=pl.col("amount_description").replace_strict(fee_map),
     )
-    refunds = rows.filter(pl.col("transaction_type") == "Refund")
+    refunds = rows.filter(pl.col("transaction_type").is_in(AMAZON_REFUND_TYPES))
     refund_rows = pl.concat(
         [
             refunds.filter(pl.col("amount_description") == "Principal")
@@ -472,9 +488,11 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
         customer_email=pl.lit(None, pl.String),
         units="quantity",
         restocked_units=pl.lit(0, pl.Int64),  # FBA returns to sellable stock are not in these reports
-        gross_cents="item_price_cents",
-        discounts_cents="promotion_cents",
-        shipping_revenue_cents="shipping_price_cents",
+        gross_cents=pl.when("is_settled").then("settled_gross").otherwise("item_price_cents"),
+        discounts_cents=pl.when("is_settled").then("settled_discounts").otherwise("promotion_cents"),
+        shipping_revenue_cents=pl.when("is_settled")
+        .then("settled_shipping")
+        .otherwise(pl.col("shipping_price_cents") + pl.col("gift_wrap_cents")),
         # Marketplace-facilitator tax is collected and remitted by Amazon: outside `taxes`.
         taxes_cents=pl.lit(0, pl.Int64),
         payment_fees_cents=pl.lit(0, pl.Int64),

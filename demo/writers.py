@@ -664,8 +664,14 @@ def amazon_orders_tsv(lines: pl.DataFrame, *, header: bool) -> str:
             .then(money("shipping_price_cents"))
             .otherwise(pl.lit("")),
             "shipping-tax": pl.lit(""),
-            "gift-wrap-price": pl.lit(""),
-            "gift-wrap-tax": pl.lit(""),
+            "gift-wrap-price": pl.when(pl.col("gift_wrap_cents") > 0)
+            .then(money("gift_wrap_cents"))
+            .otherwise(pl.lit("")),
+            "gift-wrap-tax": pl.when(
+                cancelled | (pl.col("marketplace") != "Amazon.com") | (pl.col("gift_wrap_cents") == 0)
+            )
+            .then(pl.lit(""))
+            .otherwise(cents_str("gift_wrap_tax_cents")),
             "item-promotion-discount": pl.when(pl.col("promotion_cents") > 0)
             .then(money("promotion_cents"))
             .otherwise(pl.lit("")),

@@ -54,6 +54,8 @@ settlement_lines as (
 refunds as (
 
     select * from {{ ref('int_order_line_refunds_unioned') }}
+    union all
+    select * from {{ ref('int_amazon_refund_amounts') }}
 
 ),
 
@@ -124,7 +126,8 @@ source_totals as (
         -sum({{ to_cents('amount') }}) as source_cents
     from settlement_lines
     where
-        transaction_type = 'Refund'
+        -- The transaction types that refund a line (docs/metrics.md rule 26).
+        lower(transaction_type) in ('refund', 'a-to-z guarantee claim', 'a-to-z guarantee refund', 'chargeback refund')
         and amount_type in ('ItemPrice', 'Promotion')
         and amount_description = 'Principal'
         and {{ dbt.concat(['order_id', "'-'", 'sku']) }} in (select amazon_lines.order_line_id from amazon_lines)

@@ -20,6 +20,7 @@ TRANSACTION_TYPES = {
     "order",
     "refund",
     "chargeback refund",
+    "a-to-z guarantee claim",
     "a-to-z guarantee refund",
     "adjustment",
     "servicefee",

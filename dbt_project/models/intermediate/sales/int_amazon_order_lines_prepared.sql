@@ -3,10 +3,18 @@
     report in the channel order-lines contract (one of the
     `channel_order_line_models` that int_order_lines unions), with its
     order-dated sales amounts in integer cents of the marketplace currency
-    (docs/metrics.md rules 1, 4, 5, 7, 8): cancelled lines (order status
-    Cancelled, quantity 0) are not sales and are left out; `gross_sales` is
+    (docs/metrics.md rules 1, 4, 5, 7, 8, 25): cancelled lines (order status
+    Cancelled, quantity 0) are not sales and are left out. Once the line's
+    Order rows have posted in a settlement, its sales are the settlement's
+    (actuals): `gross_sales` = ItemPrice/Principal, `discounts` =
+    -Promotion/Principal, `shipping_revenue` = ItemPrice/Shipping +
+    ItemPrice/GiftWrap + Promotion/Shipping (the amounts the
+    settlement_amount_types seed maps to those measures for transaction type
+    Order). Before that they are the All Orders report's (an estimate:
+    int_amazon_fees_by_line flags the unsettled line): `gross_sales` is
     `item-price` (a line total), `discounts` the `item-promotion-discount`,
-    `shipping_revenue` the `shipping-price` less any `ship-promotion-discount`.
+    `shipping_revenue` the `shipping-price` less any `ship-promotion-discount`
+    plus the `gift-wrap-price`.
     Marketplace-facilitator tax (`item-tax`) is collected and remitted by
     Amazon: `taxes` is 0 (the tax stays in stg_amazon__orders for
     reconciliation). Amazon returns are not known to be restocked:
@@ -27,6 +35,31 @@ channels as (
 
     select * from {{ ref('channels') }}
     where platform = 'amazon'
+
+),
+
+settlement_amounts as (
+
+    select * from {{ ref('int_settlement_amounts_mapped') }}
+
+),
+
+-- The sales a settlement shows for each line whose Order rows have posted (signed as the measures).
+settled_sales as (
+
+    select
+        order_line_id,
+        cast(sum(case when maps_to = 'gross_sales' then amount_source_cents else 0 end) as bigint)
+            as gross_sales_cents,
+        cast(sum(case when maps_to = 'discounts' then -amount_source_cents else 0 end) as bigint)
+            as discounts_cents,
+        cast(sum(case when maps_to = 'shipping_revenue' then amount_source_cents else 0 end) as bigint)
+            as shipping_revenue_cents
+    from settlement_amounts
+    where
+        lower(transaction_type) = 'order'
+        and order_line_id is not null
+    group by order_line_id
 
 ),
 
@@ -61,14 +94,27 @@ final as (
         false as is_cancelled,
         cast(sold_lines.quantity as bigint) as units,
         cast(0 as bigint) as restocked_units,
-        {{ to_cents('coalesce(sold_lines.item_price, 0)') }} as gross_sales_cents,
-        {{ to_cents('coalesce(sold_lines.item_promotion_discount, 0)') }} as discounts_cents,
-        {{ to_cents('coalesce(sold_lines.shipping_price, 0) - coalesce(sold_lines.ship_promotion_discount, 0)') }}
-            as shipping_revenue_cents,
+        coalesce(
+            settled_sales.gross_sales_cents,
+            {{ to_cents('coalesce(sold_lines.item_price, 0)') }}
+        ) as gross_sales_cents,
+        coalesce(
+            settled_sales.discounts_cents,
+            {{ to_cents('coalesce(sold_lines.item_promotion_discount, 0)') }}
+        ) as discounts_cents,
+        coalesce(
+            settled_sales.shipping_revenue_cents,
+            {{ to_cents(
+                'coalesce(sold_lines.shipping_price, 0) - coalesce(sold_lines.ship_promotion_discount, 0)'
+                ~ ' + coalesce(sold_lines.gift_wrap_price, 0)'
+            ) }}
+        ) as shipping_revenue_cents,
         cast(0 as bigint) as taxes_cents
     from sold_lines
     left join channels
         on sold_lines.fulfillment_channel = channels.source_channel_value
+    left join settled_sales
+        on {{ dbt.concat(['sold_lines.amazon_order_id', "'-'", 'sold_lines.sku']) }} = settled_sales.order_line_id
 
 )
 

@@ -1,5 +1,5 @@
 {#-
-    Every refund amount of every sold Shopify and Amazon line, dated by its own
+    Every refund amount of every sold Shopify line, dated by its own
     event (docs/metrics.md rules 3, 6, 7, 8): one row per line, measure, refund
     event and source, with the signed amount it adds to the measure, in integer
     cents of the line's source currency. One of the `channel_line_amount_models`
@@ -11,10 +11,8 @@
       - Shopify CSV-only orders (estimated): each refund event's items part
         allocated by net share (gross - discounts) to refunds, its shipping part
         by gross share and its tax part over taxable lines by net share, both
-        subtracted from shipping_revenue and taxes;
-      - Amazon: settled Refund rows at their posted date (UTC): refunds =
-        -(ItemPrice/Principal + Promotion/Principal), shipping_revenue +=
-        ItemPrice/Shipping + Promotion/Shipping.
+        subtracted from shipping_revenue and taxes.
+    Amazon's refunds are int_amazon_refund_amounts.
 -#}
 
 with
@@ -22,12 +20,6 @@ with
 shopify_lines as (
 
     select * from {{ ref('int_shopify_order_lines_allocated') }}
-
-),
-
-amazon_lines as (
-
-    select * from {{ ref('int_amazon_order_lines_prepared') }}
 
 ),
 
@@ -46,12 +38,6 @@ refund_adjustments as (
 csv_refund_parts as (
 
     select * from {{ ref('int_shopify_refund_events_estimated') }}
-
-),
-
-settlement_lines as (
-
-    select * from {{ ref('stg_amazon__settlement_lines') }}
 
 ),
 
@@ -150,26 +136,6 @@ csv_refunds_allocated as (
 
 ),
 
-amazon_refund_rows as (
-
-    select
-        amazon_lines.order_line_id,
-        {{ dbt.concat(["'settlement:'", 'settlement_lines.settlement_id']) }} as refund_event_id,
-        settlement_lines.posted_date as event_date,
-        settlement_lines.amount_description,
-        {{ to_cents('settlement_lines.amount') }} as amount_cents
-    from settlement_lines
-    inner join amazon_lines
-        on
-            settlement_lines.order_id = amazon_lines.order_id
-            and settlement_lines.sku = amazon_lines.sku
-    where
-        settlement_lines.transaction_type = 'Refund'
-        and settlement_lines.amount_type in ('ItemPrice', 'Promotion')
-        and settlement_lines.amount_description in ('Principal', 'Shipping')
-
-),
-
 final as (
 
     select
@@ -221,18 +187,6 @@ final as (
         line_cents as amount_source_cents,
         true as is_estimated
     from csv_refunds_allocated
-
-    union all
-
-    select
-        order_line_id,
-        case when amount_description = 'Principal' then 'refunds' else 'shipping_revenue' end as measure,
-        event_date,
-        refund_event_id,
-        'amazon_settlement' as refund_source,
-        case when amount_description = 'Principal' then -amount_cents else amount_cents end as amount_source_cents,
-        false as is_estimated
-    from amazon_refund_rows
 
 )
 

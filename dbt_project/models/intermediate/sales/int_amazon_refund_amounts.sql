@@ -1,0 +1,67 @@
+{#-
+    Amazon's dated line amounts (one of the `channel_line_amount_models`;
+    docs/metrics.md rules 6, 7, 26): every settlement amount of a transaction
+    that refunds a line (Refund, A-to-z Guarantee Claim, Chargeback Refund:
+    whatever transaction type the settlement_amount_types seed maps to
+    `refunds` or `shipping_revenue`, Order rows aside), dated by its posted
+    date, in integer cents of the marketplace currency:
+      - refunds = -(ItemPrice/Principal + Promotion/Principal): the item money
+        refunded, net of the promotion reversed;
+      - shipping_revenue += ItemPrice/Shipping + Promotion/Shipping (refunded
+        shipping reduces shipping revenue).
+    Their commission credits and refund administration fees are marketplace
+    fees (int_amazon_fee_events). One row per line, measure, posted date and
+    settlement.
+-#}
+
+with
+
+amazon_lines as (
+
+    select * from {{ ref('int_amazon_order_lines_prepared') }}
+
+),
+
+settlement_amounts as (
+
+    select * from {{ ref('int_settlement_amounts_mapped') }}
+
+),
+
+refund_amounts as (
+
+    select
+        amazon_lines.order_line_id,
+        settlement_amounts.maps_to as measure,
+        settlement_amounts.posted_date as event_date,
+        {{ dbt.concat(["'settlement:'", 'settlement_amounts.settlement_id']) }} as refund_event_id,
+        case
+            when settlement_amounts.maps_to = 'refunds' then -settlement_amounts.amount_source_cents
+            else settlement_amounts.amount_source_cents
+        end as amount_source_cents
+    from settlement_amounts
+    inner join amazon_lines
+        on settlement_amounts.order_line_id = amazon_lines.order_line_id
+    where
+        settlement_amounts.mapping_kind = 'measure'
+        and settlement_amounts.maps_to in ('refunds', 'shipping_revenue')
+        and lower(settlement_amounts.transaction_type) != 'order'
+
+),
+
+final as (
+
+    select
+        order_line_id,
+        measure,
+        event_date,
+        refund_event_id,
+        'amazon_settlement' as refund_source,
+        cast(sum(amount_source_cents) as bigint) as amount_source_cents,
+        false as is_estimated
+    from refund_amounts
+    group by order_line_id, measure, event_date, refund_event_id
+
+)
+
+select * from final
