@@ -397,8 +397,9 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
     """Amazon sold lines (cancellations are not sales) and their settled fee and refund rows."""
     tz = ctx.timezone
     lines = amz.orders.filter(~pl.col("is_cancelled")).with_columns(order_date=local_date("purchase_utc", tz))
+    # Amazon amounts are dated by their posted time's day in the brand's time zone (docs/metrics.md rule 3).
     rows = amz.settlement_rows.filter(pl.col("order_line_id").is_not_null()).with_columns(
-        event_date=pl.from_epoch("posted_utc").dt.date()
+        event_date=local_date("posted_utc", tz)
     )
     # Sales actuals (metrics.md v2): once a line's Order rows have posted, the settlement's ItemPrice and
     # Promotion amounts are its gross sales, discounts and shipping revenue (gift wrap included).
@@ -1287,7 +1288,7 @@ def _daily_costs(ctx: Context, fx: Fx, costs: pl.DataFrame) -> pl.DataFrame:
         "Subscription Fee": "subscription_fee",
     }
     settlement_costs = ctx.other_settlement_rows.filter(pl.col("amount_description").is_in(list(mapping))).select(
-        cost_date=pl.from_epoch("posted_utc").dt.date(),
+        cost_date=local_date("posted_utc", ctx.timezone),
         channel=pl.when(pl.col("amount_description") == "Subscription Fee")
         .then(pl.lit("Unassigned"))
         .otherwise(pl.lit("Amazon FBA")),

@@ -1,7 +1,8 @@
 {#-
     Date helpers (owner: sales). Every business date of the warehouse is a
     calendar date in the brand's time zone (dbt var `brand_timezone`), except
-    where a source defines its own (Amazon settlement `posted-date` is UTC).
+    where a source defines its own (ad platforms report in the account's time
+    zone); Amazon settlement amounts are dated by their posted time in the brand's time zone.
 -#}
 
 {#-

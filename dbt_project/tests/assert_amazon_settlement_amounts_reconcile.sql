@@ -63,13 +63,13 @@ mapped_totals as (
 
     select
         settlement_id,
-        posted_date,
+        posted_file_date as posted_date,
         source_currency,
         sum(case when mapping_kind = 'measure' then amount_source_cents else 0 end) as measure_cents,
         sum(case when mapping_kind = 'daily_cost' then amount_source_cents else 0 end) as daily_cost_cents,
         sum(case when mapping_kind = 'excluded' then amount_source_cents else 0 end) as excluded_cents
     from mapped
-    group by settlement_id, posted_date, source_currency
+    group by settlement_id, posted_file_date, source_currency
 
 ),
 

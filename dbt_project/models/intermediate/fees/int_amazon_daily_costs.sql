@@ -1,7 +1,7 @@
 {#-
     Amazon settlement amounts the settlement_amount_types seed maps to a daily
     cost (docs/metrics.md rule 16), one row per settlement amount, by posted
-    date (UTC), platform `amazon`, positive costs (the settlement's negative
+    date (brand time zone), platform `amazon`, positive costs (the settlement's negative
     fees negated). One of the `channel_daily_cost_models` that
     int_daily_costs_operational unions. The channel comes from the `channels`
     seed, never a name (a scalar lookup: a missing seed row leaves the channel

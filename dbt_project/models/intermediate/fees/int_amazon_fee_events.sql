@@ -9,7 +9,7 @@
     (docs/metrics.md rules 11, 14, 15):
       - actual: the line's ItemFees settlement rows that the seed maps to
         marketplace_fees or fulfillment_fees (order and refund transactions),
-        stored as positive costs, dated by the settlement posted date (UTC);
+        stored as positive costs, dated by the settlement posted date (brand time zone, rule 3);
       - estimate, while no settlement shows the line's Order rows: at the order
         date, marketplace_fees = max(round((item price - promotion) x rate),
         min_fee x units) from the amazon_referral_fees seed (rate of the largest

@@ -7,6 +7,10 @@
     not know lands as daily cost `other_settlement_charge` (is_mapped false)
     and the warning test `assert_settlement_amount_types_mapped` names it.
     Amounts keep the report's sign (money to the seller positive, fees negative).
+    `posted_date` is the posted time's calendar day in the brand's time zone
+    (docs/metrics.md rule 3: every P&L date of an Amazon amount);
+    `posted_file_date` the file's own `posted-date` (UTC), for reconciling a
+    file day by day.
 -#}
 
 with
@@ -30,7 +34,10 @@ keyed as (
         _record_key as settlement_line_key,
         settlement_id,
         marketplace_name,
-        posted_date,
+        -- The posted time's day in the brand's time zone (docs/metrics.md rule 3); the file's own
+        -- (UTC) posted-date where a file has no posted-date-time.
+        coalesce({{ to_brand_date('posted_at') }}, posted_date) as posted_date,
+        posted_date as posted_file_date,
         posted_at,
         transaction_type,
         lower(transaction_type) as transaction_type_key,
@@ -75,6 +82,7 @@ final as (
         settlement_id,
         marketplace_name,
         posted_date,
+        posted_file_date,
         posted_at,
         transaction_type,
         amount_type,

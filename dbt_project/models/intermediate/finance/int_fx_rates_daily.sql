@@ -108,7 +108,7 @@ range_candidates as (
     from amazon_orders
     union all
     select
-        min(posted_date) as first_date,
+        min(coalesce({{ to_brand_date('posted_at') }}, posted_date)) as first_date,
         max(posted_date) as last_date
     from amazon_settlement_lines
     union all
