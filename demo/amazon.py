@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from demo import people
+from demo.amazon_orphans import orphan_refunds
 from demo.money import div_round
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -53,6 +54,7 @@ class AmazonCursor:
     """Carried from one chunk of days to the next: the running order counter."""
 
     next_order_index: int = 0
+    orphans_written: bool = False  # refunds of orders before the data (amazon_orphans), in the first chunk
 
 
 @dataclass
@@ -591,5 +593,9 @@ def simulate_amazon(
     chunk_halo = chunk_days.select("day_index").join(halo, on="day_index", how="left").sort("day_index")
     lines = simulate_orders(rng, chunk_days, products, orders_per_day, chunk_halo, end_utc, cursor)
     refunds = simulate_refunds(rng, lines, end_utc)
-    rows = assign_settlements(settlement_events(lines, refunds), periods)
+    events = settlement_events(lines, refunds)
+    if not cursor.orphans_written:
+        cursor.orphans_written = True
+        events = pl.concat([events, orphan_refunds(rng, chunk_days, products, end_utc)], how="diagonal_relaxed")
+    rows = assign_settlements(events, periods)
     return AmazonWorld(lines, refunds, rows)

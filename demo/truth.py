@@ -23,6 +23,7 @@ from demo.brand import shipping_rate_cents
 from demo.etsy import EtsyWorld
 from demo.money import allocate, cents_str, div_round, fx_convert
 from demo.shopify import ShopifyWorld, landing_sites
+from demo.truth_amazon import placeholder_lines
 from demo.world import Chunk, Context
 from warehouse import pnl_measures
 
@@ -506,6 +507,9 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
         service_level="ship_service_level",
         destination_country="ship_country",
     )
+    # A refund of an order the All Orders report never showed keeps a placeholder line (rule 27).
+    placeholders = placeholder_lines(rows, lines["order_line_id"], AMAZON_REFUND_TYPES)
+    base = pl.concat([base, placeholders.select(base.columns)], how="vertical_relaxed")
     return base, pl.concat([fee_rows, estimate_rows]), refund_rows
 
 
@@ -916,9 +920,10 @@ def allocate_ad_spend(
         .agg(spend_cents=pl.col("spend_cents").sum())
         .with_columns(platform=pl.lit("amazon_ads"), source_currency=pl.lit("USD"))
     )
-    amazon_candidates = lines.filter(pl.col("channel").is_in(["Amazon FBA", "Amazon FBM"])).select(
-        "order_line_id", "sku", "source_currency", date="order_date", weight="units"
-    )
+    # A placeholder line (rule 27: no units sold) takes no spend.
+    amazon_candidates = lines.filter(
+        pl.col("channel").is_in(["Amazon FBA", "Amazon FBM"]) & (pl.col("units") > 0)
+    ).select("order_line_id", "sku", "source_currency", date="order_date", weight="units")
     amz = allocate(
         amazon_spend.join(amazon_candidates, on=["sku", "date", "source_currency"], how="inner"),
         group=["campaign_id", "sku", "date"],

@@ -150,6 +150,8 @@ amazon_candidates as (
             sku_spend.advertised_sku = order_lines.sku
             and sku_spend.spend_date = order_lines.order_date
             and sku_spend.source_currency = order_lines.source_currency
+            -- A placeholder line (a refund of an unseen order, docs/metrics.md rule 27) sold no units.
+            and order_lines.units > 0
     inner join channels
         on
             order_lines.channel = channels.channel

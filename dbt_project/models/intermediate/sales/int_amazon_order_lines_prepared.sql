@@ -21,6 +21,14 @@
     `restocked_units` is 0. The channel is the `channels` seed row of platform
     `amazon` whose source_channel_value is the line's `fulfillment-channel`
     (an unknown value leaves `channel` null and fails the model's tests).
+    A refund (Refund, A-to-z Guarantee Claim, Chargeback Refund: rows the
+    seed maps to `refunds`) of a line the All Orders report never showed as
+    sold (an order from before the data starts) is kept on a placeholder line
+    (docs/metrics.md rule 27): `order_source` 'amazon_settlement_refund', the
+    channel from the row's `fulfillment-id` (MFN: merchant-fulfilled, else
+    FBA), the sku, marketplace and currency from the row, `order_date` its
+    first refund's posted date, no units and no sales; its refund and fee rows
+    give it its amounts.
 -#}
 
 with
@@ -58,6 +66,7 @@ settled_sales as (
     from settlement_amounts
     where
         lower(transaction_type) = 'order'
+        and mapping_kind = 'measure'
         and order_line_id is not null
     group by order_line_id
 
@@ -73,7 +82,7 @@ sold_lines as (
 
 ),
 
-final as (
+all_orders_lines as (
 
     select
         cast(channels.channel as {{ dbt.type_string() }}) as channel,
@@ -115,6 +124,78 @@ final as (
         on sold_lines.fulfillment_channel = channels.source_channel_value
     left join settled_sales
         on {{ dbt.concat(['sold_lines.amazon_order_id', "'-'", 'sold_lines.sku']) }} = settled_sales.order_line_id
+
+),
+
+settlement_lines as (
+
+    select * from {{ ref('stg_amazon__settlement_lines') }}
+
+),
+
+-- Lines a refund names that the All Orders report never showed as sold (docs/metrics.md rule 27).
+unseen_refunded_lines as (
+
+    select
+        settlement_amounts.order_line_id,
+        min(settlement_amounts.order_id) as order_id,
+        min(settlement_amounts.sku) as sku,
+        min(settlement_amounts.source_currency) as source_currency,
+        min(settlement_amounts.marketplace_name) as marketplace,
+        min(settlement_amounts.posted_date) as first_refund_date,
+        -- MFN: merchant-fulfilled; AFN or no fulfillment-id: Amazon-fulfilled.
+        max(case when settlement_lines.fulfillment_id = 'MFN' then 'Merchant' else 'Amazon' end)
+            as fulfillment_channel
+    from settlement_amounts
+    left join settlement_lines
+        on settlement_amounts.settlement_line_key = settlement_lines._record_key
+    left join all_orders_lines
+        on settlement_amounts.order_line_id = all_orders_lines.order_line_id
+    where
+        settlement_amounts.mapping_kind = 'measure'
+        and settlement_amounts.maps_to = 'refunds'
+        and lower(settlement_amounts.transaction_type) != 'order'
+        and settlement_amounts.order_line_id is not null
+        and all_orders_lines.order_line_id is null
+    group by settlement_amounts.order_line_id
+
+),
+
+placeholder_lines as (
+
+    select
+        cast(channels.channel as {{ dbt.type_string() }}) as channel,
+        cast(unseen_refunded_lines.order_id as {{ dbt.type_string() }}) as order_id,
+        cast(unseen_refunded_lines.order_line_id as {{ dbt.type_string() }}) as order_line_id,
+        cast('amazon_settlement_refund' as {{ dbt.type_string() }}) as order_source,
+        cast(unseen_refunded_lines.sku as {{ dbt.type_string() }}) as sku,
+        cast(unseen_refunded_lines.first_refund_date as date) as order_date,
+        cast(unseen_refunded_lines.source_currency as {{ dbt.type_string() }}) as source_currency,
+        cast(unseen_refunded_lines.marketplace as {{ dbt.type_string() }}) as marketplace,
+        cast(null as {{ dbt.type_string() }}) as shipping_country,
+        cast(null as {{ dbt.type_string() }}) as shipping_method,
+        cast(null as {{ dbt.type_string() }}) as shipping_service_level,
+        cast(null as {{ dbt.type_string() }}) as payment_gateway,
+        cast(null as {{ dbt.type_string() }}) as promotion_codes,
+        cast(null as {{ dbt.type_string() }}) as buyer_customer_key,
+        false as is_cancelled,
+        cast(0 as bigint) as units,
+        cast(0 as bigint) as restocked_units,
+        cast(0 as bigint) as gross_sales_cents,
+        cast(0 as bigint) as discounts_cents,
+        cast(0 as bigint) as shipping_revenue_cents,
+        cast(0 as bigint) as taxes_cents
+    from unseen_refunded_lines
+    left join channels
+        on unseen_refunded_lines.fulfillment_channel = channels.source_channel_value
+
+),
+
+final as (
+
+    select * from all_orders_lines
+    union all
+    select * from placeholder_lines
 
 )
 
