@@ -25,8 +25,13 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 MARKETPLACES = [
     ("Amazon.com", "USD", 0.85, 0.75, ["111", "112", "113", "114"], 1.0),
     ("Amazon.ca", "CAD", 0.07, 1.0, ["701", "702"], 1.36),
-    ("Amazon.de", "EUR", 0.08, 1.0, ["302", "303", "304", "305", "306"], 0.93),
+    # Amazon.de sells VAT-inclusive: the local price factor includes the 19 % VAT (0.93 x 1.19).
+    ("Amazon.de", "EUR", 0.08, 1.0, ["302", "303", "304", "305", "306"], 1.11),
 ]
+# EU marketplaces: the VAT rate in the prices (standard class, the seeds/amazon_vat_rates.csv rate of the
+# period). The brand is established outside the EU, so Amazon is the deemed supplier: it withholds the VAT
+# in the settlement (ItemWithheldTax/MarketplaceFacilitatorVAT-Principal) and remits it.
+EU_VAT_RATE_E6 = {"Amazon.de": 190_000}
 AMAZON_SHARE_OF_ORDERS = 0.45
 SETTLEMENT_DAYS = 14
 PEAK_SURCHARGE_CENTS = {"Amazon.com": 20, "Amazon.ca": 25, "Amazon.de": 15}
@@ -431,6 +436,12 @@ def settlement_events(lines: pl.DataFrame, refunds: pl.DataFrame) -> pl.DataFram
             .otherwise(0),
         )
     )
+    vat_rate = pl.col("marketplace").replace_strict(EU_VAT_RATE_E6, default=0)
+    priced = priced.with_columns(
+        withheld_vat_cents=div_round(
+            (pl.col("settled_item_price_cents") - pl.col("settled_promotion_cents")) * vat_rate, 1_000_000 + vat_rate
+        )
+    )
     shipped = priced.filter(pl.col("is_shipped"))
     base = ["marketplace", "currency", "amazon_order_id", "order_item_code", "sku", "fulfillment_channel"]
     # What the settlement charged (settled_*): the All Orders amounts but for price corrections and
@@ -443,6 +454,7 @@ def settlement_events(lines: pl.DataFrame, refunds: pl.DataFrame) -> pl.DataFram
         ("ItemPrice", "GiftWrapTax", pl.col("gift_wrap_tax_cents")),
         ("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", -pl.col("settled_item_tax_cents")),
         ("ItemWithheldTax", "MarketplaceFacilitatorTax-Other", -pl.col("gift_wrap_tax_cents")),
+        ("ItemWithheldTax", "MarketplaceFacilitatorVAT-Principal", -pl.col("withheld_vat_cents")),
         ("Promotion", "Principal", -pl.col("settled_promotion_cents")),
         ("ItemFees", "Commission", -pl.col("commission_cents")),
         ("ItemFees", "FBAPerUnitFulfillmentFee", -pl.col("fba_fee_cents")),
@@ -470,6 +482,7 @@ def settlement_events(lines: pl.DataFrame, refunds: pl.DataFrame) -> pl.DataFram
         ("ItemPrice", "Tax", -pl.col("settled_item_tax_cents")),
         ("ItemPrice", "Shipping", -pl.col("shipping_price_cents")),
         ("ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", pl.col("settled_item_tax_cents")),
+        ("ItemWithheldTax", "MarketplaceFacilitatorVAT-Principal", pl.col("withheld_vat_cents")),
         ("Promotion", "Principal", pl.col("settled_promotion_cents")),
         ("ItemFees", "Commission", pl.col("commission_cents")),
         (

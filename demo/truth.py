@@ -23,7 +23,14 @@ from demo.brand import shipping_rate_cents
 from demo.etsy import EtsyWorld
 from demo.money import allocate, cents_str, div_round, fx_convert
 from demo.shopify import ShopifyWorld, landing_sites
-from demo.truth_amazon import placeholder_lines
+from demo.truth_amazon import (
+    attach_vat_rate,
+    placeholder_lines,
+    refunds_net_of_vat,
+    vat_in,
+    vat_rates,
+    vat_withheld_lines,
+)
 from demo.world import Chunk, Context
 from warehouse import pnl_measures
 
@@ -392,6 +399,7 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
 # Settlement transaction types that refund a line (metrics.md v2): their item money is a refund of the
 # line, their commission credit and refund administration fee marketplace fees.
 AMAZON_REFUND_TYPES = ["Refund", "A-to-z Guarantee Claim", "Chargeback Refund"]
+VAT_RATES = vat_rates(SEEDS)
 
 
 def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
@@ -439,11 +447,21 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
         [
             refunds.filter(pl.col("amount_description") == "Principal")
             .filter(pl.col("amount_type").is_in(["ItemPrice", "Promotion"]))
-            .select("order_line_id", "event_date", amount_cents=-pl.col("amount_cents"), measure=pl.lit("refunds")),
+            .select(
+                "order_line_id",
+                "event_date",
+                "settlement_id",
+                amount_cents=-pl.col("amount_cents"),
+                measure=pl.lit("refunds"),
+            ),
             refunds.filter(pl.col("amount_description") == "Shipping")
             .filter(pl.col("amount_type").is_in(["ItemPrice", "Promotion"]))
             .select(
-                "order_line_id", "event_date", amount_cents=pl.col("amount_cents"), measure=pl.lit("shipping_revenue")
+                "order_line_id",
+                "event_date",
+                "settlement_id",
+                amount_cents=pl.col("amount_cents"),
+                measure=pl.lit("shipping_revenue"),
             ),
         ]
     )
@@ -476,6 +494,26 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
             ),
         ]
     )
+    # EU marketplaces sell VAT-inclusive (rule 28): the VAT of the seed rate on the order date is backed out of
+    # gross, discounts and shipping; it is `taxes` unless Amazon withholds it as deemed supplier.
+    withheld = vat_withheld_lines(rows)
+    lines = (
+        attach_vat_rate(lines, VAT_RATES, date="order_date")
+        .join(withheld, on="order_line_id", how="left")
+        .with_columns(
+            pl.col("is_vat_withheld").fill_null(False),
+            sale_gross=pl.when("is_settled").then("settled_gross").otherwise("item_price_cents"),
+            sale_discounts=pl.when("is_settled").then("settled_discounts").otherwise("promotion_cents"),
+            sale_shipping=pl.when("is_settled")
+            .then("settled_shipping")
+            .otherwise(pl.col("shipping_price_cents") + pl.col("gift_wrap_cents")),
+        )
+        .with_columns(
+            vat_gross=vat_in(pl.col("sale_gross"), pl.col("vat_rate_e6")),
+            vat_discounts=vat_in(pl.col("sale_discounts"), pl.col("vat_rate_e6")),
+            vat_shipping=vat_in(pl.col("sale_shipping"), pl.col("vat_rate_e6")),
+        )
+    )
     base = lines.select(
         channel=pl.when(pl.col("fulfillment_channel") == "Amazon")
         .then(pl.lit("Amazon FBA"))
@@ -490,13 +528,14 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
         customer_email=pl.lit(None, pl.String),
         units="quantity",
         restocked_units=pl.lit(0, pl.Int64),  # FBA returns to sellable stock are not in these reports
-        gross_cents=pl.when("is_settled").then("settled_gross").otherwise("item_price_cents"),
-        discounts_cents=pl.when("is_settled").then("settled_discounts").otherwise("promotion_cents"),
-        shipping_revenue_cents=pl.when("is_settled")
-        .then("settled_shipping")
-        .otherwise(pl.col("shipping_price_cents") + pl.col("gift_wrap_cents")),
-        # Marketplace-facilitator tax is collected and remitted by Amazon: outside `taxes`.
-        taxes_cents=pl.lit(0, pl.Int64),
+        gross_cents=pl.col("sale_gross") - pl.col("vat_gross"),
+        discounts_cents=pl.col("sale_discounts") - pl.col("vat_discounts"),
+        shipping_revenue_cents=pl.col("sale_shipping") - pl.col("vat_shipping"),
+        # Marketplace-facilitator tax and deemed-supplier VAT are collected and remitted by Amazon: outside
+        # `taxes`; VAT the seller owes is a tax collected.
+        taxes_cents=pl.when("is_vat_withheld")
+        .then(0)
+        .otherwise(pl.col("vat_gross") - pl.col("vat_discounts") + pl.col("vat_shipping")),
         payment_fees_cents=pl.lit(0, pl.Int64),
         fee_date="order_date",
         is_payment_fee_estimated=pl.lit(False),
@@ -510,6 +549,21 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
     # A refund of an order the All Orders report never showed keeps a placeholder line (rule 27).
     placeholders = placeholder_lines(rows, lines["order_line_id"], AMAZON_REFUND_TYPES)
     base = pl.concat([base, placeholders.select(base.columns)], how="vertical_relaxed")
+    # Refunds net of VAT at the line's rate (placeholders: their marketplace's rate on their date).
+    placeholder_vat = attach_vat_rate(
+        placeholders.select("order_line_id", "order_date").join(
+            rows.group_by("order_line_id").agg(pl.col("marketplace").first()), on="order_line_id"
+        ),
+        VAT_RATES,
+        date="order_date",
+    ).join(withheld, on="order_line_id", how="left")
+    line_vat = pl.concat(
+        [
+            lines.select("order_line_id", "vat_rate_e6", "is_vat_withheld"),
+            placeholder_vat.select("order_line_id", "vat_rate_e6", pl.col("is_vat_withheld").fill_null(False)),
+        ]
+    )
+    refund_rows = refunds_net_of_vat(refund_rows, line_vat)
     return base, pl.concat([fee_rows, estimate_rows]), refund_rows
 
 

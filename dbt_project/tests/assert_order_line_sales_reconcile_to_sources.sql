@@ -65,6 +65,12 @@ order_lines as (
 
 ),
 
+line_vat_rates as (
+
+    select * from {{ ref('int_amazon_line_vat_rates') }}
+
+),
+
 source_totals as (
 
     select
@@ -131,6 +137,12 @@ source_totals as (
         and amount_type in ('ItemPrice', 'Promotion')
         and amount_description = 'Principal'
         and {{ dbt.concat(['order_id', "'-'", 'sku']) }} in (select amazon_lines.order_line_id from amazon_lines)
+        -- VAT-inclusive marketplaces (rule 28) refund net of VAT: checked by the model's unit tests instead.
+        and {{ dbt.concat(['order_id', "'-'", 'sku']) }} in (
+            select line_vat_rates.order_line_id
+            from line_vat_rates
+            where line_vat_rates.vat_rate_e6 = 0
+        )
     group by 1, 2
 
 ),
@@ -200,7 +212,12 @@ line_totals as (
     from refunds
     inner join order_lines
         on refunds.order_line_id = order_lines.order_line_id
-    where refunds.refund_source = 'amazon_settlement' and refunds.measure = 'refunds'
+    inner join line_vat_rates
+        on refunds.order_line_id = line_vat_rates.order_line_id
+    where
+        refunds.refund_source = 'amazon_settlement'
+        and refunds.measure = 'refunds'
+        and line_vat_rates.vat_rate_e6 = 0
     group by 1, 2
 
 ),

@@ -16,8 +16,11 @@
     `shipping_revenue` the `shipping-price` less any `ship-promotion-discount`
     plus the `gift-wrap-price`.
     Marketplace-facilitator tax (`item-tax`) is collected and remitted by
-    Amazon: `taxes` is 0 (the tax stays in stg_amazon__orders for
-    reconciliation). Amazon returns are not known to be restocked:
+    Amazon: outside `taxes` (the tax stays in stg_amazon__orders for
+    reconciliation). EU marketplaces sell VAT-inclusive (rule 28): the VAT of
+    the int_amazon_line_vat_rates rate is backed out of gross, discounts and
+    shipping (amount x rate / (1 + rate) each, rounded half away from zero);
+    it is `taxes` unless Amazon withholds it as deemed supplier. Amazon returns are not known to be restocked:
     `restocked_units` is 0. The channel is the `channels` seed row of platform
     `amazon` whose source_channel_value is the line's `fulfillment-channel`
     (an unknown value leaves `channel` null and fails the model's tests).
@@ -82,7 +85,7 @@ sold_lines as (
 
 ),
 
-all_orders_lines as (
+all_orders_sales as (
 
     select
         cast(channels.channel as {{ dbt.type_string() }}) as channel,
@@ -106,24 +109,90 @@ all_orders_lines as (
         coalesce(
             settled_sales.gross_sales_cents,
             {{ to_cents('coalesce(sold_lines.item_price, 0)') }}
-        ) as gross_sales_cents,
+        ) as sale_gross_cents,
         coalesce(
             settled_sales.discounts_cents,
             {{ to_cents('coalesce(sold_lines.item_promotion_discount, 0)') }}
-        ) as discounts_cents,
+        ) as sale_discounts_cents,
         coalesce(
             settled_sales.shipping_revenue_cents,
             {{ to_cents(
                 'coalesce(sold_lines.shipping_price, 0) - coalesce(sold_lines.ship_promotion_discount, 0)'
                 ~ ' + coalesce(sold_lines.gift_wrap_price, 0)'
             ) }}
-        ) as shipping_revenue_cents,
-        cast(0 as bigint) as taxes_cents
+        ) as sale_shipping_cents
     from sold_lines
     left join channels
         on sold_lines.fulfillment_channel = channels.source_channel_value
     left join settled_sales
         on {{ dbt.concat(['sold_lines.amazon_order_id', "'-'", 'sold_lines.sku']) }} = settled_sales.order_line_id
+
+),
+
+line_vat_rates as (
+
+    select * from {{ ref('int_amazon_line_vat_rates') }}
+
+),
+
+-- EU marketplaces sell VAT-inclusive (rule 28): the VAT inside each amount is backed out of it; it is
+-- `taxes` unless Amazon withholds it as deemed supplier (then, like US facilitator tax, outside the P&L).
+all_orders_vat as (
+
+    select
+        all_orders_sales.*,
+        coalesce(line_vat_rates.vat_rate_e6, 0) as vat_rate_e6,
+        coalesce(line_vat_rates.is_vat_withheld, false) as is_vat_withheld
+    from all_orders_sales
+    left join line_vat_rates
+        on all_orders_sales.order_line_id = line_vat_rates.order_line_id
+
+),
+
+all_orders_vat_amounts as (
+
+    select
+        all_orders_vat.*,
+        {{ div_round('all_orders_vat.sale_gross_cents * all_orders_vat.vat_rate_e6', '1000000 + all_orders_vat.vat_rate_e6') }}
+            as gross_vat_cents,
+        {{ div_round('all_orders_vat.sale_discounts_cents * all_orders_vat.vat_rate_e6', '1000000 + all_orders_vat.vat_rate_e6') }}
+            as discounts_vat_cents,
+        {{ div_round('all_orders_vat.sale_shipping_cents * all_orders_vat.vat_rate_e6', '1000000 + all_orders_vat.vat_rate_e6') }}
+            as shipping_vat_cents
+    from all_orders_vat
+
+),
+
+all_orders_lines as (
+
+    select
+        channel,
+        order_id,
+        order_line_id,
+        order_source,
+        sku,
+        order_date,
+        source_currency,
+        marketplace,
+        shipping_country,
+        shipping_method,
+        shipping_service_level,
+        payment_gateway,
+        promotion_codes,
+        buyer_customer_key,
+        is_cancelled,
+        units,
+        restocked_units,
+        cast(sale_gross_cents - gross_vat_cents as bigint) as gross_sales_cents,
+        cast(sale_discounts_cents - discounts_vat_cents as bigint) as discounts_cents,
+        cast(sale_shipping_cents - shipping_vat_cents as bigint) as shipping_revenue_cents,
+        cast(
+            case
+                when is_vat_withheld then 0
+                else gross_vat_cents - discounts_vat_cents + shipping_vat_cents
+            end as bigint
+        ) as taxes_cents
+    from all_orders_vat_amounts
 
 ),
 
@@ -149,14 +218,14 @@ unseen_refunded_lines as (
     from settlement_amounts
     left join settlement_lines
         on settlement_amounts.settlement_line_key = settlement_lines._record_key
-    left join all_orders_lines
-        on settlement_amounts.order_line_id = all_orders_lines.order_line_id
+    left join all_orders_sales
+        on settlement_amounts.order_line_id = all_orders_sales.order_line_id
     where
         settlement_amounts.mapping_kind = 'measure'
         and settlement_amounts.maps_to = 'refunds'
         and lower(settlement_amounts.transaction_type) != 'order'
         and settlement_amounts.order_line_id is not null
-        and all_orders_lines.order_line_id is null
+        and all_orders_sales.order_line_id is null
     group by settlement_amounts.order_line_id
 
 ),

@@ -9,6 +9,9 @@
         refunded, net of the promotion reversed;
       - shipping_revenue += ItemPrice/Shipping + Promotion/Shipping (refunded
         shipping reduces shipping revenue).
+    On EU marketplaces (VAT-inclusive prices, rule 28) the VAT of the line's
+    rate is backed out of each amount; the refunded VAT reduces `taxes` unless
+    Amazon withheld it as deemed supplier.
     Their commission credits and refund administration fees are marketplace
     fees (int_amazon_fee_events). One row per line, measure, posted date and
     settlement.
@@ -49,6 +52,41 @@ refund_amounts as (
 
 ),
 
+line_vat_rates as (
+
+    select * from {{ ref('int_amazon_line_vat_rates') }}
+
+),
+
+refund_events as (
+
+    select
+        refund_amounts.order_line_id,
+        refund_amounts.measure,
+        refund_amounts.event_date,
+        refund_amounts.refund_event_id,
+        cast(sum(refund_amounts.amount_source_cents) as bigint) as amount_source_cents
+    from refund_amounts
+    group by 1, 2, 3, 4
+
+),
+
+-- EU marketplaces (rule 28): the VAT inside each refunded amount, at the line's rate.
+refund_events_vat as (
+
+    select
+        refund_events.*,
+        coalesce(line_vat_rates.is_vat_withheld, false) as is_vat_withheld,
+        {{ div_round(
+            'refund_events.amount_source_cents * coalesce(line_vat_rates.vat_rate_e6, 0)',
+            '1000000 + coalesce(line_vat_rates.vat_rate_e6, 0)'
+        ) }} as vat_cents
+    from refund_events
+    left join line_vat_rates
+        on refund_events.order_line_id = line_vat_rates.order_line_id
+
+),
+
 final as (
 
     select
@@ -57,10 +95,26 @@ final as (
         event_date,
         refund_event_id,
         'amazon_settlement' as refund_source,
-        cast(sum(amount_source_cents) as bigint) as amount_source_cents,
+        cast(amount_source_cents - vat_cents as bigint) as amount_source_cents,
         false as is_estimated
-    from refund_amounts
-    group by order_line_id, measure, event_date, refund_event_id
+    from refund_events_vat
+
+    union all
+
+    -- The refunded VAT the seller had collected reduces `taxes` (refunded items: -VAT; refunded shipping,
+    -- already negative: its negative VAT).
+    select
+        order_line_id,
+        'taxes' as measure,
+        event_date,
+        refund_event_id,
+        'amazon_settlement' as refund_source,
+        cast(case when measure = 'refunds' then -vat_cents else vat_cents end as bigint) as amount_source_cents,
+        false as is_estimated
+    from refund_events_vat
+    where
+        not is_vat_withheld
+        and vat_cents != 0
 
 )
 
