@@ -87,7 +87,14 @@ def attach_vat_rate(df: pl.DataFrame, rates: pl.DataFrame, *, date: str) -> pl.D
     found = (
         keyed.select("_vat_row", "marketplace", date)
         .sort(date)
-        .join_asof(rates, left_on=date, right_on="effective_from", by="marketplace", strategy="backward")
+        .join_asof(
+            rates,
+            left_on=date,
+            right_on="effective_from",
+            by="marketplace",
+            strategy="backward",
+            check_sortedness=False,
+        )
         .select("_vat_row", "vat_rate_e6")
     )
     return (
