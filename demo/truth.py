@@ -867,7 +867,7 @@ def last_click(ctx: Context, orders: pl.DataFrame, touchpoints: pl.DataFrame) ->
 def allocate_ad_spend(
     ctx: Context, lines: pl.DataFrame, credited: pl.DataFrame, fx: Fx, etsy_offsite_ads: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Campaign-day spend over credited lines by net sales; Amazon Ads by units of the SKU that day;
+    """Campaign-day spend over credited lines by gross_sales - discounts (contract v2); Amazon Ads by units of the SKU that day;
     Etsy Offsite Ads fees, already on their order's lines (rule 18), as they are.
 
     Returns the allocation rows (line, platform, campaign, spend date, amounts) and the
@@ -877,7 +877,14 @@ def allocate_ad_spend(
     candidates = (
         lines.filter(pl.col("channel") == "Shopify Web")
         .join(credited.filter(pl.col("campaign_id").is_not_null()), on="order_id")
-        .select("order_line_id", "platform", "campaign_id", date="touch_date", weight="net_sales_rep")
+        .select(
+            "order_line_id",
+            "platform",
+            "campaign_id",
+            date="touch_date",
+            # contract v2: credit x (gross_sales - discounts); refunds later do not move acquisition cost
+            weight=pl.col("gross_sales_rep") - pl.col("discounts_rep"),
+        )
     )
     group = ["platform", "campaign_id", "date"]
     web = allocate(
@@ -1106,7 +1113,15 @@ class TruthBuilder:
         self.part_paths.append(path)
         self.slim_lines.append(
             lines.select(
-                "order_line_id", "order_id", "channel", "sku", "order_date", "source_currency", "units", "net_sales_rep"
+                "order_line_id",
+                "order_id",
+                "channel",
+                "sku",
+                "order_date",
+                "source_currency",
+                "units",
+                "gross_sales_rep",
+                "discounts_rep",
             )
         )
         self.orders.append(_visible_orders(chunk, self.ctx.api_from_utc))

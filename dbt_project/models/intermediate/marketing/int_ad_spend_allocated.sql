@@ -4,9 +4,11 @@
       - Google Ads / Meta: a campaign-day's spend goes to the lines of channels
         whose `channels` seed attribution_rule is `web_touches` (the Shopify store)
         of the orders whose last-click credited touch is on that campaign and day
-        (brand time zone), in proportion to the line's net sales in the
-        reporting currency. Lines with zero net sales take none; a campaign-day
-        whose candidate lines' net sales sum to zero or less allocates nothing.
+        (brand time zone), in proportion to credit x the line's sales after
+        discounts (gross_sales - discounts, reporting currency; contract v2:
+        refunds later do not move acquisition cost). Under last click the credit
+        is 1. Lines with zero weight take none; a campaign-day whose candidate
+        lines' weights sum to zero or less allocates nothing.
       - Amazon Ads: a (campaign, advertised SKU, day)'s spend goes to that day's
         lines of the SKU on channels whose attribution_rule is `amazon_ads_sku`
         (Amazon FBA and FBM) in the report's currency
@@ -74,7 +76,7 @@ web_candidates as (
         campaign_spend.source_currency,
         campaign_spend.spend_source_cents,
         order_lines.order_line_id,
-        order_lines.net_sales_cents as weight
+        order_lines.gross_sales_cents - order_lines.discounts_cents as weight
     from campaign_spend
     inner join attribution
         on
