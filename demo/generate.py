@@ -87,6 +87,18 @@ FILE_GUIDE = [
         "Reporting API v3 spAdvertisedProduct, GZIP_JSON",
         "Amazon Ads API POST /reporting/reports, reportTypeId spAdvertisedProduct",
     ),
+    (
+        "amazon_ads/sb_campaigns_<YYYY-MM>.json.gz",
+        "Amazon Ads",
+        "Reporting API v3 sbCampaigns (Sponsored Brands, no SKU), GZIP_JSON",
+        "Amazon Ads API POST /reporting/reports, reportTypeId sbCampaigns, groupBy campaign",
+    ),
+    (
+        "amazon_ads/sd_advertised_product_<YYYY-MM>.json.gz",
+        "Amazon Ads",
+        "Reporting API v3 sdAdvertisedProduct (Sponsored Display), GZIP_JSON",
+        "Amazon Ads API POST /reporting/reports, reportTypeId sdAdvertisedProduct",
+    ),
     ("brand/products.csv", "Brand", "Product catalogue CSV", "The brand's product master"),
     ("brand/cogs.csv", "Brand", "COGS cost history CSV", "The brand's costing spreadsheet"),
     ("brand/carrier_invoices_<YYYY-MM>.csv", "Brand", "Carrier invoice CSV", "UPS/USPS billing centre export"),

@@ -23,6 +23,7 @@ from demo.brand import shipping_rate_cents
 from demo.etsy import EtsyWorld
 from demo.money import allocate, cents_str, div_round, fx_convert
 from demo.shopify import ShopifyWorld, landing_sites
+from demo.truth_ads import unreported_ad_charges
 from demo.world import Chunk, Context
 from warehouse import pnl_measures
 
@@ -867,7 +868,8 @@ def last_click(ctx: Context, orders: pl.DataFrame, touchpoints: pl.DataFrame) ->
 def allocate_ad_spend(
     ctx: Context, lines: pl.DataFrame, credited: pl.DataFrame, fx: Fx, etsy_offsite_ads: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Campaign-day spend over credited lines by gross_sales - discounts (contract v2); Amazon Ads by units of the SKU that day;
+    """Campaign-day spend over credited lines by gross_sales - discounts (contract v2); Amazon Ads
+    (Sponsored Products and Display) by units of the SKU that day, Sponsored Brands none (rule 39);
     Etsy Offsite Ads fees, already on their order's lines (rule 18), as they are.
 
     Returns the allocation rows (line, platform, campaign, spend date, amounts) and the
@@ -947,7 +949,7 @@ def allocate_ad_spend(
         )
         .filter(pl.col("amount_cents") != 0)
     )
-    return allocation.sort(["spend_date", "platform", "order_line_id"]), unallocated
+    return allocation.sort(["spend_date", "platform", "order_line_id", "campaign_id"]), unallocated
 
 
 # --------------------------------------------------------------------------- Per chunk
@@ -1181,7 +1183,10 @@ class TruthBuilder:
                 )
                 money = [c for c in part.columns if c in MEASURES or (c.endswith("_source") and c != "order_source")]
                 target.write(part.with_columns(cents_str(c).alias(c) for c in money).write_csv(include_header=i == 0))
-        daily_costs = _daily_costs(ctx, self.fx, pl.concat([*self.costs, _sample_costs(ctx), unallocated_ads]))
+        unreported_ads, _ = unreported_ad_charges(ctx.other_settlement_rows, ctx.settlements, ctx.amazon_ads_daily)
+        daily_costs = _daily_costs(
+            ctx, self.fx, pl.concat([*self.costs, _sample_costs(ctx), unallocated_ads, unreported_ads])
+        )
         daily_costs.with_columns(
             cents_str("amount").alias("amount"), cents_str("amount_source").alias("amount_source")
         ).write_csv(folder / "daily_costs.csv")

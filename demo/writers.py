@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from demo import etsy
+from demo.amazon_ads_v2_writers import write_amazon_ads_v2_reports
 from demo.money import cents_str, div_round
 from demo.shopify import ShopifyWorld, landing_sites
 from demo.world import Chunk, Context
@@ -889,7 +890,8 @@ def write_meta_insights(ctx: Context, folder: Path) -> list[Path]:
 def write_amazon_ads_reports(ctx: Context, folder: Path) -> list[Path]:
     """Sponsored Products v3 `spAdvertisedProduct` report, GZIP_JSON, one per calendar month."""
     rows = (
-        ctx.amazon_ads_daily.sort(["date", "campaign_id", "sku"])
+        ctx.amazon_ads_daily.filter(pl.col("ad_product") == "SPONSORED_PRODUCTS")
+        .sort(["date", "campaign_id", "sku"])
         .with_columns(month=pl.col("date").dt.strftime("%Y-%m"))
         .select(
             "month",
@@ -915,7 +917,7 @@ def write_amazon_ads_reports(ctx: Context, folder: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))  # mtime=0: byte-identical reruns
         paths.append(path)
-    return paths
+    return paths + write_amazon_ads_v2_reports(ctx, folder)
 
 
 # --------------------------------------------------------------------------- Brand files

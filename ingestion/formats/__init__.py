@@ -7,6 +7,7 @@ what the file looks like and what to do.
 from __future__ import annotations
 
 from ingestion.formats import (
+    amazon_ads_sb_sd,
     amazon_ads_sp_advertised_product,
     amazon_all_orders,
     amazon_settlement,
@@ -38,6 +39,8 @@ FORMATS: dict[str, Format] = {
         meta_insights_json.FORMAT,
         meta_ads_manager_csv.FORMAT,
         amazon_ads_sp_advertised_product.FORMAT,
+        amazon_ads_sb_sd.SB_FORMAT,
+        amazon_ads_sb_sd.SD_FORMAT,
         etsy_sold_order_items_csv.FORMAT,
         etsy_statement_csv.FORMAT,
         ecb_fx_rates.FORMAT,

@@ -9,10 +9,12 @@
         refunds later do not move acquisition cost). Under last click the credit
         is 1. Lines with zero weight take none; a campaign-day whose candidate
         lines' weights sum to zero or less allocates nothing.
-      - Amazon Ads: a (campaign, advertised SKU, day)'s spend goes to that day's
+      - Amazon Ads (Sponsored Products and Display, docs/metrics.md rule 39): a
+        (campaign, advertised SKU, day)'s spend goes to that day's
         lines of the SKU on channels whose attribution_rule is `amazon_ads_sku`
         (Amazon FBA and FBM) in the report's currency
-        (marketplace), in proportion to units.
+        (marketplace), in proportion to units. Sponsored Brands spend has no SKU:
+        it stays whole in int_ad_spend_unallocated.
       - ad fees a channel's statement charges per order (`channel_ad_spend_line_models`):
         already on the order's lines, taken as they are.
     Integer cents, rounded half away from zero, remainder to the largest weight
@@ -63,7 +65,8 @@ campaign_spend as (
         source_currency,
         spend_source_cents
     from ad_spend_daily
-    where advertised_sku is null
+    -- Amazon Ads spend without a SKU (Sponsored Brands) is brand-level: never placed on web lines.
+    where advertised_sku is null and ad_product is null
 
 ),
 
