@@ -76,6 +76,12 @@ FILE_GUIDE = [
         "Google Ads API GoogleAdsService.SearchStream",
     ),
     (
+        "google_ads/click_view_<YYYY-MM>.json",
+        "Google Ads",
+        "GAQL click_view SearchStream JSON (gclid -> campaign, one batch per day)",
+        "Google Ads API GoogleAdsService.SearchStream on click_view, one day per query",
+    ),
+    (
         "meta_ads/insights_campaign_daily_<YYYY-MM>.json",
         "Meta",
         "Insights API JSON",

@@ -12,18 +12,18 @@ def unreported_ad_charges(settlement_rows: pl.DataFrame, settlements: pl.DataFra
     """Per marketplace currency and calendar month of the Cost of Advertising posted date: the charge minus
     the reports' spend of that month in that currency, as daily cost rows `unreported_ad_charge` (Amazon
     Ads, Unassigned) dated by the month's last Cost of Advertising posted date. A month is compared once it
-    has a charge and a settlement of the marketplace ends after the month (the month's charges are all in).
+    has a charge and a settlement in its currency ends after the month (the month's charges are all in).
 
     Also returns the reconciliation rows (month, currency, charged, reported, difference, cost_date).
     """
     charges = settlement_rows.filter(pl.col("amount_type") == "Cost of Advertising").with_columns(
         posted_date=pl.from_epoch("posted_utc").dt.date()
     )
-    ends = settlements.group_by("marketplace").agg(covered_until_utc=pl.col("end_utc").max())
+    ends = settlements.group_by("currency").agg(covered_until_utc=pl.col("end_utc").max())
     monthly = (
-        charges.group_by("marketplace", "currency", month=pl.col("posted_date").dt.month_start())
+        charges.group_by("currency", month=pl.col("posted_date").dt.month_start())
         .agg(charged=-pl.col("amount_cents").sum(), cost_date=pl.col("posted_date").max())
-        .join(ends, on="marketplace")
+        .join(ends, on="currency")
         .with_columns(next_month_utc=pl.col("month").dt.offset_by("1mo").cast(pl.Datetime("us", "UTC")).dt.epoch("s"))
         .filter(pl.col("covered_until_utc") >= pl.col("next_month_utc"))
     )

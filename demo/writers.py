@@ -17,6 +17,7 @@ import polars as pl
 
 from demo import etsy
 from demo.amazon_ads_v2_writers import write_amazon_ads_v2_reports
+from demo.google_click_view import google_clicks, write_click_view
 from demo.money import cents_str, div_round
 from demo.shopify import ShopifyWorld, landing_sites
 from demo.world import Chunk, Context
@@ -1142,6 +1143,7 @@ class ExportWriter:
         self.settlement_totals: dict[str, int] = {}
         self.transactions: list[pl.DataFrame] = []
         self.touchpoints: list[pl.DataFrame] = []
+        self.google_clicks: list[pl.DataFrame] = []
         self.invoices: list[pl.DataFrame] = [ctx.sample_invoices]
         self.etsy_orders: list[pl.DataFrame] = []
         self.etsy_items: list[pl.DataFrame] = []
@@ -1160,6 +1162,7 @@ class ExportWriter:
         self._append_settlement_rows(chunk.amazon.settlement_rows)
         self.transactions.append(chunk.shopify.transactions)
         self.touchpoints.append(chunk.touchpoints)
+        self.google_clicks.append(google_clicks(chunk.shopify.touches, self.ctx.timezone))
         self.invoices.append(chunk.invoices)
         self.etsy_orders.append(chunk.etsy.orders)
         self.etsy_items.append(chunk.etsy.items)
@@ -1204,6 +1207,7 @@ class ExportWriter:
         write_etsy_statements(ctx, pl.concat(self.etsy_statement), out / "etsy")
         write_google_ads_ui_csv(ctx, out / "google_ads" / "campaign_report.csv")
         write_google_ads_gaql_json(ctx, out / "google_ads" / "campaign_daily_gaql.json")
+        write_click_view(pl.concat(self.google_clicks), out / "google_ads")
         write_meta_insights(ctx, out / "meta_ads")
         write_amazon_ads_reports(ctx, out / "amazon_ads")
         write_brand_files(ctx, out / "brand")

@@ -446,6 +446,20 @@ def _entities() -> list[Entity]:
             formats=("google_ads_ui_csv", "google_ads_gaql_json"),
         ),
         Entity(
+            "google_ads",
+            "click_view",
+            "GAQL click_view rows: the campaign and day of each Google click id (gclid).",
+            "`<gclid>`",
+            "`_ingested_at`",
+            {
+                "gclid": pl.String(),
+                "campaign_id": pl.String(),
+                "date": pl.Date(),
+                "business_date": pl.Date(),
+            },
+            formats=("google_ads_click_view_json",),
+        ),
+        Entity(
             "meta_ads",
             "campaign_daily",
             "Meta Insights rows (time_increment=1) at campaign, ad set or ad level.",
@@ -626,7 +640,8 @@ SOURCE_DESCRIPTIONS: dict[str, str] = {
     "shopify": "The brand's Shopify store: orders export CSV, Admin API orders JSON and the Shopify Payments"
     " transactions export.",
     "amazon": "Amazon Seller Central: All Orders report and settlement reports (Flat File V2).",
-    "google_ads": "Google Ads campaign reports (UI CSV and GAQL JSON).",
+    "google_ads": "Google Ads campaign reports (UI CSV and GAQL JSON) and the GAQL click_view export (gclid ->"
+    " campaign).",
     "meta_ads": "Meta Ads Insights (Graph API JSON and Ads Manager CSV).",
     "amazon_ads": "Amazon Ads reporting API v3 (GZIP_JSON): Sponsored Products advertised product, Sponsored"
     " Brands campaigns, Sponsored Display advertised product.",

@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'int_amazon_ad_charge_reconciliation'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'int_amazon_ad_charge_reconciliation'}}}) }}
 {#-
     docs/metrics.md rule 40, the books close on advertising: per settled month and currency, the
     Cost of Advertising charged = the Amazon Ads reports' spend + the `unreported_ad_charge` rows of
@@ -33,7 +33,10 @@ final as (
         reconciliation.settlement_files,
         reconciliation.charged_source_cents,
         reconciliation.reported_source_cents,
-        coalesce(daily_costs.unreported_source_cents, 0) as unreported_source_cents
+        coalesce(daily_costs.unreported_source_cents, 0) as unreported_source_cents,
+        'Cost of Advertising in ' || reconciliation.settlement_files || ' ('
+        || cast(reconciliation.charged_source as {{ dbt.type_string() }})
+        || ') is not reported spend + unreported_ad_charge in fct_daily_costs' as failure_message
     from reconciliation
     left join daily_costs
         on

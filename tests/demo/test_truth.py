@@ -463,6 +463,27 @@ def test_cost_of_advertising_difference_is_a_daily_cost(demo, daily_costs):
     assert any(month not in unreported for month in charged), "and equal them in others"
 
 
+def test_auto_tagged_google_clicks_resolve_through_click_view(demo):
+    """Rule 41: a credited Google touch with a gclid and no utm_campaign takes its click_view campaign."""
+    clicks = {}
+    for path in sorted((demo.out / "google_ads").glob("click_view_*.json")):
+        for batch in json.loads(path.read_text()):
+            assert batch["fieldMask"] == "clickView.gclid,campaign.id,segments.date"
+            for r in batch["results"]:
+                assert r["clickView"]["resourceName"].endswith(f"{r['segments']['date']}~{r['clickView']['gclid']}")
+                clicks[r["clickView"]["gclid"]] = r["campaign"]["id"]
+    credited = read_csv(demo.out / "truth" / "attribution_last_click.csv")
+    auto = [r for r in credited if "gclid=" in r["landing_url"] and "utm_campaign=" not in r["landing_url"]]
+    resolved = [r for r in auto if r["campaign_id"]]
+    assert clicks and resolved, "some orders are credited to auto-tagged Google clicks"
+    for r in resolved:
+        gclid = r["landing_url"].split("gclid=")[1].split("&")[0]
+        assert r["campaign_id"] == clicks[gclid]
+    assert all(
+        clicks.get(r["landing_url"].split("gclid=")[1].split("&")[0]) is None for r in auto if not r["campaign_id"]
+    )
+
+
 def test_carrier_adjustments_keep_their_orders_channel(daily_costs):
     adjustments = [r for r in daily_costs if r["cost_type"] == "unallocated_shipping" and r["channel"] != "Unassigned"]
     assert adjustments, "address corrections reference a known order"

@@ -43,7 +43,9 @@ def test_detection_uses_content_not_file_names(demo, ingest, tmp_path):
             ("sd_advertised_product", "amazon_ads_sd_advertised_product"),
         )
     }
-    expected |= {settlement: "amazon_settlement", meta: "meta_insights_json"} | ads
+    clicks = next((demo.out / "google_ads").glob("click_view_*.json")).relative_to(demo.out).as_posix()
+    expected |= {settlement: "amazon_settlement", meta: "meta_insights_json", clicks: "google_ads_click_view_json"}
+    expected |= ads
     paths = []
     for i, rel in enumerate(expected):
         target = tmp_path / "renamed" / f"download_{i}.dat"

@@ -9,6 +9,10 @@
         refunds later do not move acquisition cost). Under last click the credit
         is 1. Lines with zero weight take none; a campaign-day whose candidate
         lines' weights sum to zero or less allocates nothing.
+      - Google Ads / Meta campaign-days that no campaign-matched line carried
+        (docs/metrics.md rule 42): the whole spend goes, by the same weight, to the
+        lines of orders whose credited touch is on that platform and day but on no
+        identified campaign; the rows keep the campaign the spend came from.
       - Amazon Ads (Sponsored Products and Display, docs/metrics.md rule 39): a
         (campaign, advertised SKU, day)'s spend goes to that day's
         lines of the SKU on channels whose attribution_rule is `amazon_ads_sku`
@@ -124,6 +128,81 @@ web_allocated as (
 
 ),
 
+-- docs/metrics.md rule 42: a campaign-day no campaign-matched line carried goes to the lines of
+-- orders credited to a touch of that platform and day whose campaign is unknown, by the same weight.
+web_placed_groups as (
+
+    select distinct
+        platform,
+        campaign_id,
+        spend_date
+    from web_eligible
+
+),
+
+orphan_spend as (
+
+    select campaign_spend.*
+    from campaign_spend
+    left join web_placed_groups
+        on
+            campaign_spend.platform = web_placed_groups.platform
+            and campaign_spend.campaign_id = web_placed_groups.campaign_id
+            and campaign_spend.spend_date = web_placed_groups.spend_date
+    where web_placed_groups.platform is null
+
+),
+
+platform_only_candidates as (
+
+    select
+        orphan_spend.platform,
+        orphan_spend.campaign_id,
+        orphan_spend.spend_date,
+        orphan_spend.source_currency,
+        orphan_spend.spend_source_cents,
+        order_lines.order_line_id,
+        order_lines.gross_sales_cents - order_lines.discounts_cents as weight
+    from orphan_spend
+    inner join attribution
+        on
+            orphan_spend.platform = attribution.platform
+            and orphan_spend.spend_date = attribution.touch_date
+            and attribution.campaign_id is null
+    inner join order_lines
+        on attribution.order_id = order_lines.order_id
+    inner join channels
+        on
+            order_lines.channel = channels.channel
+            and channels.attribution_rule = 'web_touches'
+
+),
+
+platform_only_eligible as (
+
+    select * from (
+        select
+            platform_only_candidates.*,
+            sum(weight) over (partition by platform, campaign_id, spend_date) as group_weight
+        from platform_only_candidates
+    ) as weighted
+    where group_weight > 0
+
+),
+
+platform_only_allocated as (
+
+    {{ allocate_cents(
+        'platform_only_eligible',
+        ['platform', 'campaign_id', 'spend_date'],
+        'spend_source_cents',
+        'weight',
+        'order_line_id',
+        'amount_source_cents'
+    ) }}
+
+),
+
 sku_spend as (
 
     select
@@ -185,6 +264,17 @@ allocated as (
         source_currency,
         amount_source_cents
     from web_allocated
+
+    union all
+
+    select
+        order_line_id,
+        platform,
+        campaign_id,
+        spend_date,
+        source_currency,
+        amount_source_cents
+    from platform_only_allocated
 
     union all
 

@@ -3,7 +3,7 @@
     "Advertising", docs/metrics.md rule 40). One row per calendar month of the Cost of
     Advertising posted date and settlement currency (the reports' budget currency stands for the
     marketplace: an Ads profile is one marketplace), compared once the month is settled: it has a
-    Cost of Advertising row and a settlement of the marketplace ends at or after the next month's
+    Cost of Advertising row and a settlement in that currency ends at or after the next month's
     first instant (so every charge of the month is in).
       - charged: minus the Cost of Advertising amounts (ServiceFee rows) posted in the month;
       - reported: the month's spend of every Amazon Ads report in that currency (Sponsored
@@ -57,13 +57,14 @@ charges as (
 
 ),
 
+-- Settlements are covered per currency (the summary row may carry no marketplace name).
 covered as (
 
     select
-        marketplace_name,
+        currency,
         max(settlement_end_date) as covered_until
     from settlements
-    group by marketplace_name
+    group by currency
 
 ),
 
@@ -106,7 +107,7 @@ settled_months as (
     select monthly_charges.*
     from monthly_charges
     inner join covered
-        on monthly_charges.marketplace_name = covered.marketplace_name
+        on monthly_charges.currency = covered.currency
     where
         cast(covered.covered_until as date)
         >= cast({{ dbt.dateadd('month', 1, 'monthly_charges.charge_month') }} as date)
