@@ -178,14 +178,18 @@ platform_only_candidates as (
 
 ),
 
+platform_only_weighted as (
+
+    select
+        platform_only_candidates.*,
+        sum(weight) over (partition by platform, campaign_id, spend_date) as group_weight
+    from platform_only_candidates
+
+),
+
 platform_only_eligible as (
 
-    select * from (
-        select
-            platform_only_candidates.*,
-            sum(weight) over (partition by platform, campaign_id, spend_date) as group_weight
-        from platform_only_candidates
-    ) as weighted
+    select * from platform_only_weighted
     where group_weight > 0
 
 ),

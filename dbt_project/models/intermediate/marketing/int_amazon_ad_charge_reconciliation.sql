@@ -81,23 +81,18 @@ monthly_charges as (
 
 ),
 
-charge_files as (
-
-    select distinct
-        charge_month,
-        currency,
-        _source_file
-    from charges
-
-),
-
+-- The files of the month's charges: one or two named, more as first, ..., last.
 files_listed as (
 
     select
         charge_month,
         currency,
-        {{ dbt.listagg('_source_file', "', '", 'order by _source_file') }} as settlement_files
-    from charge_files
+        case
+            when count(distinct _source_file) = 1 then min(_source_file)
+            when count(distinct _source_file) = 2 then min(_source_file) || ', ' || max(_source_file)
+            else min(_source_file) || ', ..., ' || max(_source_file)
+        end as settlement_files
+    from charges
     group by charge_month, currency
 
 ),
