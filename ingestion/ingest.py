@@ -94,6 +94,21 @@ def run_with_memory_cap(target: Callable[[T], list[FileResult]], arg: T, memory_
     raise RunFailure("the files given", cause, [])
 
 
+def ingest_paths_capped(
+    settings: Settings, paths: list[str], *, keep_inbox: bool = False, skip: Sequence[str] = ()
+) -> list[FileResult]:
+    """`Ingestor(settings).ingest_paths(...)` under COMMERCE_INGEST_MEMORY_MIB (see `run_with_memory_cap`): the
+    Dagster ingestion ops land through this, so a file too big for the cap fails the step with a reason instead
+    of the OOM killer taking the run worker."""
+    job = (settings, list(paths), keep_inbox, tuple(skip))
+    return run_with_memory_cap(_ingest_job, job, settings.ingest_memory_mib)
+
+
+def _ingest_job(job: tuple[Settings, list[str], bool, tuple[str, ...]]) -> list[FileResult]:
+    settings, paths, keep_inbox, skip = job
+    return Ingestor(settings).ingest_paths(paths, keep_inbox=keep_inbox, skip=skip)
+
+
 def _capped_child(send, target, arg, limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, resource.getrlimit(resource.RLIMIT_DATA)[1]))
     try:
