@@ -16,6 +16,8 @@ from pathlib import Path
 import polars as pl
 
 from demo import etsy
+from demo.amazon_ads_v2_writers import write_amazon_ads_v2_reports
+from demo.google_click_view import google_clicks, write_click_view
 from demo.money import cents_str, div_round
 from demo.shopify import ShopifyWorld, landing_sites
 from demo.world import Chunk, Context
@@ -895,7 +897,8 @@ def write_meta_insights(ctx: Context, folder: Path) -> list[Path]:
 def write_amazon_ads_reports(ctx: Context, folder: Path) -> list[Path]:
     """Sponsored Products v3 `spAdvertisedProduct` report, GZIP_JSON, one per calendar month."""
     rows = (
-        ctx.amazon_ads_daily.sort(["date", "campaign_id", "sku"])
+        ctx.amazon_ads_daily.filter(pl.col("ad_product") == "SPONSORED_PRODUCTS")
+        .sort(["date", "campaign_id", "sku"])
         .with_columns(month=pl.col("date").dt.strftime("%Y-%m"))
         .select(
             "month",
@@ -921,7 +924,7 @@ def write_amazon_ads_reports(ctx: Context, folder: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))  # mtime=0: byte-identical reruns
         paths.append(path)
-    return paths
+    return paths + write_amazon_ads_v2_reports(ctx, folder)
 
 
 # --------------------------------------------------------------------------- Brand files
@@ -1146,6 +1149,7 @@ class ExportWriter:
         self.settlement_totals: dict[str, int] = {}
         self.transactions: list[pl.DataFrame] = []
         self.touchpoints: list[pl.DataFrame] = []
+        self.google_clicks: list[pl.DataFrame] = []
         self.invoices: list[pl.DataFrame] = [ctx.sample_invoices]
         self.etsy_orders: list[pl.DataFrame] = []
         self.etsy_items: list[pl.DataFrame] = []
@@ -1164,6 +1168,7 @@ class ExportWriter:
         self._append_settlement_rows(chunk.amazon.settlement_rows)
         self.transactions.append(chunk.shopify.transactions)
         self.touchpoints.append(chunk.touchpoints)
+        self.google_clicks.append(google_clicks(chunk.shopify.touches, self.ctx.timezone))
         self.invoices.append(chunk.invoices)
         self.etsy_orders.append(chunk.etsy.orders)
         self.etsy_items.append(chunk.etsy.items)
@@ -1208,6 +1213,7 @@ class ExportWriter:
         write_etsy_statements(ctx, pl.concat(self.etsy_statement), out / "etsy")
         write_google_ads_ui_csv(ctx, out / "google_ads" / "campaign_report.csv")
         write_google_ads_gaql_json(ctx, out / "google_ads" / "campaign_daily_gaql.json")
+        write_click_view(pl.concat(self.google_clicks), out / "google_ads")
         write_meta_insights(ctx, out / "meta_ads")
         write_amazon_ads_reports(ctx, out / "amazon_ads")
         write_brand_files(ctx, out / "brand")

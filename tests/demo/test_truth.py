@@ -350,9 +350,10 @@ def _reported_spend(demo):
     for path in (demo.out / "meta_ads").iterdir():
         for r in json.loads(path.read_text())["data"]:
             spend[("meta_ads", r["campaign_id"], r["date_start"])] = D(r["spend"])
-    for path in (demo.out / "amazon_ads").iterdir():
+    for path in (demo.out / "amazon_ads").iterdir():  # Sponsored Products, Brands (no SKU) and Display
         for r in json.loads(gzip.decompress(path.read_bytes())):
-            key = ("amazon_ads", f"{r['campaignId']}/{r['advertisedSku']}", r["date"])
+            sku = r.get("advertisedSku", r.get("promotedSku"))
+            key = ("amazon_ads", f"{r['campaignId']}/{sku}", r["date"])
             spend[key] = D(str(r["cost"])).quantize(D("0.01"))
     per_day = defaultdict(D)
     for (platform, _, day), amount in spend.items():
@@ -461,6 +462,63 @@ def test_amazon_ads_spend_stays_in_its_marketplace_and_campaign(demo, truth):
     currency = {r["order_line_id"]: r["source_currency"] for r in truth}
     amazon = [r for r in read_csv(demo.out / "truth" / "ad_spend_allocation.csv") if r["platform"] == "amazon_ads"]
     assert amazon and all(currency[r["order_line_id"]] == "USD" and r["campaign_id"] for r in amazon)
+
+
+def test_sponsored_brands_spend_stays_unallocated_display_is_allocated(demo):
+    """Rule 39: Sponsored Brands (no SKU) spend is never on a line; Sponsored Display spend per SKU is."""
+    from demo.amazon_ads_v2 import SB_CAMPAIGNS, SD_CAMPAIGN
+
+    campaigns = {r["campaign_id"] for r in read_csv(demo.out / "truth" / "ad_spend_allocation.csv")}
+    assert not campaigns & {cid for cid, *_ in SB_CAMPAIGNS}
+    assert SD_CAMPAIGN[0] in campaigns
+
+
+def test_cost_of_advertising_difference_is_a_daily_cost(demo, daily_costs):
+    """Rule 40: per settled month, Cost of Advertising = the Ads reports' spend + unreported_ad_charge."""
+    charged = defaultdict(D)
+    for r in _settlement_rows(demo):
+        if r["amount-type"] == "Cost of Advertising":
+            assert r["transaction-type"] == "ServiceFee" and r["_currency"] == "USD"
+            charged[r["posted-date"][:2] + r["posted-date"][5:]] -= r["_amount"]  # MM/DD/YY -> month key MM/YY
+    reported = defaultdict(D)
+    for (platform, day), amount in _reported_spend(demo).items():
+        if platform == "amazon_ads":
+            reported[f"{day[5:7]}/{day[2:4]}"] += amount
+    unreported = {
+        f"{r['cost_date'][5:7]}/{r['cost_date'][2:4]}": D(r["amount_source"])
+        for r in daily_costs
+        if r["cost_type"] == "unreported_ad_charge"
+    }
+    assert charged and unreported, "the demo's charges differ from the reports in some months"
+    assert all(
+        r["platform"] == "amazon_ads" and r["channel"] == "Unassigned"
+        for r in daily_costs
+        if r["cost_type"] == "unreported_ad_charge"
+    )
+    for month, amount in charged.items():
+        assert amount == reported[month] + unreported.get(month, D(0)), month
+    assert any(month not in unreported for month in charged), "and equal them in others"
+
+
+def test_auto_tagged_google_clicks_resolve_through_click_view(demo):
+    """Rule 41: a credited Google touch with a gclid and no utm_campaign takes its click_view campaign."""
+    clicks = {}
+    for path in sorted((demo.out / "google_ads").glob("click_view_*.json")):
+        for batch in json.loads(path.read_text()):
+            assert batch["fieldMask"] == "clickView.gclid,campaign.id,segments.date"
+            for r in batch["results"]:
+                assert r["clickView"]["resourceName"].endswith(f"{r['segments']['date']}~{r['clickView']['gclid']}")
+                clicks[r["clickView"]["gclid"]] = r["campaign"]["id"]
+    credited = read_csv(demo.out / "truth" / "attribution_last_click.csv")
+    auto = [r for r in credited if "gclid=" in r["landing_url"] and "utm_campaign=" not in r["landing_url"]]
+    resolved = [r for r in auto if r["campaign_id"]]
+    assert clicks and resolved, "some orders are credited to auto-tagged Google clicks"
+    for r in resolved:
+        gclid = r["landing_url"].split("gclid=")[1].split("&")[0]
+        assert r["campaign_id"] == clicks[gclid]
+    assert all(
+        clicks.get(r["landing_url"].split("gclid=")[1].split("&")[0]) is None for r in auto if not r["campaign_id"]
+    )
 
 
 def test_carrier_adjustments_keep_their_orders_channel(daily_costs):
