@@ -300,14 +300,18 @@ def simulate_orders(
 def simulate_refunds(
     rng: np.random.Generator, orders: pl.DataFrame, lines: pl.DataFrame, end_utc: int
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """At most one refund per order: cancellations, full returns and partial returns.
+    """At most one refund per order: cancellations, full and partial returns, goodwill refunds without items.
 
     Refunds dated after the end of the period have not happened yet and are dropped.
     Returns the orders with cancellation and fulfilment times, the refunds and their lines.
     """
     n = orders.height
     draw = rng.random(n)
-    kind = np.where(draw < 0.012, "cancel", np.where(draw < 0.037, "full", np.where(draw < 0.062, "partial", "")))
+    kind = np.where(
+        draw < 0.012,
+        "cancel",
+        np.where(draw < 0.037, "full", np.where(draw < 0.062, "partial", np.where(draw < 0.07, "goodwill", ""))),
+    )
     created = orders["created_utc"].to_numpy()
     delay = np.where(
         kind == "cancel",
@@ -346,7 +350,11 @@ def simulate_refunds(
     qty_draw = rng.random(lines.height)
     refund_lines = lines.with_columns(
         _draw=pl.Series(line_draw), _restock=pl.Series(restock_draw), _qty=pl.Series(qty_draw)
-    ).join(refunds.select("order_seq", "refund_id", "refund_kind"), on="order_seq", how="inner")
+    ).join(
+        refunds.filter(pl.col("refund_kind") != "goodwill").select("order_seq", "refund_id", "refund_kind"),
+        on="order_seq",
+        how="inner",
+    )
     # Partial refunds take back part of one line; the others everything.
     refund_lines = (
         refund_lines.with_columns(_chosen=pl.col("_draw") == pl.col("_draw").min().over("order_seq"))
@@ -381,17 +389,27 @@ def simulate_refunds(
     totals = refund_lines.group_by("refund_id").agg(
         items_cents=pl.col("subtotal_cents").sum(), tax_cents=pl.col("total_tax_cents").sum()
     )
-    refunds = (
-        refunds.join(totals, on="refund_id")
-        .with_columns(amount_cents=pl.col("items_cents") + pl.col("tax_cents") + pl.col("shipping_refund_cents"))
-        .sort("order_seq")
+    # Goodwill refunds have no lines; restocking fees and discrepancies change the money paid back.
+    from demo.shopify_refunds import adjust_refunds
+
+    refunds = adjust_refunds(
+        refunds.join(totals, on="refund_id", how="left").with_columns(
+            pl.col("items_cents").fill_null(0), pl.col("tax_cents").fill_null(0)
+        ),
+        orders,
     )
+    refunds = refunds.with_columns(
+        amount_cents=pl.col("items_cents")
+        - pl.col("discrepancy_cents")
+        + pl.col("tax_cents")
+        + pl.col("shipping_refund_cents")
+    ).sort("order_seq")
     refunded = refunds.select("order_seq", refunded_cents="amount_cents")
     orders = (
         orders.join(refunded, on="order_seq", how="left")
         .with_columns(
             refunded_cents=pl.col("refunded_cents").fill_null(0),
-            financial_status=pl.when(pl.col("refund_kind") == "partial")
+            financial_status=pl.when(pl.col("refund_kind").is_in(["partial", "goodwill"]))
             .then(pl.lit("partially_refunded"))
             .when(pl.col("refund_kind") != "")
             .then(pl.lit("refunded"))
@@ -439,10 +457,11 @@ def simulate_transactions(
         fee_cents=pl.lit(0, pl.Int64),
     )
     txns = pl.concat([charges, refund_rows]).filter(pl.col("transaction_utc") <= cutoff_utc)
-    return txns.sort(["transaction_utc", "order_seq", "type"]).with_columns(
+    txns = txns.sort(["transaction_utc", "order_seq", "type"]).with_columns(
         net_cents=pl.col("amount_cents") - pl.col("fee_cents"),
         checkout_token=pl.Series(rng.integers(10**15, 10**16, txns.height)).cast(pl.String),
     )
+    return txns
 
 
 def simulate_touches(

@@ -23,6 +23,7 @@ from demo.brand import shipping_rate_cents
 from demo.etsy import EtsyWorld
 from demo.money import allocate, cents_str, div_round, fx_convert
 from demo.shopify import ShopifyWorld, landing_sites
+from demo.truth_shopify import api_refund_items
 from demo.world import Chunk, Context
 from warehouse import pnl_measures
 
@@ -264,6 +265,7 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
 
     # API refunds: refund lines (items and their tax) and shipping refunds, at the refund's date.
     api_refunds = shop.refund_lines.join(shop.refunds.select("refund_id", "refund_utc"), on="refund_id").select(
+        "refund_id",
         "line_item_id",
         "refund_quantity",
         "restock_type",
@@ -274,9 +276,7 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
     api_lines = lines.filter(pl.col("via_api")).select("order_line_id", "line_item_id")
     api_line_refunds = api_lines.join(api_refunds, on="line_item_id")
     api_rows = [
-        api_line_refunds.select(
-            "order_line_id", "event_date", amount_cents="subtotal_cents", measure=pl.lit("refunds")
-        ),
+        api_refund_items(shop, lines.filter(pl.col("via_api")), tz),
         api_line_refunds.select(
             "order_line_id", "event_date", amount_cents=-pl.col("total_tax_cents"), measure=pl.lit("taxes")
         ),

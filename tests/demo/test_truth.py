@@ -204,17 +204,31 @@ def test_api_discounts_are_shopifys_own_and_csv_discounts_are_allocated(demo, tr
     assert sum(D(r["discounts_source"]) for r in csv_lines) == csv_discount
 
 
-def test_api_refunds_come_from_refund_lines(demo, truth):
+def test_api_refunds_are_the_money_refunded(demo, truth):
+    """Rule 32: a refund's items = its lines' subtotals minus its non-shipping order adjustments, and its
+    transactions = items + refunded shipping + refunded tax; kept restocking fees and goodwill refunds
+    without lines are in the data set."""
     api = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
-    refunded = defaultdict(D)
-    for o in api:
-        for refund in o["refunds"]:
-            for rli in refund["refund_line_items"]:
-                refunded[str(rli["line_item_id"])] += D(rli["subtotal"])
     by_line = {r["order_line_id"]: r for r in truth}
-    assert refunded
-    assert all(D(by_line[i]["refunds_source"]) == amount for i, amount in refunded.items())
-    assert all(by_line[i]["is_refund_estimated"] == "false" for i in refunded)
+    reasons = defaultdict(int)
+    for o in api:
+        items_money = D(0)
+        for refund in o["refunds"]:
+            subtotal = sum(D(rli["subtotal"]) for rli in refund["refund_line_items"])
+            tax = sum(D(rli["total_tax"]) for rli in refund["refund_line_items"])
+            adjustments = [a for a in refund["order_adjustments"] if a["kind"] != "shipping_refund"]
+            shipping = -sum(D(a["amount"]) for a in refund["order_adjustments"] if a["kind"] == "shipping_refund")
+            items = subtotal - sum(D(a["amount"]) for a in adjustments)
+            paid = sum(D(t["amount"]) for t in refund["transactions"] if t["kind"] == "refund")
+            assert paid == items + shipping + tax, refund["id"]
+            items_money += items
+            for a in adjustments:
+                reasons[a["reason"] if refund["refund_line_items"] else "without lines"] += 1
+        lines = [str(li["id"]) for li in o["line_items"]]
+        assert sum(D(by_line[i]["refunds_source"]) for i in lines) == items_money, o["name"]
+        if o["refunds"]:
+            assert all(by_line[i]["is_refund_estimated"] == "false" for i in lines)
+    assert reasons["Restocking fee"] and reasons["without lines"], dict(reasons)
 
 
 def test_csv_refunds_are_estimated_from_refund_events(demo, truth):
