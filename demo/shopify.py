@@ -461,7 +461,27 @@ def simulate_transactions(
         net_cents=pl.col("amount_cents") - pl.col("fee_cents"),
         checkout_token=pl.Series(rng.integers(10**15, 10**16, txns.height)).cast(pl.String),
     )
-    return txns
+    # Chargebacks and won disputes (docs/metrics.md rule 33), keyed by order so no other draw shifts.
+    from demo.shopify_disputes import dispute_rows
+
+    disputes = (
+        dispute_rows(
+            paid.select(
+                "order_seq",
+                "order_id",
+                "name",
+                "card_brand",
+                "presentment_currency",
+                "country",
+                "created_utc",
+                "total_cents",
+                "refund_kind",
+            )
+        )
+        .filter(pl.col("transaction_utc") <= cutoff_utc)
+        .with_columns(net_cents=pl.col("amount_cents") - pl.col("fee_cents"), checkout_token=pl.lit(""))
+    )
+    return pl.concat([txns, disputes]).sort(["transaction_utc", "order_seq", "type"])
 
 
 def simulate_touches(

@@ -23,7 +23,7 @@ from demo.brand import shipping_rate_cents
 from demo.etsy import EtsyWorld
 from demo.money import allocate, cents_str, div_round, fx_convert
 from demo.shopify import ShopifyWorld, landing_sites
-from demo.truth_shopify import api_refund_items
+from demo.truth_shopify import api_refund_items, chargeback_rows
 from demo.world import Chunk, Context
 from warehouse import pnl_measures
 
@@ -312,8 +312,11 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
     refund_estimated = events.select("order_seq").unique().with_columns(is_refund_estimated=pl.lit(True))
 
     # Payment fees: the payments export's fees for the order, else the plan rate.
-    actual_fees = shop.transactions.group_by("order_seq").agg(
-        fee_cents=pl.col("fee_cents").sum(), fee_date=local_date("transaction_utc", tz).min()
+    # Dispute rows are chargebacks (rule 33): their fee is dated by the dispute, below.
+    actual_fees = (
+        shop.transactions.filter(pl.col("type") != "dispute")
+        .group_by("order_seq")
+        .agg(fee_cents=pl.col("fee_cents").sum(), fee_date=local_date("transaction_utc", tz).min())
     )
     plan = pl.read_csv(SEEDS / "payment_plan_rates.csv").select(
         "gateway",
@@ -382,7 +385,8 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         destination_country="country",
     )
     shipping_rows = _split_over_lines(api_shipping, lines, "gross_cents", "shipping_revenue")
-    event_rows = pl.concat([*api_rows, shipping_rows, *csv_rows], how="vertical_relaxed")
+    disputes = chargeback_rows(shop, lines, tz)
+    event_rows = pl.concat([*api_rows, shipping_rows, *csv_rows, disputes], how="vertical_relaxed")
     return base, event_rows
 
 

@@ -87,3 +87,84 @@ def api_refund_items(shop: ShopifyWorld, api_lines: pl.DataFrame, tz: str) -> pl
             for frame in (with_lines, spread)
         ]
     )
+
+
+def chargeback_rows(shop: ShopifyWorld, lines: pl.DataFrame, tz: str) -> pl.DataFrame:
+    """Shopify Payments disputes (docs/metrics.md rule 33) as line amounts dated by the dispute row.
+
+    A chargeback (`dispute` row, negative Amount) is a refund of the order without lines: its amount split
+    items : shipping : tax in the order's proportions (net of discounts : shipping charged : taxes; the
+    remainder on the largest part, ties items, shipping, tax), items over the lines by net share (gross -
+    discounts: the same weights at every dispute row, so a won dispute reverses its chargeback exactly),
+    shipping by gross share, tax by taxable net
+    share. The row's Fee is a payment fee by gross share on the same day. A won dispute (positive Amount,
+    negative Fee) reverses both the same way. `lines` holds the Shopify lines (`order_seq`,
+    `order_line_id`, `gross_cents`, `net_before_refund`, `taxable_net`, `shipping_revenue_cents`,
+    `taxes_cents_final`).
+    """
+    disputes = (
+        shop.transactions.filter(pl.col("type") == "dispute")
+        .select(
+            "order_seq",
+            event_date=_local_date("transaction_utc", tz),
+            amount_cents=-pl.col("amount_cents"),
+            fee_cents="fee_cents",
+        )
+        .join(lines.select("order_seq").unique(), on="order_seq")
+        .sort("order_seq", "event_date", "amount_cents")
+        .with_row_index("dispute_id")
+    )
+    order_parts = lines.group_by("order_seq").agg(
+        items=pl.col("net_before_refund").sum(),
+        shipping=pl.col("shipping_revenue_cents").sum(),
+        tax=pl.col("taxes_cents_final").sum(),
+    )
+    parts = allocate(
+        pl.concat(
+            [
+                disputes.join(order_parts, on="order_seq").select(
+                    "dispute_id", "order_seq", "event_date", "amount_cents", part=pl.lit(i), weight=pl.col(kind)
+                )
+                for i, kind in enumerate(("items", "shipping", "tax"))
+            ]
+        ),
+        group="dispute_id",
+        amount="amount_cents",
+        weight="weight",
+        tiebreak="part",
+        out="part_cents",
+    )
+    weighted = lines.select("order_seq", "order_line_id", "gross_cents", "net_before_refund", "taxable_net").join(
+        disputes.select("dispute_id", "order_seq"), on="order_seq"
+    )
+    out = []
+    for part, weight, measure, sign in (
+        (0, "net_before_refund", "refunds", 1),
+        (1, "gross_cents", "shipping_revenue", -1),
+        (2, "taxable_net", "taxes", -1),
+    ):
+        amounts = parts.filter(pl.col("part") == part).select(
+            "dispute_id", "event_date", share=sign * pl.col("part_cents")
+        )
+        out.append(
+            allocate(
+                weighted.join(amounts, on="dispute_id"),
+                group="dispute_id",
+                amount="share",
+                weight=weight,
+                tiebreak="order_line_id",
+                out="line_cents",
+            ).select("order_line_id", "event_date", amount_cents="line_cents", measure=pl.lit(measure))
+        )
+    fees = disputes.select("dispute_id", "event_date", "fee_cents")
+    out.append(
+        allocate(
+            weighted.join(fees, on="dispute_id"),
+            group="dispute_id",
+            amount="fee_cents",
+            weight="gross_cents",
+            tiebreak="order_line_id",
+            out="line_cents",
+        ).select("order_line_id", "event_date", amount_cents="line_cents", measure=pl.lit("payment_fees"))
+    )
+    return pl.concat(out)

@@ -168,8 +168,43 @@ def test_shopify_sales_reconcile_to_the_orders_export(demo, truth):
     taxes = defaultdict(D)
     for r in shop:
         taxes[r["order_id"]] += D(r["taxes_source"])
-    unrefunded = [r for r in rows if r["Financial Status"] and D(r["Refunded Amount"]) == 0]
+    # ... unless a lost chargeback took some of it back (rule 33).
+    disputed = _disputed_orders(demo)
+    unrefunded = [
+        r for r in rows if r["Financial Status"] and D(r["Refunded Amount"]) == 0 and r["Name"] not in disputed
+    ]
     assert unrefunded and all(taxes[r["Name"]] == D(r["Taxes"]) for r in unrefunded)
+
+
+def _disputed_orders(demo) -> set[str]:
+    rows = read_csv(demo.out / "shopify" / "payment_transactions_export_1.csv")
+    return {r["Order"] for r in rows if r["Type"] == "dispute"}
+
+
+def test_chargebacks_are_refunds_of_their_order(demo, truth):
+    """Rule 33: a dispute row's -Amount is refunds - shipping - tax on its order's lines, its Fee a payment fee;
+    a won dispute reverses both."""
+    disputes = [
+        r for r in read_csv(demo.out / "shopify" / "payment_transactions_export_1.csv") if r["Type"] == "dispute"
+    ]
+    assert any(D(r["Amount"]) < 0 for r in disputes)  # won disputes (positive) appear in the full demo set
+    rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
+    refunded = {r["Name"] for r in rows if r["Financial Status"] and D(r["Refunded Amount"]) != 0}
+    by_order = defaultdict(list)
+    for r in truth:
+        by_order[r["order_id"]].append(r)
+    orders = {r["Name"]: r for r in rows if r["Financial Status"]}
+    for name in {r["Order"] for r in disputes} - refunded:
+        lines = by_order[name]
+        disputed = -sum(D(r["Amount"]) for r in disputes if r["Order"] == name)
+        carried = (
+            sum(D(r["refunds_source"]) for r in lines)
+            + D(orders[name]["Shipping"])
+            - sum(D(r["shipping_revenue_source"]) for r in lines)
+            + D(orders[name]["Taxes"])
+            - sum(D(r["taxes_source"]) for r in lines)
+        )
+        assert carried == disputed, name
 
 
 def test_refunded_tax_leaves_taxes(demo, truth):
@@ -233,7 +268,8 @@ def test_api_refunds_are_the_money_refunded(demo, truth):
 
 def test_csv_refunds_are_estimated_from_refund_events(demo, truth):
     csv_lines = [r for r in truth if r["order_source"] == "shopify_csv"]
-    refunded = [r for r in csv_lines if D(r["refunds"]) > 0]
+    disputed = _disputed_orders(demo)  # chargebacks are refunds too (rule 33), stated, not estimated
+    refunded = [r for r in csv_lines if D(r["refunds"]) > 0 and r["order_id"] not in disputed]
     assert refunded and all(r["is_refund_estimated"] == "true" for r in refunded)
     rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
     orders = {r["Name"]: r for r in rows if r["Financial Status"]}
@@ -241,6 +277,8 @@ def test_csv_refunds_are_estimated_from_refund_events(demo, truth):
     for r in csv_lines:
         by_order[r["order_id"]] += D(r["refunds_source"])
     for name, items_refunded in by_order.items():
+        if name in disputed:
+            continue
         order = orders[name]
         # The items part never exceeds the order's refunded amount less nothing: taxes and shipping are split off.
         assert items_refunded <= D(order["Refunded Amount"])
