@@ -17,6 +17,9 @@ from demo.money import div_round
 
 DISCOUNT_CODES = {"WELCOME10": 10, "BFCM25": 25, "ARTISAN15": 15, "FREESHIP": 0}
 FREE_SHIPPING_OVER_CENTS = 7500
+# US states of the demo that tax shipping charged with taxable goods (docs/metrics.md rule 34; the others
+# do not tax separately stated delivery charges): NY, TX, WA, NJ, NC.
+SHIPPING_TAXED_PROVINCES = ("NY", "TX", "WA", "NJ", "NC")
 LOOKBACK_DAYS = 30
 
 
@@ -275,13 +278,21 @@ def simulate_orders(
         .drop("_floor", "_last", "item_discount_cents", "items_gross_cents", "tax_rate_e6")
     )
 
-    taxes = lines.group_by("order_seq").agg(taxes_cents=pl.col("tax_cents").sum())
+    taxes = lines.group_by("order_seq").agg(line_taxes_cents=pl.col("tax_cents").sum())
     orders = (
         orders.join(taxes, on="order_seq")
         .with_columns(
             subtotal_cents=pl.col("items_gross_cents") - pl.col("item_discount_cents"),
             shipping_cents=pl.col("shipping_price_cents") - pl.col("shipping_discount_cents"),
         )
+        .with_columns(
+            shipping_tax_cents=pl.when(
+                (pl.col("country") == "US") & pl.col("province_code").is_in(SHIPPING_TAXED_PROVINCES)
+            )
+            .then(div_round(pl.col("shipping_cents") * pl.col("tax_rate_e6"), 1_000_000))
+            .otherwise(0)
+        )
+        .with_columns(taxes_cents=pl.col("line_taxes_cents") + pl.col("shipping_tax_cents"))
         .with_columns(
             total_cents=pl.col("subtotal_cents") + pl.col("shipping_cents") + pl.col("taxes_cents"),
             discount_amount_cents=pl.col("item_discount_cents") + pl.col("shipping_discount_cents"),
@@ -334,6 +345,7 @@ def simulate_refunds(
             "order_id",
             "refund_kind",
             "shipping_cents",
+            "shipping_tax_cents",
             refund_utc=pl.Series(refund_at[happened]),
         )
         .with_columns(
@@ -341,8 +353,11 @@ def simulate_refunds(
             shipping_refund_cents=pl.when(pl.col("refund_kind") == "cancel")
             .then(pl.col("shipping_cents"))
             .otherwise(0),
+            shipping_tax_refund_cents=pl.when(pl.col("refund_kind") == "cancel")
+            .then(pl.col("shipping_tax_cents"))
+            .otherwise(0),
         )
-        .drop("shipping_cents")
+        .drop("shipping_cents", "shipping_tax_cents")
     )
 
     line_draw = rng.random(lines.height)
@@ -403,6 +418,7 @@ def simulate_refunds(
         - pl.col("discrepancy_cents")
         + pl.col("tax_cents")
         + pl.col("shipping_refund_cents")
+        + pl.col("shipping_tax_refund_cents")
     ).sort("order_seq")
     refunded = refunds.select("order_seq", refunded_cents="amount_cents")
     orders = (

@@ -213,6 +213,7 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
             "item_discount_cents",
             "shipping_cents",
             "taxes_cents",
+            "shipping_tax_cents",
             "subtotal_cents",
             "cancelled_utc",
             "fulfilled_utc",
@@ -259,8 +260,19 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         weight="taxable_net",
         tiebreak="order_line_id",
         out="csv_tax_cents",
+    )
+    # API: tax on shipping (shipping_lines[].tax_lines) is allocated like shipping revenue (rule 34).
+    lines = allocate(
+        lines,
+        group="order_seq",
+        amount="shipping_tax_cents",
+        weight="gross_cents",
+        tiebreak="order_line_id",
+        out="shipping_tax_line_cents",
     ).with_columns(
-        taxes_cents_final=pl.when(pl.col("via_api")).then(pl.col("tax_cents")).otherwise(pl.col("csv_tax_cents"))
+        taxes_cents_final=pl.when(pl.col("via_api"))
+        .then(pl.col("tax_cents") + pl.col("shipping_tax_line_cents"))
+        .otherwise(pl.col("csv_tax_cents"))
     )
 
     # API refunds: refund lines (items and their tax) and shipping refunds, at the refund's date.
@@ -289,6 +301,16 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
             event_id="refund_id",
             event_date=local_date("refund_utc", tz),
             amount_cents=-pl.col("shipping_refund_cents"),
+        )
+    )
+    api_shipping_tax = (
+        shop.refunds.join(orders.filter(pl.col("via_api")).select("order_seq"), on="order_seq")
+        .filter(pl.col("shipping_tax_refund_cents") > 0)
+        .select(
+            "order_seq",
+            event_id="refund_id",
+            event_date=local_date("refund_utc", tz),
+            amount_cents=-pl.col("shipping_tax_refund_cents"),
         )
     )
     restocked = (
@@ -385,8 +407,9 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         destination_country="country",
     )
     shipping_rows = _split_over_lines(api_shipping, lines, "gross_cents", "shipping_revenue")
+    shipping_tax_rows = _split_over_lines(api_shipping_tax, lines, "gross_cents", "taxes")
     disputes = chargeback_rows(shop, lines, tz)
-    event_rows = pl.concat([*api_rows, shipping_rows, *csv_rows, disputes], how="vertical_relaxed")
+    event_rows = pl.concat([*api_rows, shipping_rows, shipping_tax_rows, *csv_rows, disputes], how="vertical_relaxed")
     return base, event_rows
 
 

@@ -379,7 +379,8 @@ def shopify_order_adjustments() -> pl.Expr:
             reason=pl.lit("Shipping refund"),
             amount=cents_str(-pl.col("shipping_refund_cents")),
             amount_set=_money_set(-pl.col("shipping_refund_cents")),
-            tax_amount=pl.lit("0.00"),
+            tax_amount=cents_str(-pl.col("shipping_tax_refund_cents")),
+            tax_amount_set=_money_set(-pl.col("shipping_tax_refund_cents")),
         )
     )
     discrepancy = pl.when(pl.col("discrepancy_cents") != 0).then(
@@ -390,6 +391,7 @@ def shopify_order_adjustments() -> pl.Expr:
             amount=cents_str("discrepancy_cents"),
             amount_set=_money_set("discrepancy_cents"),
             tax_amount=pl.lit("0.00"),
+            tax_amount_set=_money_set(pl.lit(0, pl.Int64)),
         )
     )
     return pl.concat_list(shipping, discrepancy).list.drop_nulls()
@@ -567,6 +569,17 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
                             amount=cents_str("shipping_discount_cents"),
                             amount_set=_money_set("shipping_discount_cents"),
                             discount_application_index=pl.lit(0),
+                        )
+                    )
+                ),
+                # Tax on shipping where the destination taxes it (docs/metrics.md rule 34).
+                tax_lines=pl.when(pl.col("shipping_tax_cents") > 0).then(
+                    pl.concat_list(
+                        pl.struct(
+                            title=pl.col("province_code") + pl.lit(" State Tax"),
+                            price=cents_str("shipping_tax_cents"),
+                            rate=pl.col("tax_rate_e6") / 1_000_000,
+                            price_set=_money_set("shipping_tax_cents"),
                         )
                     )
                 ),

@@ -185,7 +185,7 @@ line_totals as (
     from refunds
     inner join order_lines
         on refunds.order_line_id = order_lines.order_line_id
-    where refunds.refund_source = 'shopify_shipping_refund'
+    where refunds.refund_source = 'shopify_shipping_refund' and refunds.measure = 'shipping_revenue'
     group by 1, 2
 
     union all

@@ -216,8 +216,26 @@ def test_refunded_tax_leaves_taxes(demo, truth):
     assert refunded
     for o in refunded:
         refunded_tax = sum(D(rli["total_tax"]) for r in o["refunds"] for rli in r["refund_line_items"])
+        # ... and the shipping tax refunded with a shipping refund (rule 34).
+        refunded_tax -= sum(D(a["tax_amount"]) for r in o["refunds"] for a in r["order_adjustments"])
         assert taxes[o["name"]] == D(o["total_tax"]) - refunded_tax
     assert all(D(r["taxes"]) == 0 for r in truth if r["channel"].startswith("Amazon")), "facilitator tax is Amazon's"
+
+
+def test_api_shipping_tax_is_in_taxes(demo, truth):
+    """Rule 34: an API order's taxes are its line tax lines plus its shipping lines' tax lines."""
+    api = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
+    taxes = defaultdict(D)
+    for r in truth:
+        taxes[r["order_id"]] += D(r["taxes_source"])
+    shipping_taxed = [o for o in api if any(s["tax_lines"] for s in o["shipping_lines"]) and not o["refunds"]]
+    assert shipping_taxed
+    for o in shipping_taxed:
+        shipping_tax = sum(D(t["price"]) for s in o["shipping_lines"] for t in s["tax_lines"])
+        line_tax = sum(D(t["price"]) for li in o["line_items"] for t in li["tax_lines"])
+        assert D(o["total_tax"]) == line_tax + shipping_tax
+        if o["name"] not in _disputed_orders(demo):
+            assert taxes[o["name"]] == D(o["total_tax"]), o["name"]
 
 
 def test_api_discounts_are_shopifys_own_and_csv_discounts_are_allocated(demo, truth):
@@ -253,6 +271,7 @@ def test_api_refunds_are_the_money_refunded(demo, truth):
             tax = sum(D(rli["total_tax"]) for rli in refund["refund_line_items"])
             adjustments = [a for a in refund["order_adjustments"] if a["kind"] != "shipping_refund"]
             shipping = -sum(D(a["amount"]) for a in refund["order_adjustments"] if a["kind"] == "shipping_refund")
+            tax -= sum(D(a["tax_amount"]) for a in refund["order_adjustments"])
             items = subtotal - sum(D(a["amount"]) for a in adjustments)
             paid = sum(D(t["amount"]) for t in refund["transactions"] if t["kind"] == "refund")
             assert paid == items + shipping + tax, refund["id"]

@@ -12,7 +12,8 @@
         discounts - earlier refunds' items) (refunds, +); refund lines'
         `total_tax` (taxes, -) at the refund's date; shipping refunds (order adjustments of
         kind shipping_refund, negative) allocated to the order's lines by gross
-        share (shipping_revenue);
+        share (shipping_revenue), and the shipping tax refunded with them (their
+        `tax_amount`, rule 34) the same way (taxes);
       - Shopify CSV-only orders (estimated): each refund event's items part
         allocated by net share (gross - discounts) to refunds, its shipping part
         by gross share and its tax part over taxable lines by net share, both
@@ -217,7 +218,9 @@ api_shipping_refund_events as (
         refund_id,
         order_id as shopify_order_id,
         min(created_at) as refunded_at,
-        sum({{ to_cents('amount') }}) as shipping_refund_cents
+        sum({{ to_cents('amount') }}) as shipping_refund_cents,
+        -- the shipping tax refunded with it (negative), rule 34
+        sum({{ to_cents('coalesce(tax_amount, 0)') }}) as shipping_tax_refund_cents
     from refund_adjustments
     where kind = 'shipping_refund'
     group by 1, 2
@@ -232,17 +235,26 @@ api_shipping_refund_candidates as (
         {{ dbt.concat(["'refund:'", 'cast(api_shipping_refund_events.refund_id as ' ~ dbt.type_string() ~ ')']) }}
             as refund_event_id,
         {{ to_brand_date('api_shipping_refund_events.refunded_at') }} as event_date,
-        api_shipping_refund_events.shipping_refund_cents
+        api_shipping_refund_events.shipping_refund_cents,
+        api_shipping_refund_events.shipping_tax_refund_cents
     from api_shipping_refund_events
     inner join api_lines
         on api_shipping_refund_events.shopify_order_id = api_lines.shopify_order_id
-    where api_shipping_refund_events.shipping_refund_cents != 0
+    where
+        api_shipping_refund_events.shipping_refund_cents != 0
+        or api_shipping_refund_events.shipping_tax_refund_cents != 0
 
 ),
 
 api_shipping_refunds_allocated as (
 
     {{ allocate_cents('api_shipping_refund_candidates', ['refund_event_id'], 'shipping_refund_cents', 'gross_sales_cents', 'order_line_id', 'line_cents') }}
+
+),
+
+api_shipping_tax_refunds_allocated as (
+
+    {{ allocate_cents('api_shipping_refund_candidates', ['refund_event_id'], 'shipping_tax_refund_cents', 'gross_sales_cents', 'order_line_id', 'line_cents') }}
 
 ),
 
@@ -341,6 +353,19 @@ final as (
         line_cents as amount_source_cents,
         false as is_estimated
     from api_shipping_refunds_allocated
+
+    union all
+
+    select
+        order_line_id,
+        'taxes' as measure,
+        event_date,
+        refund_event_id,
+        'shopify_shipping_refund' as refund_source,
+        line_cents as amount_source_cents,
+        false as is_estimated
+    from api_shipping_tax_refunds_allocated
+    where line_cents != 0
 
     union all
 
