@@ -33,6 +33,7 @@ from demo.truth_amazon import (
     vat_rates,
     vat_withheld_lines,
 )
+from demo.truth_shopify import api_refund_items, chargeback_rows
 from demo.world import Chunk, Context
 from warehouse import pnl_measures
 
@@ -222,6 +223,7 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
             "item_discount_cents",
             "shipping_cents",
             "taxes_cents",
+            "shipping_tax_cents",
             "subtotal_cents",
             "cancelled_utc",
             "fulfilled_utc",
@@ -268,12 +270,24 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         weight="taxable_net",
         tiebreak="order_line_id",
         out="csv_tax_cents",
+    )
+    # API: tax on shipping (shipping_lines[].tax_lines) is allocated like shipping revenue (rule 34).
+    lines = allocate(
+        lines,
+        group="order_seq",
+        amount="shipping_tax_cents",
+        weight="gross_cents",
+        tiebreak="order_line_id",
+        out="shipping_tax_line_cents",
     ).with_columns(
-        taxes_cents_final=pl.when(pl.col("via_api")).then(pl.col("tax_cents")).otherwise(pl.col("csv_tax_cents"))
+        taxes_cents_final=pl.when(pl.col("via_api"))
+        .then(pl.col("tax_cents") + pl.col("shipping_tax_line_cents"))
+        .otherwise(pl.col("csv_tax_cents"))
     )
 
     # API refunds: refund lines (items and their tax) and shipping refunds, at the refund's date.
     api_refunds = shop.refund_lines.join(shop.refunds.select("refund_id", "refund_utc"), on="refund_id").select(
+        "refund_id",
         "line_item_id",
         "refund_quantity",
         "restock_type",
@@ -284,9 +298,7 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
     api_lines = lines.filter(pl.col("via_api")).select("order_line_id", "line_item_id")
     api_line_refunds = api_lines.join(api_refunds, on="line_item_id")
     api_rows = [
-        api_line_refunds.select(
-            "order_line_id", "event_date", amount_cents="subtotal_cents", measure=pl.lit("refunds")
-        ),
+        api_refund_items(shop, lines.filter(pl.col("via_api")), tz),
         api_line_refunds.select(
             "order_line_id", "event_date", amount_cents=-pl.col("total_tax_cents"), measure=pl.lit("taxes")
         ),
@@ -299,6 +311,16 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
             event_id="refund_id",
             event_date=local_date("refund_utc", tz),
             amount_cents=-pl.col("shipping_refund_cents"),
+        )
+    )
+    api_shipping_tax = (
+        shop.refunds.join(orders.filter(pl.col("via_api")).select("order_seq"), on="order_seq")
+        .filter(pl.col("shipping_tax_refund_cents") > 0)
+        .select(
+            "order_seq",
+            event_id="refund_id",
+            event_date=local_date("refund_utc", tz),
+            amount_cents=-pl.col("shipping_tax_refund_cents"),
         )
     )
     restocked = (
@@ -322,8 +344,11 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
     refund_estimated = events.select("order_seq").unique().with_columns(is_refund_estimated=pl.lit(True))
 
     # Payment fees: the payments export's fees for the order, else the plan rate.
-    actual_fees = shop.transactions.group_by("order_seq").agg(
-        fee_cents=pl.col("fee_cents").sum(), fee_date=local_date("transaction_utc", tz).min()
+    # Dispute rows are chargebacks (rule 33): their fee is dated by the dispute, below.
+    actual_fees = (
+        shop.transactions.filter(pl.col("type") != "dispute")
+        .group_by("order_seq")
+        .agg(fee_cents=pl.col("fee_cents").sum(), fee_date=local_date("transaction_utc", tz).min())
     )
     plan = pl.read_csv(SEEDS / "payment_plan_rates.csv").select(
         "gateway",
@@ -392,7 +417,9 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         destination_country="country",
     )
     shipping_rows = _split_over_lines(api_shipping, lines, "gross_cents", "shipping_revenue")
-    event_rows = pl.concat([*api_rows, shipping_rows, *csv_rows], how="vertical_relaxed")
+    shipping_tax_rows = _split_over_lines(api_shipping_tax, lines, "gross_cents", "taxes")
+    disputes = chargeback_rows(shop, lines, tz)
+    event_rows = pl.concat([*api_rows, shipping_rows, shipping_tax_rows, *csv_rows, disputes], how="vertical_relaxed")
     return base, event_rows
 
 

@@ -370,6 +370,35 @@ def _money_set(cents: str | pl.Expr, *, currency: str = "USD") -> pl.Expr:
     )
 
 
+def shopify_order_adjustments() -> pl.Expr:
+    """A refund's `order_adjustments`: its shipping refund (`shipping_refund`, amount = -shipping refunded)
+    and its `refund_discrepancy` (amount = calculated - actual: a kept restocking fee +, a goodwill refund
+    without items -); `amount` excludes tax, `tax_amount` is the tax refunded with it (negative)."""
+    shipping = pl.when(pl.col("shipping_refund_cents") > 0).then(
+        pl.struct(
+            id=pl.col("refund_id") + 3,
+            kind=pl.lit("shipping_refund"),
+            reason=pl.lit("Shipping refund"),
+            amount=cents_str(-pl.col("shipping_refund_cents")),
+            amount_set=_money_set(-pl.col("shipping_refund_cents")),
+            tax_amount=cents_str(-pl.col("shipping_tax_refund_cents")),
+            tax_amount_set=_money_set(-pl.col("shipping_tax_refund_cents")),
+        )
+    )
+    discrepancy = pl.when(pl.col("discrepancy_cents") != 0).then(
+        pl.struct(
+            id=pl.col("refund_id") + 5,
+            kind=pl.lit("refund_discrepancy"),
+            reason=pl.col("discrepancy_reason"),
+            amount=cents_str("discrepancy_cents"),
+            amount_set=_money_set("discrepancy_cents"),
+            tax_amount=pl.lit("0.00"),
+            tax_amount_set=_money_set(pl.lit(0, pl.Int64)),
+        )
+    )
+    return pl.concat_list(shipping, discrepancy).list.drop_nulls()
+
+
 def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
     """Admin API orders (REST shape), one JSON object per line, for orders since the API connection."""
     tz = ctx.timezone
@@ -437,7 +466,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
     )
     refunds = (
         shop.refunds.join(rate, on="order_seq")
-        .join(refund_lines, on="refund_id")
+        .join(refund_lines, on="refund_id", how="left")  # goodwill refunds have no lines
         .join(orders.select("order_seq", "gateway"), on="order_seq")
     )
     refund_struct = pl.struct(
@@ -446,45 +475,11 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         created_at=local_ts("refund_utc", tz, iso),
         processed_at=local_ts("refund_utc", tz, iso),
         note=pl.col("refund_kind").replace_strict(
-            {"cancel": "Order cancelled", "full": "Returned", "partial": "Partial return"}
+            {"cancel": "Order cancelled", "full": "Returned", "partial": "Partial return", "goodwill": "Goodwill"}
         ),
-        restock=pl.col("refund_kind") != "partial",
+        restock=~pl.col("refund_kind").is_in(["partial", "goodwill"]),
         refund_line_items=pl.col("refund_line_items"),
-        order_adjustments=pl.when(pl.col("shipping_refund_cents") > 0)
-        .then(
-            pl.concat_list(
-                pl.struct(
-                    id=pl.col("refund_id") + 3,
-                    kind=pl.lit("shipping_refund"),
-                    reason=pl.lit("Shipping refund"),
-                    amount=cents_str(-pl.col("shipping_refund_cents")),
-                    amount_set=_money_set(-pl.col("shipping_refund_cents")),
-                    tax_amount=pl.lit("0.00"),
-                )
-            )
-        )
-        .otherwise(
-            pl.lit(
-                [],
-                dtype=pl.List(
-                    pl.Struct(
-                        {
-                            "id": pl.Int64,
-                            "kind": pl.String,
-                            "reason": pl.String,
-                            "amount": pl.String,
-                            "amount_set": pl.Struct(
-                                {
-                                    "shop_money": pl.Struct({"amount": pl.String, "currency_code": pl.String}),
-                                    "presentment_money": pl.Struct({"amount": pl.String, "currency_code": pl.String}),
-                                }
-                            ),
-                            "tax_amount": pl.String,
-                        }
-                    )
-                ),
-            )
-        ),
+        order_adjustments=shopify_order_adjustments(),
         transactions=pl.concat_list(
             pl.struct(
                 kind=pl.lit("refund"),
@@ -579,13 +574,24 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
                         )
                     )
                 ),
+                # Tax on shipping where the destination taxes it (docs/metrics.md rule 34).
+                tax_lines=pl.when(pl.col("shipping_tax_cents") > 0).then(
+                    pl.concat_list(
+                        pl.struct(
+                            title=pl.col("province_code") + pl.lit(" State Tax"),
+                            price=cents_str("shipping_tax_cents"),
+                            rate=pl.col("tax_rate_e6") / 1_000_000,
+                            price_set=_money_set("shipping_tax_cents"),
+                        )
+                    )
+                ),
             )
         ),
         refunds=pl.col("refunds"),
     )
     text = out.write_ndjson()
     # polars writes null for absent lists; Shopify sends [] for these.
-    for key in ("discount_allocations", "tax_lines", "refunds", "discount_codes"):
+    for key in ("discount_allocations", "tax_lines", "refunds", "discount_codes", "refund_line_items"):
         text = text.replace(f'"{key}":null', f'"{key}":[]')
     return text
 

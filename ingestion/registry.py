@@ -101,6 +101,7 @@ def _entities() -> list[Entity]:
             "total_discounts",
             "shipping",
             "shipping_discount",
+            "shipping_tax",
             "taxes",
             "total",
             "refunded_amount",

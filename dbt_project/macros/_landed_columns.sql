@@ -26,6 +26,7 @@
             ["total_discounts", "decimal(18,2)"],
             ["shipping", "decimal(18,2)"],
             ["shipping_discount", "decimal(18,2)"],
+            ["shipping_tax", "decimal(18,2)"],
             ["taxes", "decimal(18,2)"],
             ["total", "decimal(18,2)"],
             ["refunded_amount", "decimal(18,2)"],

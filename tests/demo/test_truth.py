@@ -173,8 +173,43 @@ def test_shopify_sales_reconcile_to_the_orders_export(demo, truth):
     taxes = defaultdict(D)
     for r in shop:
         taxes[r["order_id"]] += D(r["taxes_source"])
-    unrefunded = [r for r in rows if r["Financial Status"] and D(r["Refunded Amount"]) == 0]
+    # ... unless a lost chargeback took some of it back (rule 33).
+    disputed = _disputed_orders(demo)
+    unrefunded = [
+        r for r in rows if r["Financial Status"] and D(r["Refunded Amount"]) == 0 and r["Name"] not in disputed
+    ]
     assert unrefunded and all(taxes[r["Name"]] == D(r["Taxes"]) for r in unrefunded)
+
+
+def _disputed_orders(demo) -> set[str]:
+    rows = read_csv(demo.out / "shopify" / "payment_transactions_export_1.csv")
+    return {r["Order"] for r in rows if r["Type"] == "dispute"}
+
+
+def test_chargebacks_are_refunds_of_their_order(demo, truth):
+    """Rule 33: a dispute row's -Amount is refunds - shipping - tax on its order's lines, its Fee a payment fee;
+    a won dispute reverses both."""
+    disputes = [
+        r for r in read_csv(demo.out / "shopify" / "payment_transactions_export_1.csv") if r["Type"] == "dispute"
+    ]
+    assert any(D(r["Amount"]) < 0 for r in disputes)  # won disputes (positive) appear in the full demo set
+    rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
+    refunded = {r["Name"] for r in rows if r["Financial Status"] and D(r["Refunded Amount"]) != 0}
+    by_order = defaultdict(list)
+    for r in truth:
+        by_order[r["order_id"]].append(r)
+    orders = {r["Name"]: r for r in rows if r["Financial Status"]}
+    for name in {r["Order"] for r in disputes} - refunded:
+        lines = by_order[name]
+        disputed = -sum(D(r["Amount"]) for r in disputes if r["Order"] == name)
+        carried = (
+            sum(D(r["refunds_source"]) for r in lines)
+            + D(orders[name]["Shipping"])
+            - sum(D(r["shipping_revenue_source"]) for r in lines)
+            + D(orders[name]["Taxes"])
+            - sum(D(r["taxes_source"]) for r in lines)
+        )
+        assert carried == disputed, name
 
 
 def test_refunded_tax_leaves_taxes(demo, truth):
@@ -186,12 +221,30 @@ def test_refunded_tax_leaves_taxes(demo, truth):
     assert refunded
     for o in refunded:
         refunded_tax = sum(D(rli["total_tax"]) for r in o["refunds"] for rli in r["refund_line_items"])
+        # ... and the shipping tax refunded with a shipping refund (rule 34).
+        refunded_tax -= sum(D(a["tax_amount"]) for r in o["refunds"] for a in r["order_adjustments"])
         assert taxes[o["name"]] == D(o["total_tax"]) - refunded_tax
     # Facilitator tax and (once the settlement shows Amazon withholding it) deemed-supplier VAT are Amazon's;
     # an Amazon.de line not settled yet carries its VAT as an estimate (rule 28).
     amazon = [r for r in truth if r["channel"].startswith("Amazon")]
     assert all(D(r["taxes"]) == 0 for r in amazon if r["is_marketplace_fee_estimated"] == "false"), "Amazon's tax"
     assert all(D(r["taxes"]) == 0 for r in amazon if r["source_currency"] != "EUR"), "facilitator tax is Amazon's"
+
+
+def test_api_shipping_tax_is_in_taxes(demo, truth):
+    """Rule 34: an API order's taxes are its line tax lines plus its shipping lines' tax lines."""
+    api = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
+    taxes = defaultdict(D)
+    for r in truth:
+        taxes[r["order_id"]] += D(r["taxes_source"])
+    shipping_taxed = [o for o in api if any(s["tax_lines"] for s in o["shipping_lines"]) and not o["refunds"]]
+    assert shipping_taxed
+    for o in shipping_taxed:
+        shipping_tax = sum(D(t["price"]) for s in o["shipping_lines"] for t in s["tax_lines"])
+        line_tax = sum(D(t["price"]) for li in o["line_items"] for t in li["tax_lines"])
+        assert D(o["total_tax"]) == line_tax + shipping_tax
+        if o["name"] not in _disputed_orders(demo):
+            assert taxes[o["name"]] == D(o["total_tax"]), o["name"]
 
 
 def test_api_discounts_are_shopifys_own_and_csv_discounts_are_allocated(demo, truth):
@@ -213,22 +266,38 @@ def test_api_discounts_are_shopifys_own_and_csv_discounts_are_allocated(demo, tr
     assert sum(D(r["discounts_source"]) for r in csv_lines) == csv_discount
 
 
-def test_api_refunds_come_from_refund_lines(demo, truth):
+def test_api_refunds_are_the_money_refunded(demo, truth):
+    """Rule 32: a refund's items = its lines' subtotals minus its non-shipping order adjustments, and its
+    transactions = items + refunded shipping + refunded tax; kept restocking fees and goodwill refunds
+    without lines are in the data set."""
     api = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
-    refunded = defaultdict(D)
-    for o in api:
-        for refund in o["refunds"]:
-            for rli in refund["refund_line_items"]:
-                refunded[str(rli["line_item_id"])] += D(rli["subtotal"])
     by_line = {r["order_line_id"]: r for r in truth}
-    assert refunded
-    assert all(D(by_line[i]["refunds_source"]) == amount for i, amount in refunded.items())
-    assert all(by_line[i]["is_refund_estimated"] == "false" for i in refunded)
+    reasons = defaultdict(int)
+    for o in api:
+        items_money = D(0)
+        for refund in o["refunds"]:
+            subtotal = sum(D(rli["subtotal"]) for rli in refund["refund_line_items"])
+            tax = sum(D(rli["total_tax"]) for rli in refund["refund_line_items"])
+            adjustments = [a for a in refund["order_adjustments"] if a["kind"] != "shipping_refund"]
+            shipping = -sum(D(a["amount"]) for a in refund["order_adjustments"] if a["kind"] == "shipping_refund")
+            tax -= sum(D(a["tax_amount"]) for a in refund["order_adjustments"])
+            items = subtotal - sum(D(a["amount"]) for a in adjustments)
+            paid = sum(D(t["amount"]) for t in refund["transactions"] if t["kind"] == "refund")
+            assert paid == items + shipping + tax, refund["id"]
+            items_money += items
+            for a in adjustments:
+                reasons[a["reason"] if refund["refund_line_items"] else "without lines"] += 1
+        lines = [str(li["id"]) for li in o["line_items"]]
+        assert sum(D(by_line[i]["refunds_source"]) for i in lines) == items_money, o["name"]
+        if o["refunds"]:
+            assert all(by_line[i]["is_refund_estimated"] == "false" for i in lines)
+    assert reasons["Restocking fee"] and reasons["without lines"], dict(reasons)
 
 
 def test_csv_refunds_are_estimated_from_refund_events(demo, truth):
     csv_lines = [r for r in truth if r["order_source"] == "shopify_csv"]
-    refunded = [r for r in csv_lines if D(r["refunds"]) > 0]
+    disputed = _disputed_orders(demo)  # chargebacks are refunds too (rule 33), stated, not estimated
+    refunded = [r for r in csv_lines if D(r["refunds"]) > 0 and r["order_id"] not in disputed]
     assert refunded and all(r["is_refund_estimated"] == "true" for r in refunded)
     rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
     orders = {r["Name"]: r for r in rows if r["Financial Status"]}
@@ -236,6 +305,8 @@ def test_csv_refunds_are_estimated_from_refund_events(demo, truth):
     for r in csv_lines:
         by_order[r["order_id"]] += D(r["refunds_source"])
     for name, items_refunded in by_order.items():
+        if name in disputed:
+            continue
         order = orders[name]
         # The items part never exceeds the order's refunded amount less nothing: taxes and shipping are split off.
         assert items_refunded <= D(order["Refunded Amount"])
