@@ -104,10 +104,12 @@ class Fx:
 
 
 def _landed_cost(cost_history: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
-    """Landed unit cost effective on the order date (latest effective_from <= order_date)."""
+    """Landed unit cost effective on the order date (latest effective_from <= order_date), with that
+    cost row's `effective_from` as `cost_effective_from` (the date it converts at, rule 9)."""
     costs = cost_history.select(
         "sku",
         "effective_from",
+        cost_effective_from="effective_from",
         landed_unit_cost_cents=pl.col("unit_cost_cents") + pl.col("inbound_freight_cents") + pl.col("duty_cents"),
         cost_currency="currency",
     ).sort("effective_from")
@@ -1006,11 +1008,12 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
         net_sales_rep=PNL.subtotal("net_sales", _columns("_rep")),
     )
 
-    # COGS at the landed cost effective on the order date, in the cost's currency, converted.
+    # COGS at the landed cost effective on the order date, in the cost's currency, converted at the rate of
+    # the cost row's effective_from (what the brand paid; rule 9, contract v2), not the order date.
     lines = _landed_cost(ctx.cost_history, lines).with_columns(
         cogs_cost_ccy=(pl.col("units") - pl.col("restocked_units")) * pl.col("landed_unit_cost_cents")
     )
-    lines = fx.attach(lines, currency="cost_currency", date="order_date", out="cogs_rate_e6").with_columns(
+    lines = fx.attach(lines, currency="cost_currency", date="cost_effective_from", out="cogs_rate_e6").with_columns(
         cogs_rep=fx_convert(pl.col("cogs_cost_ccy"), pl.col("cogs_rate_e6"))
     )
 

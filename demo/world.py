@@ -96,6 +96,7 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
     amazon_ads_daily = ads.build_amazon_ads_daily(rng, days, products, scale)
     periods = amazon.settlement_periods(start, end_utc)
     samples = max(int(n_days * orders_per_day * 0.002), 2)
+    cost_history = catalog.build_cost_history(rng, products, start, n_days)
     return Context(
         start=start,
         n_days=n_days,
@@ -107,8 +108,9 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
         api_from_utc=int(days["utc_start"][int(n_days * API_CONNECTED_AT_FRACTION)]),
         payments_cutoff_utc=end_utc - PAYMENTS_EXPORT_LAG_DAYS * 86_400,
         products=products,
-        cost_history=catalog.build_cost_history(rng, products, start, n_days),
-        fx=calendar.build_fx_rates(rng, start, n_days),
+        cost_history=cost_history,
+        # The rates reach back to the first cost's effective_from: COGS converts at that date (rule 9).
+        fx=calendar.build_fx_rates(rng, start, n_days, history_from=cost_history["effective_from"].min()),
         campaigns=ads.build_campaigns(),
         campaign_daily=campaign_daily,
         amazon_ads_daily=amazon_ads_daily,
