@@ -18,8 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
+from demo import truth_shipping
 from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
-from demo.brand import shipping_rate_cents
 from demo.etsy import EtsyWorld
 from demo.money import allocate, cents_str, div_round, fx_convert
 from demo.shopify import ShopifyWorld, landing_sites
@@ -694,69 +694,6 @@ def etsy_lines(ctx: Context, world: EtsyWorld) -> EtsyTruth:
 # --------------------------------------------------------------------------- Shipping cost
 
 
-def normalise_reference(col: str) -> pl.Expr:
-    """'#1001', '1001' and ' #1001 ' all match order #1001; Amazon ids match as they are."""
-    ref = pl.col(col).str.strip_chars().str.strip_chars_start("#")
-    return pl.when(ref.str.contains(r"^\d+$")).then(pl.lit("#") + ref).otherwise(ref)
-
-
-def shipping_costs(
-    ctx: Context, invoices: pl.DataFrame, lines: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Per-order carrier cost (invoice, else seed estimate) and the invoice rows no order carries."""
-    tz = ctx.timezone
-    inv = invoices.with_columns(
-        ref=normalise_reference("order_reference"),
-        ship_date=local_date("ship_utc", tz),
-        is_return=pl.col("service").str.to_lowercase().str.contains("return"),
-    ).sort(["ship_utc", "tracking_number"])
-    shippable = lines.filter(pl.col("channel").is_in(["Shopify Web", "Amazon FBM"]) & ~pl.col("is_cancelled"))
-    orders = shippable.group_by("order_key").agg(
-        channel=pl.col("channel").first(),
-        order_date=pl.col("order_date").first(),
-        service_level=pl.col("service_level").first(),
-        destination_country=pl.col("destination_country").first(),
-    )
-    all_orders = lines.select("order_key", "channel").unique()
-    known = inv.join(all_orders, left_on="ref", right_on="order_key", how="left")
-    # The first non-return invoice row of an order is its shipment; later ones are adjustments.
-    first_rank = pl.struct("ship_utc", "tracking_number").rank("ordinal").over(["ref", "is_return"])
-    known = known.with_columns(is_first=(first_rank == 1) & ~pl.col("is_return"))
-    matched = known.filter(
-        pl.col("is_first") & pl.col("channel").is_not_null() & pl.col("ref").is_in(orders["order_key"].implode())
-    )
-    unassigned = known.join(
-        matched.select("tracking_number", "service"), on=["tracking_number", "service"], how="anti"
-    ).select(
-        cost_date="ship_date",
-        channel=pl.col("channel").fill_null("Unassigned"),
-        platform=pl.lit("carrier"),
-        cost_type=pl.when(pl.col("is_return"))
-        .then(pl.lit("return_shipping"))
-        .otherwise(pl.lit("unallocated_shipping")),
-        amount_cents="cost_cents",
-        source_currency=pl.lit("USD"),
-    )
-    products = ctx.products.select("sku", "weight_kg")
-    weights = (
-        shippable.join(products, on="sku")
-        .group_by("order_key")
-        .agg(weight_kg=(pl.col("units") * pl.col("weight_kg")).sum())
-    )
-    estimates = shipping_rate_cents(orders.join(weights, on="order_key").with_columns(shipment_key=pl.col("order_key")))
-    order_costs = estimates.join(
-        matched.select(order_key="ref", invoice_cents="cost_cents", invoice_date="ship_date"),
-        on="order_key",
-        how="left",
-    ).select(
-        "order_key",
-        shipping_cost_cents=pl.coalesce("invoice_cents", "rate_cents"),
-        shipping_date=pl.coalesce("invoice_date", "order_date"),
-        is_shipping_cost_estimated=pl.col("invoice_cents").is_null(),
-    )
-    return order_costs, unassigned, matched
-
-
 # --------------------------------------------------------------------------- Attribution
 
 
@@ -1017,29 +954,33 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
         cogs_rep=fx_convert(pl.col("cogs_cost_ccy"), pl.col("cogs_rate_e6"))
     )
 
-    # Shipping cost per order, allocated to its lines by units.
-    order_costs, unassigned_shipping, _ = shipping_costs(ctx, chunk.invoices, lines)
-    order_costs = pl.concat([order_costs, etsy.label_costs], how="vertical_relaxed")  # Etsy: its labels
-    lines = lines.join(order_costs, on="order_key", how="left").with_columns(
-        pl.col("shipping_cost_cents").fill_null(0),
-        pl.col("is_shipping_cost_estimated").fill_null(False),
-        shipping_date=pl.coalesce("shipping_date", "order_date"),
-        ship_ccy=pl.lit("USD"),
-    )
-    lines = allocate(
-        lines,
-        group="order_key",
-        amount="shipping_cost_cents",
-        weight="units",
-        tiebreak="order_line_id",
-        out="shipping_cost_line",
-    )
-    lines = fx.attach(lines, currency="ship_ccy", date="shipping_date", out="ship_rate_e6").with_columns(
-        shipping_cost_rep=fx_convert(pl.col("shipping_cost_line"), pl.col("ship_rate_e6")),
-        is_estimated=pl.col("is_payment_fee_estimated")
-        | pl.col("is_refund_estimated")
-        | pl.col("is_marketplace_fee_estimated")
-        | pl.col("is_shipping_cost_estimated"),
+    # Shipping cost per line and date: every parcel of the order to its fulfillment's lines (or all lines
+    # that need shipping) by units, else the rate card; Etsy's own labels by units (rule 12, contract v2).
+    ship_rows, unassigned_shipping = truth_shipping.shipping_cost_rows(ctx, chunk, lines, etsy.label_costs)
+    ship_rows = fx.attach(
+        ship_rows.with_columns(ship_ccy=pl.lit("USD")), currency="ship_ccy", date="shipping_date", out="ship_rate_e6"
+    ).with_columns(shipping_cost_rep=fx_convert(pl.col("shipping_cost_cents"), pl.col("ship_rate_e6")))
+    lines = (
+        lines.join(
+            ship_rows.group_by("order_line_id").agg(
+                shipping_cost_line=pl.col("shipping_cost_cents").sum(),
+                shipping_cost_rep=pl.col("shipping_cost_rep").sum(),
+                is_shipping_cost_estimated=pl.col("is_shipping_cost_estimated").any(),
+            ),
+            on="order_line_id",
+            how="left",
+        )
+        .with_columns(
+            pl.col("shipping_cost_line").fill_null(0),
+            pl.col("shipping_cost_rep").fill_null(0),
+            pl.col("is_shipping_cost_estimated").fill_null(False),
+        )
+        .with_columns(
+            is_estimated=pl.col("is_payment_fee_estimated")
+            | pl.col("is_refund_estimated")
+            | pl.col("is_marketplace_fee_estimated")
+            | pl.col("is_shipping_cost_estimated"),
+        )
     )
     channel = lines.select("order_line_id", "channel")
     cash = (
@@ -1047,7 +988,7 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
             [
                 dated.join(channel, on="order_line_id").select("channel", "measure", "event_date", amount="rep"),
                 lines.select("channel", measure=pl.lit("cogs"), event_date="order_date", amount="cogs_rep"),
-                lines.select(
+                ship_rows.join(channel, on="order_line_id").select(
                     "channel", measure=pl.lit("shipping_cost"), event_date="shipping_date", amount="shipping_cost_rep"
                 ),
             ]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from demo import ads, amazon, brand, calendar, catalog, etsy, shopify
+from demo import ads, amazon, brand, calendar, catalog, etsy, shipping, shopify
 
 BASE_ORDERS_PER_DAY = 40.0
 API_CONNECTED_AT_FRACTION = 0.6  # the brand connected the Admin API 60 % into the period
@@ -142,10 +142,12 @@ def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
             ctx.end_utc,
             ctx.payments_cutoff_utc,
         )
+        # Split shipments and pickup orders (hashed draws: no stream moves), rule 12.
+        shop.orders, shop.lines = shipping.plan_parcels(shop.orders, shop.lines, ctx.seed, ctx.end_utc)
         amz = amazon.simulate_amazon(
             rng, amazon_cursor, days, ctx.products, ctx.orders_per_day, ctx.halo, ctx.settlement_periods, ctx.end_utc
         )
-        parcels = brand.shipments(shop.orders, shop.lines, amz.orders)
+        parcels = brand.shipments(shop.orders, shop.lines, amz.orders, ctx.seed)
         yield Chunk(
             index=index,
             days=days,

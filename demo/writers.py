@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import etsy
+from demo import etsy, shipping
 from demo.money import cents_str, div_round
 from demo.shopify import ShopifyWorld, landing_sites
 from demo.world import Chunk, Context
@@ -368,6 +368,40 @@ def _money_set(cents: str | pl.Expr, *, currency: str = "USD") -> pl.Expr:
     )
 
 
+def _fulfillments(ctx: Context, orders: pl.DataFrame, lines: pl.DataFrame, iso: str) -> pl.DataFrame:
+    """The order's `fulfillments` (REST Fulfillment objects): one per parcel (a split order has two, each with
+    its tracking number and the line items it carried); a pickup order's fulfillment has no tracking."""
+    shipped = lines.filter(pl.col("parcel_ship_utc").is_not_null()).join(
+        orders.select("order_seq", "order_id", "is_pickup"), on="order_seq"
+    )
+    tracking = shipping.shopify_tracking(ctx.seed, pl.col("order_seq"), pl.col("parcel"))
+    return (
+        shipped.sort(["order_seq", "parcel", "position"])
+        .group_by("order_seq", "order_id", "parcel", maintain_order=True)
+        .agg(
+            pl.col("parcel_ship_utc").first(),
+            pl.col("is_pickup").first(),
+            line_items=pl.struct(id=pl.col("line_item_id"), sku=pl.col("sku"), quantity=pl.col("quantity")),
+        )
+        .with_columns(tracking=pl.when(~pl.col("is_pickup")).then(tracking))
+        .group_by("order_seq", maintain_order=True)
+        .agg(
+            fulfillments=pl.struct(
+                id=shipping.fulfillment_id(pl.col("order_id"), pl.col("parcel")),
+                order_id=pl.col("order_id"),
+                status=pl.lit("success"),
+                created_at=local_ts("parcel_ship_utc", ctx.timezone, iso),
+                tracking_company=pl.when(~pl.col("is_pickup")).then(pl.lit("UPS")),
+                tracking_number=pl.col("tracking"),
+                tracking_numbers=pl.when(~pl.col("is_pickup"))
+                .then(pl.concat_list("tracking"))
+                .otherwise(pl.lit([], dtype=pl.List(pl.String))),
+                line_items=pl.col("line_items"),
+            )
+        )
+    )
+
+
 def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
     """Admin API orders (REST shape), one JSON object per line, for orders since the API connection."""
     tz = ctx.timezone
@@ -494,10 +528,12 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         ),
     )
     order_refunds = refunds.group_by("order_seq").agg(refunds=refund_struct)
+    order_fulfillments = _fulfillments(ctx, orders, lines, iso)
 
     orders = (
         orders.join(line_items, on="order_seq")
         .join(order_refunds, on="order_seq", how="left")
+        .join(order_fulfillments, on="order_seq", how="left")
         .join(landing_sites(orders, shop.touches), on="order_seq", how="left")
     )
     updated = pl.max_horizontal("created_utc", "fulfilled_utc", "cancelled_utc", "refund_max_utc")
@@ -580,10 +616,11 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
             )
         ),
         refunds=pl.col("refunds"),
+        fulfillments=pl.col("fulfillments"),
     )
     text = out.write_ndjson()
     # polars writes null for absent lists; Shopify sends [] for these.
-    for key in ("discount_allocations", "tax_lines", "refunds", "discount_codes"):
+    for key in ("discount_allocations", "tax_lines", "refunds", "discount_codes", "fulfillments"):
         text = text.replace(f'"{key}":null', f'"{key}":[]')
     return text
 

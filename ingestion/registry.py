@@ -241,6 +241,26 @@ def _entities() -> list[Entity]:
         ),
         Entity(
             "shopify",
+            "fulfillment_lines",
+            "One row per line item of an order fulfillment (a parcel): its tracking number ties a carrier invoice "
+            "row to the lines the parcel carried.",
+            "`<fulfillment id>-<line item id>`",
+            "the order's `updated_at`",
+            {
+                "fulfillment_id": pl.Int64(),
+                "order_id": pl.Int64(),
+                "line_id": pl.String(),
+                "quantity": pl.Int64(),
+                "status": pl.String(),
+                "tracking_company": pl.String(),
+                "tracking_number": pl.String(),
+                "created_at": UTC,
+                "business_date": pl.Date(),
+            },
+            formats=("shopify_orders_json",),
+        ),
+        Entity(
+            "shopify",
             "payment_transactions",
             "Shopify Payments transactions export: charges with their actual fees, refunds, adjustments.",
             "`Order|Type|Transaction Date (UTC)|Amount|Checkout` plus `#n` for the n-th identical row in one file",

@@ -7,13 +7,16 @@
     order #1001; Amazon order ids match as they are. Each row gets a
     `disposition`:
       - `return_shipping`: the service contains "Return" (a return label);
-      - `shipment`: the first other row of the reference (by ship date, then
-        tracking number) when the order is one the brand ships (its channel's
-        shipping_cost_rule is `carrier_invoices`, not cancelled): the order's
-        shipping cost, allocated to its lines;
-      - `unallocated_shipping`: later rows (address corrections and other
-        adjustments), rows of orders the brand does not ship, and rows that
-        match no order (the unassigned cost channel, e.g. influencer samples).
+      - `shipment`: every other row of an order the brand ships
+        (int_shipping_orders.is_shippable): a parcel of a split shipment, the
+        only parcel, or a charge on a parcel (address correction) all belong to
+        the order (contract v2). A row whose tracking number is a fulfillment's
+        of that order (Shopify API fulfillments) carries its `fulfillment_id`:
+        its cost goes to that fulfillment's lines; otherwise to all the order's
+        lines that need shipping;
+      - `unallocated_shipping`: rows of orders the brand does not ship (FBA,
+        cancelled, pickup) and rows that match no order (the unassigned cost
+        channel, e.g. influencer samples).
     Return and unallocated rows are daily costs on the order's channel.
 -#}
 
@@ -31,6 +34,36 @@ orders as (
 
 ),
 
+fulfillment_lines as (
+
+    select * from {{ ref('stg_shopify__fulfillment_lines') }}
+
+),
+
+shopify_orders as (
+
+    select
+        order_id,
+        order_name
+    from {{ ref('stg_shopify__orders') }}
+
+),
+
+-- A parcel's fulfillment: the order's fulfillment with the invoice row's tracking number.
+fulfillment_parcels as (
+
+    select
+        shopify_orders.order_name as order_id,
+        fulfillment_lines.tracking_number,
+        min(fulfillment_lines.fulfillment_id) as fulfillment_id
+    from fulfillment_lines
+    inner join shopify_orders
+        on fulfillment_lines.order_id = shopify_orders.order_id
+    where fulfillment_lines.tracking_number is not null
+    group by shopify_orders.order_name, fulfillment_lines.tracking_number
+
+),
+
 unassigned_channel as (
 
     select channel
@@ -42,6 +75,7 @@ unassigned_channel as (
 normalised as (
 
     select
+        _record_key as invoice_key,
         tracking_number,
         service,
         order_reference,
@@ -67,40 +101,36 @@ referenced as (
 
 ),
 
-ranked as (
-
-    select
-        referenced.*,
-        row_number() over (
-            partition by referenced.order_key, referenced.is_return
-            order by referenced.ship_date, referenced.tracking_number
-        ) as reference_row_number
-    from referenced
-
-),
-
 final as (
 
     select
-        ranked.tracking_number,
-        ranked.service,
-        ranked.order_reference,
-        ranked.order_key,
+        referenced.invoice_key,
+        referenced.tracking_number,
+        referenced.service,
+        referenced.order_reference,
+        referenced.order_key,
         orders.order_id,
         coalesce(orders.channel, (select unassigned_channel.channel from unassigned_channel)) as channel,
-        ranked.ship_date,
-        ranked.source_currency,
-        ranked.cost_source_cents,
-        {{ from_cents('ranked.cost_source_cents') }} as cost_source,
-        ranked.is_return,
+        referenced.ship_date,
+        referenced.source_currency,
+        referenced.cost_source_cents,
+        {{ from_cents('referenced.cost_source_cents') }} as cost_source,
+        referenced.is_return,
         case
-            when ranked.is_return then 'return_shipping'
-            when ranked.reference_row_number = 1 and orders.is_shippable then 'shipment'
+            when not referenced.is_return and orders.is_shippable then fulfillment_parcels.fulfillment_id
+        end as fulfillment_id,
+        case
+            when referenced.is_return then 'return_shipping'
+            when orders.is_shippable then 'shipment'
             else 'unallocated_shipping'
         end as disposition
-    from ranked
+    from referenced
     left join orders
-        on ranked.order_key = orders.order_id
+        on referenced.order_key = orders.order_id
+    left join fulfillment_parcels
+        on
+            orders.order_id = fulfillment_parcels.order_id
+            and referenced.tracking_number = fulfillment_parcels.tracking_number
 
 )
 

@@ -6,8 +6,8 @@
         the `channel_daily_cost_models` var lists (Amazon settlement storage,
         subscription and unmapped charges; Shopify Payments adjustments);
       - carrier invoice rows no order line carries, by ship date: return labels
-        (`return_shipping`) and later adjustments or invoices of orders the brand
-        does not ship (`unallocated_shipping`) on the referenced order's channel,
+        (`return_shipping`) and invoices of orders the brand
+        does not ship (FBA, cancelled, pickup: `unallocated_shipping`) on the referenced order's channel,
         invoices matching no order (`unallocated_shipping`, the unassigned cost
         channel); platform `carrier`.
     Costs are positive. Amounts are summed per key in source currency, then
