@@ -40,6 +40,12 @@ FILE_GUIDE = [
         "Admin > Settings > Payments > View payouts > Transactions > Export",
     ),
     (
+        "shopify/billing_charges.csv",
+        "Shopify",
+        "Bill charges CSV (Shopify Shipping labels)",
+        "Admin > Settings > Billing > a bill > Export",
+    ),
+    (
         "amazon/all_orders.txt",
         "Amazon Seller Central",
         "All Orders report, TSV",

@@ -89,3 +89,120 @@ def shopify_tracking(seed: int, order_seq: pl.Expr, parcel: pl.Expr) -> pl.Expr:
 def fulfillment_id(order_id: pl.Expr, parcel: pl.Expr) -> pl.Expr:
     """A stable fulfillment id per order parcel (Shopify ids are large integers)."""
     return (order_id // 1000) * 10 + 4_100_000_000_000 + parcel
+
+
+# --------------------------------------------------------------------------- Amazon Buy Shipping
+
+BUY_SHIPPING_SHARE = 0.7  # of merchant-fulfilled Amazon parcels: the label is bought in Seller Central
+BUY_SHIPPING_DESCRIPTION = "PostageBilling_Postage"
+_SALT_BUY, _SALT_LABEL = 7105, 7106
+_SETTLEMENT_COLUMNS = {
+    "marketplace": pl.String,
+    "currency": pl.String,
+    "posted_utc": pl.Int64,
+    "transaction_type": pl.String,
+    "amount_type": pl.String,
+    "amount_description": pl.String,
+    "amount_cents": pl.Int64,
+    "amazon_order_id": pl.String,
+    "order_item_code": pl.String,
+    "sku": pl.String,
+    "fulfillment_channel": pl.String,
+    "adjustment_id": pl.String,
+    "promotion_id": pl.String,
+    "order_line_id": pl.String,
+    "quantity_purchased": pl.Int64,
+}
+
+
+def _label_rows(marketplace: str, currency: str, posted: pl.Series, order_ids: pl.Series, cents: pl.Series):
+    n = len(posted)
+    return pl.DataFrame(
+        {
+            "marketplace": [marketplace] * n,
+            "currency": [currency] * n,
+            "posted_utc": posted,
+            "transaction_type": ["other-transaction"] * n,
+            "amount_type": ["other-transaction"] * n,
+            "amount_description": [BUY_SHIPPING_DESCRIPTION] * n,
+            "amount_cents": -cents,
+            "amazon_order_id": order_ids,
+        },
+        schema_overrides={"amazon_order_id": pl.String, "posted_utc": pl.Int64, "amount_cents": pl.Int64},
+    ).with_columns(
+        [pl.lit(None, dtype).alias(c) for c, dtype in _SETTLEMENT_COLUMNS.items() if c not in _label_columns()]
+    )
+
+
+def _label_columns() -> set[str]:
+    return {
+        "marketplace",
+        "currency",
+        "posted_utc",
+        "transaction_type",
+        "amount_type",
+        "amount_description",
+        "amount_cents",
+        "amazon_order_id",
+    }
+
+
+def buy_shipping(parcels: pl.DataFrame, rates: pl.DataFrame, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split merchant-fulfilled Amazon parcels: most labels are bought through Amazon Buy Shipping (charged in
+    the settlement as other-transaction `PostageBilling_Postage` with the order id, posted when bought, at
+    shipping), the rest on the brand's carrier account (the carrier invoice). `rates` is `parcels` with the
+    seed's `rate_cents`. Returns the parcels left for the carrier invoice and the label rows (Amazon.com, USD;
+    not yet assigned to settlements)."""
+    # Keyed on the order id's digits: the same order draws the same way in any chunk.
+    order_key = parcels["amazon_order_id"].str.replace_all("-", "").cast(pl.Int64, strict=False).fill_null(0).to_numpy()
+    is_buy = (parcels["channel"] == "Amazon FBM").to_numpy() & (
+        hashed_uniform(seed, order_key, _SALT_BUY) < BUY_SHIPPING_SHARE
+    )
+    labels = rates.filter(pl.Series(is_buy))
+    noise = 0.85 + 0.2 * hashed_uniform(seed, order_key[is_buy], _SALT_LABEL)
+    cents = pl.Series(np.round(labels["rate_cents"].to_numpy() * noise).astype(np.int64))
+    rows = _label_rows("Amazon.com", "USD", labels["ship_utc"], labels["amazon_order_id"], cents)
+    return parcels.filter(pl.Series(~is_buy)), rows
+
+
+def unlinked_labels(periods: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """A label bought through Buy Shipping for no order (a replacement parcel sent from the studio): one in
+    every other Amazon.com settlement period, without an order id (unallocated_shipping)."""
+    com = periods.filter(pl.col("marketplace") == "Amazon.com").sort("period")
+    picked = com.filter(pl.col("period") % 2 == 1)
+    if picked.is_empty():
+        return pl.DataFrame(schema=_SETTLEMENT_COLUMNS)
+    draw = hashed_uniform(seed, picked["period"].to_numpy(), _SALT_LABEL + 1)
+    posted = picked["start_utc"] + pl.Series(np.round(draw * 5 * 86_400).astype(np.int64) + 36_000)
+    cents = pl.Series(np.round(650 + draw * 600).astype(np.int64))
+    return _label_rows("Amazon.com", "USD", posted, pl.Series([None] * picked.height, dtype=pl.String), cents)
+
+
+# --------------------------------------------------------------------------- Shopify Shipping
+
+SHOPIFY_SHIPPING_SHARE = 0.25  # of domestic Shopify parcels: the label is bought in the Shopify admin
+SHOPIFY_SHIPPING_SERVICE = {"Standard": "USPS Ground Advantage", "Express": "USPS Priority Mail"}
+_SALT_SHOPIFY_LABEL, _SALT_SHOPIFY_PRICE = 7107, 7108
+
+
+def shopify_shipping(parcels: pl.DataFrame, rates: pl.DataFrame, seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Split domestic Shopify parcels: some labels are bought through Shopify Shipping (a charge on the Shopify
+    bill naming the order, billed in USD), the rest on the brand's UPS account (the carrier invoice).
+    `rates` is `parcels` with the seed's `rate_cents`. Returns the parcels left for the carrier invoice and
+    the label charges (order_name, ship_utc, service, cost_cents)."""
+    order_number = parcels["order_number"].cast(pl.Int64, strict=False).fill_null(0).to_numpy()
+    is_label = (
+        (parcels["channel"] == "Shopify Web").to_numpy()
+        & (parcels["destination_country"] == "US").to_numpy()
+        & (hashed_uniform(seed, order_number, _SALT_SHOPIFY_LABEL) < SHOPIFY_SHIPPING_SHARE)
+    )
+    labels = rates.filter(pl.Series(is_label))
+    # Shopify's discounted USPS rates: about 80-95 % of the UPS account's.
+    discount = 0.80 + 0.15 * hashed_uniform(seed, order_number[is_label], _SALT_SHOPIFY_PRICE)
+    charges = labels.select(
+        order_name=pl.lit("#") + pl.col("order_number"),
+        ship_utc="ship_utc",
+        service=pl.col("service_level").replace_strict(SHOPIFY_SHIPPING_SERVICE, default="USPS Ground Advantage"),
+        cost_cents=pl.Series(np.round(labels["rate_cents"].to_numpy() * discount).astype(np.int64)),
+    )
+    return parcels.filter(pl.Series(~is_label)), charges

@@ -957,9 +957,9 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
     # Shipping cost per line and date: every parcel of the order to its fulfillment's lines (or all lines
     # that need shipping) by units, else the rate card; Etsy's own labels by units (rule 12, contract v2).
     ship_rows, unassigned_shipping = truth_shipping.shipping_cost_rows(ctx, chunk, lines, etsy.label_costs)
-    ship_rows = fx.attach(
-        ship_rows.with_columns(ship_ccy=pl.lit("USD")), currency="ship_ccy", date="shipping_date", out="ship_rate_e6"
-    ).with_columns(shipping_cost_rep=fx_convert(pl.col("shipping_cost_cents"), pl.col("ship_rate_e6")))
+    ship_rows = fx.attach(ship_rows, currency="ship_ccy", date="shipping_date", out="ship_rate_e6").with_columns(
+        shipping_cost_rep=fx_convert(pl.col("shipping_cost_cents"), pl.col("ship_rate_e6"))
+    )
     lines = (
         lines.join(
             ship_rows.group_by("order_line_id").agg(
@@ -1110,7 +1110,11 @@ class TruthBuilder:
                 )
                 money = [c for c in part.columns if c in MEASURES or (c.endswith("_source") and c != "order_source")]
                 target.write(part.with_columns(cents_str(c).alias(c) for c in money).write_csv(include_header=i == 0))
-        daily_costs = _daily_costs(ctx, self.fx, pl.concat([*self.costs, _sample_costs(ctx), unallocated_ads]))
+        daily_costs = _daily_costs(
+            ctx,
+            self.fx,
+            pl.concat([*self.costs, _sample_costs(ctx), truth_shipping.unlinked_label_costs(ctx), unallocated_ads]),
+        )
         daily_costs.with_columns(
             cents_str("amount").alias("amount"), cents_str("amount_source").alias("amount_source")
         ).write_csv(folder / "daily_costs.csv")

@@ -72,20 +72,63 @@ def shipping_cost_rows(
         ship_date=_local_date("ship_utc", tz),
         is_return=pl.col("service").str.to_lowercase().str.contains("return"),
     )
+    # Amazon Buy Shipping labels of the settled periods: rows of their order like a carrier invoice row.
+    labels = chunk.amazon.settlement_rows.filter(
+        pl.col("amount_description").str.starts_with("PostageBilling_")
+    ).select(
+        tracking_number=pl.lit(None, pl.String),
+        service="amount_description",
+        ref="amazon_order_id",
+        ship_date=pl.from_epoch("posted_utc").dt.date(),
+        is_return=pl.lit(False),
+        cost_cents=-pl.col("amount_cents"),
+        currency="currency",
+        platform=pl.lit("amazon"),
+        allocation_key=pl.lit("label:") + pl.col("amazon_order_id") + "|" + pl.col("posted_utc").cast(pl.String),
+    )
+    inv = pl.concat(
+        [
+            inv.select(
+                "tracking_number",
+                "service",
+                "ref",
+                "ship_date",
+                "is_return",
+                "cost_cents",
+                currency=pl.lit("USD"),
+                platform=pl.lit("carrier"),
+                allocation_key=pl.col("tracking_number") + "|" + pl.col("service"),
+            ),
+            labels,
+            # Shopify Shipping labels on the Shopify bill: rows of their order, dated by the charge's day.
+            chunk.shopify_labels.select(
+                tracking_number=pl.lit(None, pl.String),
+                service="service",
+                ref="order_name",
+                ship_date=_local_date("ship_utc", tz),
+                is_return=pl.lit(False),
+                cost_cents="cost_cents",
+                currency=pl.lit("USD"),
+                platform=pl.lit("shopify"),
+                allocation_key=pl.lit("shopify:") + pl.col("order_name") + "|" + pl.col("ship_utc").cast(pl.String),
+            ),
+        ],
+        how="diagonal_relaxed",
+    )
     shippable_keys = needs["order_key"].unique()
     all_orders = lines.select("order_key", "channel").unique()
     known = inv.join(all_orders, left_on="ref", right_on="order_key", how="left")
     is_parcel = ~pl.col("is_return") & pl.col("ref").is_in(shippable_keys.implode())
-    parcels = known.filter(is_parcel).with_columns(allocation_key=pl.col("tracking_number") + "|" + pl.col("service"))
+    parcels = known.filter(is_parcel)
     unassigned = known.filter(~is_parcel).select(
         cost_date="ship_date",
         channel=pl.col("channel").fill_null("Unassigned"),
-        platform=pl.lit("carrier"),
+        platform="platform",
         cost_type=pl.when(pl.col("is_return"))
         .then(pl.lit("return_shipping"))
         .otherwise(pl.lit("unallocated_shipping")),
         amount_cents="cost_cents",
-        source_currency=pl.lit("USD"),
+        source_currency="currency",
     )
 
     # Parcels tied to a fulfillment of their order: its lines (that need shipping) by units carried.
@@ -94,11 +137,11 @@ def shipping_cost_rows(
         _fulfillment_lines(ctx, chunk).join(needed_ids, on="order_line_id"),
         left_on=["ref", "tracking_number"],
         right_on=["order_key", "tracking_number"],
-    ).select("allocation_key", "order_line_id", "ship_date", "cost_cents", "weight_units")
+    ).select("allocation_key", "order_line_id", "ship_date", "cost_cents", "weight_units", "currency")
     untied = (
         parcels.join(tied.select("allocation_key").unique(), on="allocation_key", how="anti")
         .join(needs.select("order_key", "order_line_id", weight_units="units"), left_on="ref", right_on="order_key")
-        .select("allocation_key", "order_line_id", "ship_date", "cost_cents", "weight_units")
+        .select("allocation_key", "order_line_id", "ship_date", "cost_cents", "weight_units", "currency")
     )
 
     # Orders the brand ships with no invoice row yet: the rate card on the weight of the lines shipped.
@@ -129,6 +172,7 @@ def shipping_cost_rows(
             ship_date="order_date",
             cost_cents="rate_cents",
             weight_units="weight_units",
+            currency=pl.lit("USD"),
         )
     )
     labels = label_costs.join(lines.select("order_key", "order_line_id", weight_units="units"), on="order_key").select(
@@ -138,6 +182,7 @@ def shipping_cost_rows(
         cost_cents="shipping_cost_cents",
         weight_units="weight_units",
         is_estimated="is_shipping_cost_estimated",
+        currency=pl.lit("USD"),
     )
     rows = pl.concat(
         [
@@ -146,7 +191,7 @@ def shipping_cost_rows(
             estimated.with_columns(is_estimated=pl.lit(True)),
             labels,
         ],
-        how="vertical_relaxed",
+        how="diagonal_relaxed",
     )
     allocated = allocate(
         rows,
@@ -156,7 +201,22 @@ def shipping_cost_rows(
         tiebreak="order_line_id",
         out="line_cents",
     )
-    per_date = allocated.group_by("order_line_id", "ship_date").agg(
+    per_date = allocated.group_by("order_line_id", "ship_date", "currency").agg(
         shipping_cost_cents=pl.col("line_cents").sum(), is_shipping_cost_estimated=pl.col("is_estimated").any()
     )
-    return per_date.rename({"ship_date": "shipping_date"}), unassigned
+    return per_date.rename({"ship_date": "shipping_date", "currency": "ship_ccy"}), unassigned
+
+
+def unlinked_label_costs(ctx: Context) -> pl.DataFrame:
+    """Buy Shipping labels of the settled periods without an order id: unallocated_shipping (channel
+    Unassigned, platform amazon), by posted date."""
+    return ctx.other_settlement_rows.filter(
+        pl.col("amount_description").str.starts_with("PostageBilling_") & pl.col("amazon_order_id").is_null()
+    ).select(
+        cost_date=pl.from_epoch("posted_utc").dt.date(),
+        channel=pl.lit("Unassigned"),
+        platform=pl.lit("amazon"),
+        cost_type=pl.lit("unallocated_shipping"),
+        amount_cents=-pl.col("amount_cents"),
+        source_currency="currency",
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -84,6 +84,8 @@ class Chunk:
     parcels: pl.DataFrame
     invoices: pl.DataFrame
     touchpoints: pl.DataFrame
+    shopify_labels: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Shopify Shipping label charges (order_name, ship_utc, service, cost_cents): the Shopify bill's rows."""
 
 
 def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int) -> Context:
@@ -117,7 +119,14 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
         halo=amazon.halo_daily(days, campaign_daily),
         settlement_periods=periods,
         other_settlement_rows=amazon.assign_settlements(
-            amazon.other_transactions(rng, periods, amazon_ads_daily, days, scale), periods
+            pl.concat(
+                [
+                    amazon.other_transactions(rng, periods, amazon_ads_daily, days, scale),
+                    shipping.unlinked_labels(periods, seed),
+                ],
+                how="diagonal_relaxed",
+            ),
+            periods,
         ),
         sample_invoices=brand.sample_parcels(rng, samples, int(days["utc_start"][0]), end_utc),
     )
@@ -148,6 +157,13 @@ def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
             rng, amazon_cursor, days, ctx.products, ctx.orders_per_day, ctx.halo, ctx.settlement_periods, ctx.end_utc
         )
         parcels = brand.shipments(shop.orders, shop.lines, amz.orders, ctx.seed)
+        # Most FBM labels are bought through Amazon Buy Shipping: settlement rows, not carrier invoice rows.
+        parcels, labels = shipping.buy_shipping(parcels, brand.shipping_rate_cents(parcels), ctx.seed)
+        # Some domestic Shopify labels are bought through Shopify Shipping: charges on the Shopify bill.
+        parcels, shopify_labels = shipping.shopify_shipping(parcels, brand.shipping_rate_cents(parcels), ctx.seed)
+        amz.settlement_rows = pl.concat(
+            [amz.settlement_rows, amazon.assign_settlements(labels, ctx.settlement_periods)], how="diagonal_relaxed"
+        )
         yield Chunk(
             index=index,
             days=days,
@@ -158,4 +174,5 @@ def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
             parcels=parcels,
             invoices=brand.carrier_invoices(rng, parcels, shop.refunds, shop.orders, ctx.end_utc),
             touchpoints=brand.touchpoint_export(rng, shop.touches, shop.orders, ctx.end_utc),
+            shopify_labels=shopify_labels,
         )

@@ -1027,6 +1027,48 @@ def write_carrier_invoices(ctx: Context, invoices: pl.DataFrame, folder: Path) -
         _write_text(folder / f"carrier_invoices_{month}.csv", _csv(part))
 
 
+SHOPIFY_BILLING_COLUMNS = [
+    "Bill #",
+    "Charge category",
+    "Description",
+    "App",
+    "Start date of billing cycle",
+    "End date of billing cycle",
+    "Amount",
+    "Currency",
+    "Order",
+    "Date",
+]
+
+
+def write_shopify_billing_csv(ctx: Context, labels: pl.DataFrame, folder: Path) -> None:
+    """The Shopify bill's charges exported as CSV, one file for the period: Shopify Shipping labels (USD, one
+    row per label naming its order), billed monthly (bill number per calendar month of the label date)."""
+    if labels.is_empty():
+        return
+    local = pl.from_epoch("ship_utc").dt.replace_time_zone("UTC").dt.convert_time_zone(ctx.timezone)
+    rows = labels.with_columns(day=local.dt.date()).sort(["day", "order_name", "service"])
+    month_start = pl.col("day").dt.month_start()
+    out = rows.select(
+        **{
+            "Bill #": pl.lit("41") + pl.col("day").dt.strftime("%Y%m"),
+            "Charge category": pl.lit("Shipping"),
+            "Description": pl.lit("Shipping label: ")
+            + pl.col("service")
+            + pl.lit(" for order ")
+            + pl.col("order_name"),
+            "App": pl.lit(""),
+            "Start date of billing cycle": month_start.dt.strftime("%Y-%m-%d"),
+            "End date of billing cycle": pl.col("day").dt.month_end().dt.strftime("%Y-%m-%d"),
+            "Amount": cents_str("cost_cents"),
+            "Currency": pl.lit("USD"),
+            "Order": pl.col("order_name"),
+            "Date": pl.col("day").dt.strftime("%Y-%m-%d"),
+        }
+    )
+    _write_text(folder / "billing_charges.csv", _csv(out.select(SHOPIFY_BILLING_COLUMNS)))
+
+
 # --------------------------------------------------------------------------- Etsy
 
 ETSY_ITEMS_COLUMNS = [
@@ -1178,6 +1220,7 @@ class ExportWriter:
         self.transactions: list[pl.DataFrame] = []
         self.touchpoints: list[pl.DataFrame] = []
         self.invoices: list[pl.DataFrame] = [ctx.sample_invoices]
+        self.shopify_labels: list[pl.DataFrame] = []
         self.etsy_orders: list[pl.DataFrame] = []
         self.etsy_items: list[pl.DataFrame] = []
         self.etsy_statement: list[pl.DataFrame] = []
@@ -1196,6 +1239,7 @@ class ExportWriter:
         self.transactions.append(chunk.shopify.transactions)
         self.touchpoints.append(chunk.touchpoints)
         self.invoices.append(chunk.invoices)
+        self.shopify_labels.append(chunk.shopify_labels)
         self.etsy_orders.append(chunk.etsy.orders)
         self.etsy_items.append(chunk.etsy.items)
         self.etsy_statement.append(chunk.etsy.statement)
@@ -1244,4 +1288,5 @@ class ExportWriter:
         write_brand_files(ctx, out / "brand")
         write_touchpoints(pl.concat(self.touchpoints), out / "brand" / "touchpoints.csv")
         write_carrier_invoices(ctx, pl.concat(self.invoices, how="vertical_relaxed"), out / "brand")
+        write_shopify_billing_csv(ctx, pl.concat(self.shopify_labels, how="diagonal_relaxed"), out / "shopify")
         shutil.rmtree(self.parts)

@@ -18,6 +18,15 @@
         cancelled, pickup) and rows that match no order (the unassigned cost
         channel, e.g. influencer samples).
     Return and unallocated rows are daily costs on the order's channel.
+    Labels bought through Amazon Buy Shipping (settlement amounts the
+    settlement_amount_types seed maps to `shipping_cost`: PostageBilling_*) are
+    rows of this model too (`label_source` amazon_buy_shipping, platform
+    amazon, dated by the posted date, negated to a cost): the actual shipping
+    cost of their order, replacing the estimate; one without an order id (or of
+    an order the brand does not ship) is `unallocated_shipping`. Shopify
+    Shipping labels (the Shopify bill export's shipping charges, naming their
+    order) are rows too (`label_source` shopify_shipping, platform shopify,
+    dated by the charge date); a return label among them is return_shipping.
 -#}
 
 with
@@ -25,6 +34,18 @@ with
 carrier_invoices as (
 
     select * from {{ ref('stg_brand__carrier_invoices') }}
+
+),
+
+settlement_amounts as (
+
+    select * from {{ ref('int_settlement_amounts_mapped') }}
+
+),
+
+billing_charges as (
+
+    select * from {{ ref('stg_shopify__billing_charges') }}
 
 ),
 
@@ -76,6 +97,8 @@ normalised as (
 
     select
         _record_key as invoice_key,
+        'carrier_invoice' as label_source,
+        'carrier' as platform,
         tracking_number,
         service,
         order_reference,
@@ -85,6 +108,42 @@ normalised as (
         ltrim(trim(order_reference), '#') as stripped_reference,
         lower(service) like '%return%' as is_return
     from carrier_invoices
+
+    union all
+
+    -- Amazon Buy Shipping labels: settlement amounts (negative: charged) as costs of their order.
+    select
+        settlement_line_key as invoice_key,
+        'amazon_buy_shipping' as label_source,
+        'amazon' as platform,
+        cast(null as {{ dbt.type_string() }}) as tracking_number,
+        amount_description as service,
+        order_id as order_reference,
+        posted_date as ship_date,
+        source_currency,
+        -amount_source_cents as cost_source_cents,
+        trim(order_id) as stripped_reference,
+        false as is_return
+    from settlement_amounts
+    where mapping_kind = 'measure' and maps_to = 'shipping_cost'
+
+    union all
+
+    -- Shopify Shipping labels on the Shopify bill (charges positive, credits negative).
+    select
+        _record_key as invoice_key,
+        'shopify_shipping' as label_source,
+        'shopify' as platform,
+        cast(null as {{ dbt.type_string() }}) as tracking_number,
+        description as service,
+        order_name as order_reference,
+        charged_on as ship_date,
+        currency as source_currency,
+        {{ to_cents('amount') }} as cost_source_cents,
+        ltrim(trim(order_name), '#') as stripped_reference,
+        coalesce(lower(description) like '%return%', false) as is_return
+    from billing_charges
+    where is_shipping_label
 
 ),
 
@@ -105,6 +164,8 @@ final as (
 
     select
         referenced.invoice_key,
+        referenced.label_source,
+        referenced.platform,
         referenced.tracking_number,
         referenced.service,
         referenced.order_reference,
