@@ -434,9 +434,18 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
 
     referral = pl.read_csv(SEEDS / "amazon_referral_fees.csv", schema_overrides={"price_from": pl.Float64})
     fba = pl.read_csv(SEEDS / "amazon_fba_fees.csv")
-    lines = fba_fee_cents(referral_rate_e6(lines, referral), fba).with_columns(
+    # Referral estimate (rule 11, contract v2) on the total sales price: item - promotion + shipping + gift wrap
+    # charged (All Orders `gift-wrap-price`, 0 while the data set has none), tier by that price per unit.
+    gift_wrap = pl.col("gift_wrap_cents").fill_null(0) if "gift_wrap_cents" in lines.columns else pl.lit(0)
+    lines = lines.with_columns(
+        referral_base_cents=pl.col("item_price_cents")
+        - pl.col("promotion_cents")
+        + pl.col("shipping_price_cents").fill_null(0)
+        + gift_wrap
+    ).with_columns(referral_unit_base=pl.col("referral_base_cents") / pl.col("quantity"))
+    lines = fba_fee_cents(referral_rate_e6(lines, referral, price="referral_unit_base"), fba).with_columns(
         est_marketplace=pl.max_horizontal(
-            div_round((pl.col("item_price_cents") - pl.col("promotion_cents")) * pl.col("rate_e6"), 1_000_000),
+            div_round(pl.col("referral_base_cents") * pl.col("rate_e6"), 1_000_000),
             pl.col("min_fee_cents") * pl.col("quantity"),
         ),
         est_fulfillment=pl.when(pl.col("fulfillment_channel") == "Amazon")
@@ -1113,7 +1122,14 @@ class TruthBuilder:
         daily_costs = _daily_costs(
             ctx,
             self.fx,
-            pl.concat([*self.costs, _sample_costs(ctx), truth_shipping.unlinked_label_costs(ctx), unallocated_ads]),
+            pl.concat(
+                [
+                    *self.costs,
+                    _sample_costs(ctx),
+                    truth_shipping.unlinked_label_costs(ctx),
+                    unallocated_ads,
+                ]
+            ),
         )
         daily_costs.with_columns(
             cents_str("amount").alias("amount"), cents_str("amount_source").alias("amount_source")
