@@ -20,9 +20,11 @@ import polars as pl
 
 from demo import truth_shipping
 from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
+from demo.costs import reimbursement_costs
 from demo.etsy import EtsyWorld
 from demo.money import allocate, cents_str, div_round, fx_convert
 from demo.shopify import ShopifyWorld, landing_sites
+from demo.truth_shipping import normalise_reference  # noqa: F401 (re-exported: rule 12's reference rule)
 from demo.world import Chunk, Context
 from warehouse import pnl_measures
 
@@ -1127,6 +1129,7 @@ class TruthBuilder:
                     *self.costs,
                     _sample_costs(ctx),
                     truth_shipping.unlinked_label_costs(ctx),
+                    reimbursement_costs(ctx),
                     unallocated_ads,
                 ]
             ),

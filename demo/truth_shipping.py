@@ -24,7 +24,8 @@ def _local_date(col: str, tz: str) -> pl.Expr:
     return pl.from_epoch(pl.col(col)).dt.replace_time_zone("UTC").dt.convert_time_zone(tz).dt.date()
 
 
-def _normalise_reference(col: str) -> pl.Expr:
+def normalise_reference(col: str) -> pl.Expr:
+    """'#1001', '1001' and ' #1001 ' all match order #1001; Amazon ids match as they are."""
     ref = pl.col(col).str.strip_chars().str.strip_chars_start("#")
     return pl.when(ref.str.contains(r"^\d+$")).then(pl.lit("#") + ref).otherwise(ref)
 
@@ -68,7 +69,7 @@ def shipping_cost_rows(
         & ~pl.col("order_key").is_in(pickup["order_key"].implode())
     )
     inv = chunk.invoices.with_columns(
-        ref=_normalise_reference("order_reference"),
+        ref=normalise_reference("order_reference"),
         ship_date=_local_date("ship_utc", tz),
         is_return=pl.col("service").str.to_lowercase().str.contains("return"),
     )

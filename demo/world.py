@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from demo import ads, amazon, brand, calendar, catalog, etsy, shipping, shopify
+from demo import ads, amazon, brand, calendar, catalog, costs, etsy, shipping, shopify
 
 BASE_ORDERS_PER_DAY = 40.0
 API_CONNECTED_AT_FRACTION = 0.6  # the brand connected the Admin API 60 % into the period
@@ -123,6 +123,7 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
                 [
                     amazon.other_transactions(rng, periods, amazon_ads_daily, days, scale),
                     shipping.unlinked_labels(periods, seed),
+                    costs.inventory_reimbursements(periods, products, seed),
                 ],
                 how="diagonal_relaxed",
             ),

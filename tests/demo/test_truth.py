@@ -350,7 +350,19 @@ def test_allocated_spend_reaches_the_lines(demo, truth):
 
 
 def test_shipping_costs_reconcile_to_carrier_invoices(demo, truth, daily_costs):
+    """Carrier invoices, Amazon Buy Shipping labels (settlement PostageBilling_* rows) and Shopify Shipping labels
+    (the Shopify bill's shipping charges) = actual shipping cost on lines + return and unallocated shipping."""
     invoiced = sum(D(r["cost"]) for p in (demo.out / "brand").glob("carrier_invoices_*.csv") for r in read_csv(p))
+    invoiced += sum(
+        D(r["Amount"])
+        for r in read_csv(demo.out / "shopify" / "billing_charges.csv")
+        if "shipping" in r["Charge category"].lower()
+    )
+    for path in (demo.out / "amazon" / "settlements").glob("settlement_*.txt"):
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                if (row["amount-description"] or "").startswith("PostageBilling_"):
+                    invoiced -= D(row["amount"].replace(",", "."))
     actual = sum(
         D(r["shipping_cost"]) for r in truth if r["is_shipping_cost_estimated"] == "false" and r["channel"] != "Etsy"
     )
@@ -426,9 +438,12 @@ def test_amazon_ads_spend_stays_in_its_marketplace_and_campaign(demo, truth):
     assert amazon and all(currency[r["order_line_id"]] == "USD" and r["campaign_id"] for r in amazon)
 
 
-def test_carrier_adjustments_keep_their_orders_channel(daily_costs):
+def test_carrier_adjustments_belong_to_their_order(demo, daily_costs):
+    """Contract v2 (rule 12): an address correction is shipping cost of its order, not a daily cost."""
+    invoices = [r for p in (demo.out / "brand").glob("carrier_invoices_*.csv") for r in read_csv(p)]
+    assert any(r["service"] == "UPS Address Correction" for r in invoices)
     adjustments = [r for r in daily_costs if r["cost_type"] == "unallocated_shipping" and r["channel"] != "Unassigned"]
-    assert adjustments, "address corrections reference a known order"
+    assert not adjustments, "every invoice row of an order the brand ships is that order's shipping cost"
     returns = [r for r in daily_costs if r["cost_type"] == "return_shipping"]
     assert returns and all(r["channel"] == "Shopify Web" for r in returns)
 
