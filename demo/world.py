@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from demo import ads, amazon, brand, calendar, catalog, costs, etsy, shipping, shopify
+from demo import ads, amazon, amazon_ads_v2, brand, calendar, catalog, costs, etsy, shipping, shopify
 
 BASE_ORDERS_PER_DAY = 40.0
 API_CONNECTED_AT_FRACTION = 0.6  # the brand connected the Admin API 60 % into the period
@@ -96,6 +96,8 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
     products = catalog.build_products(rng)
     campaign_daily = ads.build_campaign_daily(rng, days, scale)
     amazon_ads_daily = ads.build_amazon_ads_daily(rng, days, products, scale)
+    # Sponsored Brands and Display beside Products (`ad_product`), from their own stream.
+    amazon_ads_daily = amazon_ads_v2.with_v2_products(seed, days, products, scale, amazon_ads_daily)
     periods = amazon.settlement_periods(start, end_utc)
     samples = max(int(n_days * orders_per_day * 0.002), 2)
     cost_history = catalog.build_cost_history(rng, products, start, n_days)
@@ -121,7 +123,14 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
         other_settlement_rows=amazon.assign_settlements(
             pl.concat(
                 [
-                    amazon.other_transactions(rng, periods, amazon_ads_daily, days, scale),
+                    amazon.other_transactions(
+                        rng,
+                        periods,
+                        amazon_ads_daily,
+                        days,
+                        scale,
+                        ad_charges=amazon_ads_v2.monthly_ad_charges(seed, amazon_ads_daily, days),
+                    ),
                     shipping.unlinked_labels(periods, seed),
                     costs.inventory_reimbursements(periods, products, seed),
                 ],

@@ -31,6 +31,8 @@ export_fees as (
         currency as source_currency,
         sum({{ to_cents('fee') }}) as fee_cents
     from payment_transactions
+    -- dispute fees: assert_shopify_chargebacks_reconcile_to_payments_export (rule 33)
+    where lower(type) not in ('{{ var("shopify_dispute_types") | join("', '") }}')
     group by {{ to_brand_date('transaction_at') }}, currency
 
 ),

@@ -10,6 +10,8 @@
       - actual: the sum of `fee` over the order's rows in the Shopify Payments
         export (charges, and refunds whose fee is always 0: fees are not
         returned), dated by the order's first transaction (brand time zone);
+        dispute rows (var `shopify_dispute_types`) are not the order's fee: their
+        dispute fee is a payment fee of its own day (rule 33, int_shopify_chargebacks_by_line);
       - estimate, for an order the export does not show: round(total x
         percent_rate) + fixed_fee from the payment_plan_rates seed by gateway,
         dated by the order date; an unknown gateway estimates 0;
@@ -71,7 +73,10 @@ actual_fees as (
         sum({{ to_cents('fee') }}) as fee_cents,
         min({{ to_brand_date('transaction_at') }}) as first_transaction_date
     from payment_transactions
-    where order_name is not null
+    where
+        order_name is not null
+        -- disputes are chargebacks with their own fee day (rule 33, int_shopify_chargebacks_by_line)
+        and lower(type) not in ('{{ var("shopify_dispute_types") | join("', '") }}')
     group by order_name
 
 ),
