@@ -199,7 +199,7 @@ def _tax_lines(items: pl.Expr) -> pl.Expr:
 
 class ShopifyOrdersJson(Format):
     name = "shopify_orders_json"
-    version = "2"  # 2: shipping_tax from shipping_lines[].tax_lines, adjustments' tax_amount_set
+    version = "3"  # 2: shipping_tax from shipping_lines[].tax_lines, adjustments' tax_amount_set; 3: fulfillment_lines
     label = "Shopify API orders (JSON)"
     source = "shopify"
     entities = ("orders", "order_lines", "refunds", "refund_lines", "refund_adjustments", "fulfillment_lines")
