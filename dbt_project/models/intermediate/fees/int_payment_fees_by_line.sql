@@ -8,8 +8,10 @@
     are marketplace fees; a `statement` channel's fees are its line amounts, in
     int_order_line_amounts_converted):
       - actual: the sum of `fee` over the order's rows in the Shopify Payments
-        export (charges, and refunds whose fee is always 0: fees are not
-        returned), dated by the order's first transaction (brand time zone);
+        export that the settlement_amount_types seed maps to payment_fees
+        (charges, and refunds whose fee is always 0: fees are not returned;
+        int_payment_amounts_mapped), dated by the order's first transaction
+        (brand time zone);
       - estimate, for an order the export does not show: round(total x
         percent_rate) + fixed_fee from the payment_plan_rates seed by gateway,
         dated by the order date; an unknown gateway estimates 0;
@@ -46,9 +48,9 @@ shopify_orders as (
 
 ),
 
-payment_transactions as (
+payment_amounts as (
 
-    select * from {{ ref('stg_shopify__payment_transactions') }}
+    select * from {{ ref('int_payment_amounts_mapped') }}
 
 ),
 
@@ -64,13 +66,19 @@ fx_rates as (
 
 ),
 
+-- The fees the seed maps to payment_fees (a fee of a type it does not know is an other_payment_charge cost).
 actual_fees as (
 
     select
         order_name,
-        sum({{ to_cents('fee') }}) as fee_cents,
-        min({{ to_brand_date('transaction_at') }}) as first_transaction_date
-    from payment_transactions
+        sum(
+            case
+                when mapping_kind = 'measure' and maps_to = 'payment_fees' then -amount_source_cents
+                else 0
+            end
+        ) as fee_cents,
+        min(transaction_date) as first_transaction_date
+    from payment_amounts
     where order_name is not null
     group by order_name
 
