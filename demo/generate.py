@@ -40,6 +40,12 @@ FILE_GUIDE = [
         "Admin > Settings > Payments > View payouts > Transactions > Export",
     ),
     (
+        "shopify/payouts_api.json",
+        "Shopify",
+        "Shopify Payments payouts, Admin API JSON",
+        "Admin API GET /shopify_payments/payouts.json (the deposits the transactions are paid in)",
+    ),
+    (
         "amazon/all_orders.txt",
         "Amazon Seller Central",
         "All Orders report, TSV",

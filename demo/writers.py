@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import etsy
+from demo import etsy, payouts
 from demo.money import cents_str, div_round
 from demo.shopify import ShopifyWorld, landing_sites
 from demo.world import Chunk, Context
@@ -595,8 +595,8 @@ def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: P
         ctx,
         transactions.with_columns(created_utc=pl.col("transaction_utc")),
     )
-    payout_utc = pl.col("transaction_utc") + 2 * 86_400
-    available = payout_utc < ctx.payments_cutoff_utc
+    txns = payouts.with_payouts(txns, tz, ctx.payments_cutoff_utc)
+    payout_utc = pl.col("transaction_utc") + payouts.PAYOUT_DELAY_SECONDS
     out = txns.sort(["transaction_utc", "order_seq", "type"], descending=True).select(
         **{
             "Transaction Date": local_ts("transaction_utc", tz, "%Y-%m-%d %H:%M:%S %z"),
@@ -604,11 +604,8 @@ def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: P
             "Order": pl.col("name"),
             "Card Brand": pl.col("card_brand"),
             "Card Source": pl.lit("online"),
-            "Payout Status": pl.when(available).then(pl.lit("paid")).otherwise(pl.lit("pending")),
-            "Payout Date": pl.from_epoch(payout_utc)
-            .dt.replace_time_zone("UTC")
-            .dt.convert_time_zone(tz)
-            .dt.strftime("%Y-%m-%d"),
+            "Payout Status": pl.col("payout_status"),
+            "Payout Date": pl.col("payout_date").dt.strftime("%Y-%m-%d"),
             "Available On": pl.from_epoch(payout_utc)
             .dt.replace_time_zone("UTC")
             .dt.convert_time_zone(tz)
@@ -625,6 +622,8 @@ def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: P
         }
     )
     _write_text(path, _csv(out))
+    # The payouts those transactions were paid in (Admin API payouts page): the deposits to reconcile.
+    payouts.write_shopify_payouts_json(payouts.payouts(txns), path.parent / "payouts_api.json")
 
 
 # --------------------------------------------------------------------------- Amazon

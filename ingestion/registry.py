@@ -268,6 +268,27 @@ def _entities() -> list[Entity]:
             formats=("shopify_payments_csv",),
         ),
         Entity(
+            "shopify",
+            "payouts",
+            "Shopify Payments payouts (Admin API): the amount deposited per payout, with its summary by kind.",
+            "payout `id`; without one, `payout date|currency` (the transactions export's payout key)",
+            "`_ingested_at` (a payout's status moves from scheduled to paid; the later delivery wins)",
+            {
+                "payout_id": pl.String(),
+                "status": pl.String(),
+                "payout_date": pl.Date(),
+                "currency": pl.String(),
+                "amount": MONEY,
+                **{
+                    f"{kind}_{part}_amount": MONEY
+                    for kind in ("charges", "refunds", "adjustments", "reserved_funds", "retried_payouts")
+                    for part in ("gross", "fee")
+                },
+                "business_date": pl.Date(),
+            },
+            formats=("shopify_payouts_json",),
+        ),
+        Entity(
             "amazon",
             "orders",
             "All Orders report: one row per order item.",

@@ -21,6 +21,7 @@ from ingestion.formats import (
     shopify_orders_csv,
     shopify_orders_json,
     shopify_payments_csv,
+    shopify_payouts_json,
 )
 from ingestion.formats.base import DelimitedFormat, Detection, Format, Sniff
 from ingestion.textio import FileProblem
@@ -31,6 +32,7 @@ FORMATS: dict[str, Format] = {
         shopify_orders_csv.FORMAT,
         shopify_orders_json.FORMAT,
         shopify_payments_csv.FORMAT,
+        shopify_payouts_json.FORMAT,
         amazon_all_orders.FORMAT,
         amazon_settlement.FORMAT,
         google_ads_ui_csv.FORMAT,
