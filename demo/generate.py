@@ -40,6 +40,12 @@ FILE_GUIDE = [
         "Admin > Settings > Payments > View payouts > Transactions > Export",
     ),
     (
+        "shopify/order_transactions_api.json",
+        "Shopify",
+        "Order transactions, Admin API JSON",
+        "Admin API GET /orders/<id>/transactions.json (which tender paid what)",
+    ),
+    (
         "shopify/payouts_api.json",
         "Shopify",
         "Shopify Payments payouts, Admin API JSON",

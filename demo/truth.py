@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from demo import truth_payments
 from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
 from demo.brand import shipping_rate_cents
 from demo.etsy import EtsyWorld
@@ -311,28 +312,8 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         csv_rows.append(_split_over_lines(part, lines, weight, measure))
     refund_estimated = events.select("order_seq").unique().with_columns(is_refund_estimated=pl.lit(True))
 
-    # Payment fees: the payments export's fees for the order, else the plan rate.
-    actual_fees = shop.transactions.group_by("order_seq").agg(
-        fee_cents=pl.col("fee_cents").sum(), fee_date=local_date("transaction_utc", tz).min()
-    )
-    plan = pl.read_csv(SEEDS / "payment_plan_rates.csv").select(
-        "gateway",
-        pct_e6=(pl.col("percent_rate") * 1_000_000).round().cast(pl.Int64),
-        fixed_cents=(pl.col("fixed_fee") * 100).round().cast(pl.Int64),
-    )
-    order_fees = (
-        orders.select("order_seq", "gateway", "total_cents", "order_date")
-        .join(actual_fees, on="order_seq", how="left")
-        .join(plan, on="gateway", how="left")
-        .with_columns(
-            is_payment_fee_estimated=pl.col("fee_cents").is_null(),
-            payment_fee_cents=pl.coalesce(
-                "fee_cents", div_round(pl.col("total_cents") * pl.col("pct_e6"), 1_000_000) + pl.col("fixed_cents")
-            ),
-            fee_date=pl.coalesce("fee_date", "order_date"),
-        )
-        .select("order_seq", "payment_fee_cents", "fee_date", "is_payment_fee_estimated")
-    )
+    # Payment fees (rules 10 and 21): the payments export's fees, else an estimate for captured payments only.
+    order_fees = truth_payments.order_payment_fees(orders, shop.transactions, tz, SEEDS)
     lines = lines.join(order_fees, on="order_seq", how="left")
     lines = allocate(
         lines,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import etsy, payouts
+from demo import etsy, payouts, tenders
 from demo.money import cents_str, div_round
 from demo.shopify import ShopifyWorld, landing_sites
 from demo.world import Chunk, Context
@@ -103,6 +103,13 @@ SHOPIFY_ORDERS_COLUMNS = [
 ]
 # Columns a continuation row (second and later line items of an order) repeats.
 SHOPIFY_CONTINUATION_COLUMNS = {"Name", "Email", "Created at", "Vendor", "Lineitem discount"}
+# Orders CSV `Payment Method` per gateway; split tender joins them with " + ".
+PAYMENT_METHOD_NAMES = {
+    "shopify_payments": "Shopify Payments",
+    "paypal": "PayPal Express Checkout",
+    "gift_card": "Gift Card",
+    "manual": "manual",
+}
 PAYMENTS_COLUMNS = [
     "Transaction Date",
     "Type",
@@ -295,9 +302,9 @@ def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str
             "Cancelled at": pl.when(pl.col("cancelled_utc").is_not_null())
             .then(local_ts("cancelled_utc", tz, fmt))
             .otherwise(pl.lit("")),
-            "Payment Method": pl.col("gateway").replace_strict(
-                {"shopify_payments": "Shopify Payments", "paypal": "PayPal Express Checkout"}
-            ),
+            "Payment Method": pl.col("payment_gateways")
+            .list.eval(pl.element().replace_strict(PAYMENT_METHOD_NAMES))
+            .list.join(" + "),
             "Payment Reference": payment_ref,
             "Refunded Amount": cents_str("refunded_cents"),
             "Outstanding Balance": pl.lit("0.00"),
@@ -436,7 +443,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
     refunds = (
         shop.refunds.join(rate, on="order_seq")
         .join(refund_lines, on="refund_id")
-        .join(orders.select("order_seq", "gateway"), on="order_seq")
+        .join(orders.select("order_seq", "gateway", "financial_status"), on="order_seq")
     )
     refund_struct = pl.struct(
         id=pl.col("refund_id"),
@@ -485,7 +492,8 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         ),
         transactions=pl.concat_list(
             pl.struct(
-                kind=pl.lit("refund"),
+                # A voided order's cancellation releases the authorization: no money moves back.
+                kind=pl.when(pl.col("financial_status") == "voided").then(pl.lit("void")).otherwise(pl.lit("refund")),
                 status=pl.lit("success"),
                 gateway=pl.col("gateway"),
                 amount=cents_str("amount_cents"),
@@ -523,7 +531,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         source_name=pl.col("source_name"),
         landing_site=pl.col("landing_site"),
         referring_site=pl.col("referring_site"),
-        payment_gateway_names=pl.concat_list(pl.col("gateway")),
+        payment_gateway_names=pl.col("payment_gateways"),
         discount_codes=pl.when(pl.col("discount_code").is_not_null()).then(
             pl.concat_list(
                 pl.struct(
@@ -1138,6 +1146,7 @@ class ExportWriter:
         self.csv_parts: list[Path] = []
         self.settlement_totals: dict[str, int] = {}
         self.transactions: list[pl.DataFrame] = []
+        self.order_transactions: list[pl.DataFrame] = []
         self.touchpoints: list[pl.DataFrame] = []
         self.invoices: list[pl.DataFrame] = [ctx.sample_invoices]
         self.etsy_orders: list[pl.DataFrame] = []
@@ -1156,6 +1165,8 @@ class ExportWriter:
         self.all_orders.write(amazon_orders_tsv(chunk.amazon.orders, header=chunk.index == 0))
         self._append_settlement_rows(chunk.amazon.settlement_rows)
         self.transactions.append(chunk.shopify.transactions)
+        api_orders = chunk.shopify.orders.filter(pl.col("created_utc") >= self.ctx.api_from_utc)
+        self.order_transactions.append(tenders.order_transactions(api_orders))
         self.touchpoints.append(chunk.touchpoints)
         self.invoices.append(chunk.invoices)
         self.etsy_orders.append(chunk.etsy.orders)
@@ -1184,6 +1195,9 @@ class ExportWriter:
                     shutil.copyfileobj(source, target)
         write_shopify_payments_csv(
             ctx, pl.concat(self.transactions), out / "shopify" / "payment_transactions_export_1.csv"
+        )
+        tenders.write_order_transactions_json(
+            self.order_transactions, ctx.timezone, out / "shopify" / "order_transactions_api.json"
         )
         self._append_settlement_rows(ctx.other_settlement_rows)
         header = "\t".join(SETTLEMENT_COLUMNS) + "\n"
