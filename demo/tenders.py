@@ -82,7 +82,6 @@ def apply_tenders(shop: ShopifyWorld, seed: int, end_utc: int, api_from_utc: int
 
     # The payments export: no charge (nor refund) for orders never captured; a split order's charge is the rest.
     uncaptured = orders.filter(pl.col("financial_status").is_in(UNCAPTURED) | (pl.col("tender") == "gift_card"))
-    international = (pl.col("country") != "US") | (pl.col("card_brand") == "american_express")
     charged = pl.col("amount_cents") - pl.col("gift_card_cents")
     transactions = (
         shop.transactions.join(uncaptured.select("order_seq"), on="order_seq", how="anti")
@@ -90,17 +89,20 @@ def apply_tenders(shop: ShopifyWorld, seed: int, end_utc: int, api_from_utc: int
         .with_columns(
             amount_cents=pl.when(pl.col("type") == "charge").then(charged).otherwise(pl.col("amount_cents")),
             fee_cents=pl.when((pl.col("type") == "charge") & (pl.col("gift_card_cents") > 0))
-            .then(
-                pl.when(international)
-                .then(div_round(charged * 39, 1000) + 30)
-                .otherwise(div_round(charged * 29, 1000) + 30)
-            )
+            .then(card_fee_cents(charged))
             .otherwise(pl.col("fee_cents")),
         )
         .with_columns(net_cents=pl.col("amount_cents") - pl.col("fee_cents"))
         .drop("gift_card_cents")
     )
     return ShopifyWorld(orders, shop.lines, shop.refunds, shop.refund_lines, transactions, shop.touches)
+
+
+def card_fee_cents(charged: pl.Expr) -> pl.Expr:
+    """Shopify Payments' fee on a charge (demo/shopify.simulate_transactions): 3.9% + 30c for international or
+    Amex cards, else 2.9% + 30c. Needs `country` and `card_brand`."""
+    international = (pl.col("country") != "US") | (pl.col("card_brand") == "american_express")
+    return pl.when(international).then(div_round(charged * 39, 1000) + 30).otherwise(div_round(charged * 29, 1000) + 30)
 
 
 def order_transactions(orders: pl.DataFrame) -> pl.DataFrame:

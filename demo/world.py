@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from demo import ads, amazon, brand, calendar, catalog, etsy, shopify, tenders
+from demo import ads, amazon, brand, calendar, catalog, etsy, gift_cards, shopify, tenders
 
 BASE_ORDERS_PER_DAY = 40.0
 API_CONNECTED_AT_FRACTION = 0.6  # the brand connected the Admin API 60 % into the period
@@ -141,6 +141,7 @@ def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
             ctx.payments_cutoff_utc,
         )
         shop = tenders.apply_tenders(shop, ctx.seed, ctx.end_utc, ctx.api_from_utc)
+        shop = gift_cards.add_gift_card_lines(shop, ctx.seed, ctx.api_from_utc)
         amz = amazon.simulate_amazon(
             rng, amazon_cursor, days, ctx.products, ctx.orders_per_day, ctx.halo, ctx.settlement_periods, ctx.end_utc
         )

@@ -344,7 +344,9 @@ def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str
             "Lineitem price": cents_str("price_cents"),
             "Lineitem compare at price": pl.lit(""),
             "Lineitem sku": pl.col("sku"),
-            "Lineitem requires shipping": pl.lit("true"),
+            "Lineitem requires shipping": pl.when(pl.col("is_gift_card"))
+            .then(pl.lit("false"))
+            .otherwise(pl.lit("true")),
             "Lineitem taxable": pl.col("taxable").cast(pl.String),
             "Lineitem fulfillment status": pl.when(pl.col("fulfilled_utc").is_not_null())
             .then(pl.lit("fulfilled"))
@@ -396,7 +398,8 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         price_set=_money_set("price_cents"),
         grams=(pl.col("weight_kg") * 1000).round().cast(pl.Int64),
         taxable=pl.col("taxable"),
-        requires_shipping=pl.lit(True),
+        requires_shipping=~pl.col("is_gift_card"),
+        gift_card=pl.col("is_gift_card"),
         # Shopify often reports 0.00 here although allocations exist: use the allocations.
         total_discount=pl.lit("0.00"),
         discount_allocations=pl.when(pl.col("discount_alloc_cents") > 0).then(

@@ -173,6 +173,7 @@ def _entities() -> list[Entity]:
                 "requires_shipping": pl.Boolean(),
                 "fulfillment_status": pl.String(),
                 "grams": pl.Int64(),
+                "is_gift_card": pl.Boolean(),
                 "currency": pl.String(),
                 "created_at": UTC,
                 "business_date": pl.Date(),

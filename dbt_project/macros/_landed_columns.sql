@@ -75,6 +75,7 @@
             ["requires_shipping", "boolean"],
             ["fulfillment_status", "varchar(65535)"],
             ["grams", "bigint"],
+            ["is_gift_card", "boolean"],
             ["currency", "varchar(65535)"],
             ["created_at", "timestamp"],
             ["business_date", "date"],
