@@ -44,6 +44,9 @@ MAX_EXAMPLES = 5
 T = TypeVar("T")
 TEMPORARY_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download")
 TEMPORARY_PREFIXES = ("~$",)
+# `.` and `..` are not hidden names but path segments: in an S3 key they are literal, yet every local copy,
+# display and S3 console resolves them to another path, so such an object is rejected rather than skipped.
+DOT_SEGMENTS = (".", "..")
 # The run itself failing (disk full, lake unreachable, out of memory) is never the file's fault: the run stops
 # with exit 3 and the file is retried next time. Anything else a file's bytes provoke rejects that file.
 RUN_FAILURES = (OSError, MemoryError, LakeError)
@@ -89,6 +92,21 @@ def run_with_memory_cap(target: Callable[[T], list[FileResult]], arg: T, memory_
         "(COMMERCE_INGEST_MEMORY_MIB): raise the cap, or split the largest file"
     )
     raise RunFailure("the files given", cause, [])
+
+
+def ingest_paths_capped(
+    settings: Settings, paths: list[str], *, keep_inbox: bool = False, skip: Sequence[str] = ()
+) -> list[FileResult]:
+    """`Ingestor(settings).ingest_paths(...)` under COMMERCE_INGEST_MEMORY_MIB (see `run_with_memory_cap`): the
+    Dagster ingestion ops land through this, so a file too big for the cap fails the step with a reason instead
+    of the OOM killer taking the run worker."""
+    job = (settings, list(paths), keep_inbox, tuple(skip))
+    return run_with_memory_cap(_ingest_job, job, settings.ingest_memory_mib)
+
+
+def _ingest_job(job: tuple[Settings, list[str], bool, tuple[str, ...]]) -> list[FileResult]:
+    settings, paths, keep_inbox, skip = job
+    return Ingestor(settings).ingest_paths(paths, keep_inbox=keep_inbox, skip=skip)
 
 
 def _capped_child(send, target, arg, limit: int) -> None:
@@ -260,6 +278,12 @@ class Ingestor:
         sha = copy_with_sha256(fs, path, local)
         if settle and _changed(before, fs.info(path)):
             return _waiting(display, settle)
+        if has_dot_segment(fs, path):
+            problem = FileProblem(
+                "its S3 key has a '.' or '..' path segment, which tools resolve to a different path than the key",
+                "copy the object to a key without '.' or '..' segments and delete this one",
+            )
+            return self._reject(Delivery(display, local, sha, _now()), work, problem, fmt=None, forced=forced)
         origin = path if from_inbox and not keep_inbox else None
         result = self._ingest(Delivery(display, local, sha, _now(), origin=origin), work, forced, reinstate=reinstate)
         # A writer may have replaced the file since it was read: only the bytes that were recorded leave.
@@ -686,11 +710,23 @@ def as_dict(result: FileResult) -> dict:
     return asdict(result)
 
 
+def has_dot_segment(fs, path: str) -> bool:
+    """Whether an object-store path (`bucket/key` or `s3://bucket/key`) has a `.` or `..` segment. Local
+    paths resolve them through the file system, so they are never refused."""
+    if "file" in _protocols(fs):
+        return False
+    return any(part in DOT_SEGMENTS for part in path.split("://")[-1].split("/"))
+
+
+def _protocols(fs) -> tuple[str, ...]:
+    return (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
+
+
 def is_skipped(parts: Sequence[str], patterns: Sequence[str] = ()) -> bool:
     """Whether a relative path (split on `/`) inside a given folder is not an export: a hidden or `_` name
     (editor and lake bookkeeping files) anywhere in it, a temporary name (`.part`, `.tmp`, `~$` and similar:
     a transfer in progress or an Office lock file), or it or a folder holding it matches a skip pattern."""
-    if any(part.startswith((".", "_")) for part in parts):
+    if any(part.startswith((".", "_")) and part not in DOT_SEGMENTS for part in parts):
         return True
     if parts and (parts[-1].startswith(TEMPORARY_PREFIXES) or parts[-1].lower().endswith(TEMPORARY_SUFFIXES)):
         return True  # a download or copy still in progress, or an Office lock file

@@ -3,8 +3,9 @@ are and warn when they may be stale or mixed.
 
 `commerce-analytics build` and the Dagster dbt op record a row in `<prefix>audit.warehouse_builds` of the
 warehouse they build (DuckDB file or PostgreSQL) before dbt runs (status `running`) and set `succeeded` or
-`failed` when dbt ends. A build killed midway stays `running`: the marts may then mix that build's tables
-with older ones, and `report` says so. Redshift is not logged yet (the report does not read it).
+`failed` when dbt ends. A build killed midway stays `running`. On a DuckDB file builds are staged and
+published whole (warehouse/publish.py), so such a build left the previous marts intact; elsewhere the marts
+may mix its tables with older ones. `report` says which. Redshift is not logged yet (the report does not read it).
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ def _table(settings: Settings, target: str | None) -> str:
 
 def record_start(kind: str, settings: Settings, target: str | None = None) -> str | None:
     """Log a build as `running`; returns its id (None on targets without a log)."""
-    if kind not in LOGGED_KINDS:
-        return None
+    if kind not in LOGGED_KINDS or (kind == "duckdb" and str(settings.warehouse) == ":memory:"):
+        return None  # an in-memory database lives only as long as dbt's own connection
     build_id = uuid.uuid4().hex
     connection, mark = _connect(kind, settings)
     with contextlib.closing(connection):
@@ -102,22 +103,32 @@ def read_builds(connection, settings: Settings, target: str | None = None) -> tu
 
 
 def marts_warnings(
-    latest: BuildRecord | None, succeeded: BuildRecord | None, max_age_hours: float, now: dt.datetime | None = None
+    latest: BuildRecord | None,
+    succeeded: BuildRecord | None,
+    max_age_hours: float,
+    now: dt.datetime | None = None,
+    *,
+    published_whole: bool = False,
 ) -> list[str]:
-    """Why the marts may not be what a fresh, successful build gives; empty when they are."""
+    """Why the marts may not be what a fresh, successful build gives; empty when they are.
+
+    `published_whole`: the warehouse's builds are staged and published only on success (warehouse/publish.py),
+    so a failed or unfinished build left the previous marts intact rather than mixed."""
     now = now or _now()
     if latest is None:
         return ["no build of these marts is recorded: they may predate the build log, or be stale"]
     warnings = []
+    kept = (
+        "it was not published, so the marts are still those of the last successful build"
+        if published_whole
+        else "the marts may mix its tables with an earlier build's"
+    )
     if latest.status == "failed":
-        warnings.append(
-            f"the latest build (started {latest.started_at:%Y-%m-%d %H:%M} UTC) FAILED: "
-            "the marts may mix its tables with an earlier build's"
-        )
+        warnings.append(f"the latest build (started {latest.started_at:%Y-%m-%d %H:%M} UTC) FAILED: {kept}")
     elif latest.status == "running":
         warnings.append(
             f"the latest build (started {latest.started_at:%Y-%m-%d %H:%M} UTC) has not finished: it is still "
-            "running or was killed, so the marts may mix its tables with an earlier build's"
+            f"running or was killed; {kept}"
         )
     if succeeded is None:
         warnings.append("no build of these marts has succeeded")

@@ -60,10 +60,16 @@ def read_channel_pnl(settings: Settings, target: str | None = None) -> list[dict
 def read_marts_warnings(settings: Settings, target: str | None = None) -> tuple[str, list[str]]:
     """When the marts were last built successfully, and why they may be stale or mixed (warehouse/build_log.py)."""
     from warehouse import build_log
+    from warehouse.publish import stages_builds
 
+    target = target or settings.dbt_target
     with contextlib.closing(connect(settings, target)) as connection:
         latest, succeeded = build_log.read_builds(connection, settings, target)
-    return build_log.describe(succeeded), build_log.marts_warnings(latest, succeeded, settings.marts_max_age_hours)
+    published_whole = stages_builds("duckdb" if target == "local" else target, settings)
+    warnings = build_log.marts_warnings(
+        latest, succeeded, settings.marts_max_age_hours, published_whole=published_whole
+    )
+    return build_log.describe(succeeded), warnings
 
 
 def print_marts_status(settings: Settings, target: str | None = None) -> bool:

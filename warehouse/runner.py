@@ -89,21 +89,45 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
     builds = inv.command[:1] in [(command,) for command in BUILD_COMMANDS]
     try:
         kind = target_type(target, inv.profiles_dir or inv.project_dir)
+    except Exception as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
+    if not builds:
+        return _invoke(inv, settings, kind, target, name, load=load)
+    from warehouse.publish import build_session
+
+    # A build writes into a staged copy of a DuckDB warehouse and is published only when it succeeds.
+    with build_session(kind, settings, target) as session:
+        code = _invoke(inv, session.settings, kind, target, name, load=load, extra=session.environment)
+        session.succeeded = code == 0
+    return code
+
+
+def _invoke(
+    inv: DbtInvocation,
+    settings: Settings,
+    kind: str,
+    target: str,
+    name: str,
+    *,
+    load: bool,
+    extra: Mapping[str, str] | None = None,
+) -> int:
+    builds = inv.command[:1] in [(command,) for command in BUILD_COMMANDS]
+    try:
         environment = prepare_target(kind, settings, load=load and builds)
     except Exception as exc:
         print(f"{name}: preparing target {target!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     from dbt.cli.main import dbtRunner
 
-    from warehouse import build_log
-
     args = dbt_args(inv, settings)
     # dbt's env_var() reads the process environment: pass the settings on, including their defaults.
     os.environ.setdefault("COMMERCE_WAREHOUSE", settings.warehouse)
-    build_id = build_log.record_start(kind, settings, target) if builds else None
-    with scoped_environ(environment):
+    with scoped_environ({**environment, **(extra or {})}):
         result = dbtRunner().invoke(args)
-    build_log.record_end(kind, settings, build_id, result.success, target)
+    if kind == "duckdb":
+        _release_duckdb()
     if result.success:
         return 0
     if result.exception is not None:
@@ -117,6 +141,19 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
         file=sys.stderr,
     )
     return 1
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after a run. A staged build's file is
+    renamed over the live one when it succeeds (warehouse/publish.py); a connection left open under the staged
+    path would otherwise be reused by the next build in this process and write to the published file."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager as manager
+
+    with manager._LOCK:
+        if manager._ENV is not None:
+            with contextlib.suppress(Exception):
+                manager._ENV.close()
+            manager._ENV = None
 
 
 MESSAGES_PER_TEST = 5

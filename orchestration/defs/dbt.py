@@ -13,8 +13,8 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.defs.ingestion import LAKE_WAREHOUSE_POOL
 from orchestration.lib.dbt_project import dbt_environment, dbt_project, prepare_manifest, stream_dbt, translator
 from orchestration.lib.settings import OrchestrationSettings, load_orchestration_settings
-from warehouse import build_log
 from warehouse.dbt_args import DbtInvocation, backfill_vars, dbt_args
+from warehouse.publish import build_session
 from warehouse.runner import prepare_target, target_type
 
 DBT_OP = "dbt_models"
@@ -44,21 +44,18 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         # The target gets what it needs from the lake first (DuckDB: httpfs and empty-entity placeholders;
         # PostgreSQL: the load step), exactly as `commerce-analytics build` does.
         kind = target_type(settings.dbt_target, settings.dbt_project_dir)
-        environment = prepare_target(kind, settings.commerce, log=context.log.info)
-        invocation = DbtInvocation(
-            full_refresh=config.full_refresh, vars=backfill_vars(config.start_date, config.end_date)
-        )
-        args = dbt_args(invocation, settings.commerce, locate=False)
-        context.log.info(f"dbt {' '.join(args)} (target {settings.dbt_target})")
-        # The build log (warehouse/build_log.py) tells `report` whether the marts come from a finished build.
-        build_id = build_log.record_start(kind, settings.commerce, settings.dbt_target)
-        succeeded = False
-        try:
-            with dbt_environment(settings, environment):
+        # Write-audit-publish (warehouse/publish.py): on a DuckDB file dbt builds a staged copy, published
+        # only when the build succeeds; the build log tells `report` how the latest build ended.
+        with build_session(kind, settings.commerce, settings.dbt_target, log=context.log.info) as session:
+            environment = prepare_target(kind, session.settings, log=context.log.info)
+            invocation = DbtInvocation(
+                full_refresh=config.full_refresh, vars=backfill_vars(config.start_date, config.end_date)
+            )
+            args = dbt_args(invocation, session.settings, locate=False)
+            context.log.info(f"dbt {' '.join(args)} (target {settings.dbt_target})")
+            with dbt_environment(settings, {**environment, **session.environment}):
                 yield from stream_dbt(dbt, args, context)
-            succeeded = True
-        finally:
-            build_log.record_end(kind, settings.commerce, build_id, succeeded, settings.dbt_target)
+            session.succeeded = True
 
     return _dbt_models
 

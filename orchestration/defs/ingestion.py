@@ -12,6 +12,7 @@ instance's dagster.yaml), so Dagster never ingests while a build reads the lake,
 import dagster as dg
 
 from ingestion import registry
+from ingestion.ingest import ingest_paths_capped
 from orchestration.defs.resources import LakeResource
 
 GROUP = "landed"
@@ -79,7 +80,6 @@ def _source_asset(source: str, entities: list[registry.Entity]) -> dg.AssetsDefi
         description=f"Land {source} export files into the lake (detect, validate, quarantine, record).",
     )
     def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, lake: LakeResource):
-        ingestor = lake.ingestor()
         locations = config.paths or [lake.inbox_url]
         mine, others = [], 0
         for location in locations:
@@ -89,7 +89,9 @@ def _source_asset(source: str, entities: list[registry.Entity]) -> dg.AssetsDefi
                 else:
                     others += 1
         context.log.info(f"{len(mine)} {source} file(s) to ingest; {others} other file(s) left to their sources")
-        results = ingestor.ingest_paths(mine, keep_inbox=config.keep_inbox, skip=config.skip) if mine else []
+        # In a child process whose memory COMMERCE_INGEST_MEMORY_MIB caps (when set), as `commerce-analytics ingest`.
+        settings = lake.settings()
+        results = ingest_paths_capped(settings, mine, keep_inbox=config.keep_inbox, skip=config.skip) if mine else []
         for result in results:
             level = context.log.warning if result.status in ("rejected", "partial") else context.log.info
             level(f"{result.status.upper()} {result.source_file}: {result.message}")

@@ -9,6 +9,7 @@ import functools
 
 import dagster as dg
 
+from ingestion.ingest import ingest_paths_capped
 from orchestration.defs.ingestion import LAKE_WAREHOUSE_POOL
 from orchestration.defs.resources import LakeResource
 from orchestration.lib.settings import load_orchestration_settings
@@ -35,7 +36,7 @@ class RejectConfig(dg.Config):
 @dg.op(name="record_unrecognised_files", pool=LAKE_WAREHOUSE_POOL)
 def _record_unrecognised(context: dg.OpExecutionContext, config: RejectConfig, lake: LakeResource) -> None:
     """Ingest files no format recognised so the lake records them as rejected, then fail naming each one."""
-    results = lake.ingestor().ingest_paths(config.paths)
+    results = ingest_paths_capped(lake.settings(), config.paths)
     problems = [f"{r.source_file}: {r.message}" for r in results if r.status == "rejected"]
     for result in results:
         context.log.info(f"{result.status.upper()} {result.source_file}: {result.message}")

@@ -12,7 +12,6 @@ from dagster_aws.s3 import S3Resource
 from dagster_dbt import DbtCliResource
 
 from commerce_analytics.settings import Settings
-from ingestion.ingest import Ingestor
 from ingestion.lake import Lake
 from orchestration.lib.dbt_project import dbt_executable
 from orchestration.lib.inbox import Classification, InboxFile, classify, list_files
@@ -69,10 +68,6 @@ class LakeResource(dg.ConfigurableResource):
 
     def lake(self) -> Lake:
         return Lake(self.lake_url, self.endpoint_url)
-
-    def ingestor(self) -> Ingestor:
-        settings = self.settings()
-        return Ingestor(settings, Lake(settings.lake, settings.aws_endpoint_url))
 
 
 class CheckThresholdsResource(dg.ConfigurableResource):

@@ -7,6 +7,7 @@ build as unfinished and `report` warns and exits 1; a successful, recent build r
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import signal
@@ -52,13 +53,36 @@ def test_report_after_a_successful_build_says_when_and_exits_0(duckdb_build, dbt
     assert stale.returncode == 1 and "COMMERCE_MARTS_MAX_AGE_HOURS=0" in stale.stdout, stale.stdout
 
 
+def _pnl_and_fact_cm2(warehouse) -> tuple[str, str]:
+    """(CM2 in the monthly channel P&L, CM2 in the order-line fact) of a warehouse file."""
+    import duckdb
+
+    with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as con:
+        pnl = con.execute("select sum(contribution_margin_2) from marts.fct_pnl_channel_monthly").fetchone()[0]
+        fact = con.execute("select sum(contribution_margin_2) from marts.fct_financial_performance").fetchone()[0]
+    return str(pnl), str(fact)
+
+
 @pytest.mark.dbt
-def test_report_warns_after_a_build_killed_between_the_fact_and_the_pnl(duckdb_build, dbt_lake, tmp_path):
+def test_a_build_killed_between_the_fact_and_the_pnl_publishes_nothing(duckdb_build, dbt_lake, dbt_dataset, tmp_path):
+    """The reproduction: new data (here a retracted carrier invoice file), a build killed after the fact and before
+    the monthly P&L. Built in place, the fact had already changed under a stale P&L. Staged and published whole
+    (warehouse/publish.py), the live marts are still the previous build's, consistent with each other, and
+    `report` says the latest build has not finished and was not published."""
+    lake = tmp_path / "lake"
+    shutil.copytree(dbt_lake, lake)
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copyfile(duckdb_build.target_path.parent / "warehouse.duckdb", warehouse)
+    before = _pnl_and_fact_cm2(warehouse)
+    assert before[0] == before[1]
     env = clean_env(
-        COMMERCE_LAKE=str(dbt_lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local", PYTHONUNBUFFERED="1"
+        COMMERCE_LAKE=str(lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local", PYTHONUNBUFFERED="1"
     )
+    invoices = sorted((dbt_dataset.out / "brand").glob("carrier_invoices_*.csv"))[0]
+    retracted = subprocess.run(
+        [str(CLI), "retract", str(invoices), "--reason", "test"], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert retracted.returncode == 0, retracted.stdout + retracted.stderr
     target = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)]
     build = subprocess.Popen(
         [str(CLI), "build", *target], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -75,6 +99,13 @@ def test_report_warns_after_a_build_killed_between_the_fact_and_the_pnl(duckdb_b
             build.kill()
         build.wait(timeout=60)
     assert any("fct_financial_performance" in line and " OK " in line for line in seen), "".join(seen[-40:])
+    assert _pnl_and_fact_cm2(warehouse) == before
     report = _report(env)
     assert report.returncode == 1, report.stdout + report.stderr
-    assert "has not finished" in report.stdout
+    assert "has not finished" in report.stdout and "not published" in report.stdout, report.stdout
+
+    finished = subprocess.run([str(CLI), "build", *target], cwd=REPO, env=env, capture_output=True, text=True)
+    assert finished.returncode == 0, (finished.stdout + finished.stderr)[-3000:]
+    after = _pnl_and_fact_cm2(warehouse)
+    assert after[0] == after[1] and after != before  # the next build publishes the new data whole
+    assert _report(env).returncode == 0

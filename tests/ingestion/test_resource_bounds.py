@@ -109,9 +109,8 @@ def test_scratch_of_a_killed_ingest_is_cleaned_by_the_next_run_never_a_live_one(
         assert list((lake / "_tmp").iterdir()) == []
 
 
-def test_the_memory_cap_turns_a_silent_oom_kill_into_exit_3(lake, tmp_path, monkeypatch, capsys):
-    """Parsing a 40 MB JSON document takes several times its size; capped at 400 MiB the ingest process fails and
-    the run says so (exit 3) instead of vanishing, nothing of the file is recorded; small files fit."""
+def _big_gaql_json(tmp_path: Path) -> Path:
+    """A 40 MB Google Ads JSON document: parsing it takes several times its size."""
     results = [
         {
             "campaign": {"id": str(i), "name": f"Search - Brand {i}"},
@@ -122,6 +121,13 @@ def test_the_memory_cap_turns_a_silent_oom_kill_into_exit_3(lake, tmp_path, monk
     ]
     big = tmp_path / "campaign_daily_gaql.json"
     big.write_text(json.dumps([{"results": results}]))
+    return big
+
+
+def test_the_memory_cap_turns_a_silent_oom_kill_into_exit_3(lake, tmp_path, monkeypatch, capsys):
+    """Parsing a 40 MB JSON document takes several times its size; capped at 400 MiB the ingest process fails and
+    the run says so (exit 3) instead of vanishing, nothing of the file is recorded; small files fit."""
+    big = _big_gaql_json(tmp_path)
     monkeypatch.setenv("COMMERCE_LAKE", str(lake))
     monkeypatch.setenv("COMMERCE_INGEST_MEMORY_MIB", "400")
     assert cli.main(["ingest", str(big)]) == 3
@@ -129,3 +135,17 @@ def test_the_memory_cap_turns_a_silent_oom_kill_into_exit_3(lake, tmp_path, monk
     assert "COMMERCE_INGEST_MEMORY_MIB" in err and "exit 3" in err
     assert not (lake / "_manifests" / "google_ads").exists()
     assert cli.main(["ingest", str(write(tmp_path / "inv.csv", INVOICES))]) == 0
+
+
+def test_the_dagster_ingestion_ops_land_under_the_same_memory_cap(lake, tmp_path):
+    """The ingestion ops call `ingest_paths_capped` (orchestration/defs/ingestion.py): past the cap the step fails
+    with a RunFailure naming the setting, rather than the OOM killer taking the run worker; small files land."""
+    from ingestion.ingest import RunFailure, ingest_paths_capped
+
+    big = _big_gaql_json(tmp_path)
+    settings = load_settings({"COMMERCE_LAKE": str(lake), "COMMERCE_INGEST_MEMORY_MIB": "400"})
+    with pytest.raises(RunFailure, match="COMMERCE_INGEST_MEMORY_MIB"):
+        ingest_paths_capped(settings, [str(big)])
+    assert not (lake / "_manifests" / "google_ads").exists()
+    [result] = ingest_paths_capped(settings, [str(write(tmp_path / "inv.csv", INVOICES))])
+    assert result.status == "landed"

@@ -236,3 +236,24 @@ def test_forget_customer_on_s3(s3, demo, tmp_path):
     from test_erasure import check_forget_customer
 
     check_forget_customer(make_bucket(s3, "lake-erasure"), Path(demo.out), tmp_path, s3)
+
+
+def test_a_key_with_dot_segments_is_rejected_with_a_reason_not_skipped(s3, demo):
+    """S3 keys are literal, so `inbox/a/../cogs.csv` is its own object; every local copy or console would show
+    it at another path, so it is refused with a reason (and recorded, so it is not retried) while the file
+    beside it lands."""
+    url = make_bucket(s3, "lake-dots")
+    lake = Lake(url, s3)
+    lake.fs.put_file(str(Path(demo.out / "brand" / "cogs.csv")), lake.path("inbox/a/../cogs.csv"))
+    lake.fs.put_file(str(Path(demo.out / "brand" / "products.csv")), lake.path("inbox/products.csv"))
+    ingestor = make_ingestor(url, s3)
+
+    by_name = {r.source_file.rsplit("/inbox/", 1)[-1]: r for r in ingestor.ingest_paths([ingestor.settings.inbox])}
+
+    assert by_name["a/../cogs.csv"].status == "rejected"
+    assert "'..'" in by_name["a/../cogs.csv"].message
+    assert by_name["products.csv"].status == "landed"
+    assert exit_code(list(by_name.values())) == 2
+    # It stays in the inbox (only landed bytes leave) and is refused again, by name, until it is renamed.
+    again = ingestor.ingest_paths([ingestor.settings.inbox])
+    assert [(r.source_file.rsplit("/inbox/", 1)[-1], r.status) for r in again] == [("a/../cogs.csv", "rejected")]

@@ -1,0 +1,119 @@
+"""Write-audit-publish for the DuckDB warehouse: readers see a build's marts only once all of it passed.
+
+`commerce-analytics build` and the Dagster dbt op run dbt inside `build_session`. On a local DuckDB file it:
+1. takes `<warehouse>.lock` (one build of a file at a time, whoever starts it), logs the build as `running`
+   in the live file (warehouse/build_log.py) and checkpoints it;
+2. copies the live file to `<warehouse>.building` (incremental models need the previous state) and hands
+   the caller settings and an environment that point dbt and the lake pinning at the copy;
+3. when dbt succeeded (models built and every error-severity test passed), logs `succeeded` in the copy and
+   renames it over the live file: one atomic step, so a reader has either the old marts or the new ones;
+4. otherwise leaves the live file's marts as they were, logs the build `failed` there, and keeps the copy as
+   `<warehouse>.failed` for inspection. A killed build leaves `running` in the live file's log (and its
+   `.building` copy, replaced by the next build): `report` says no build since has been published.
+
+Other targets (PostgreSQL, Redshift, an in-memory or remote DuckDB) are built in place, with the build log
+where it exists; `report` then warns that a failed or unfinished build may have mixed tables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from commerce_analytics.settings import Settings
+from warehouse import build_log
+
+BUILDING_SUFFIX = ".building"
+FAILED_SUFFIX = ".failed"
+
+
+@dataclass
+class BuildSession:
+    """What the caller builds with; it sets `succeeded` when dbt finished without failures."""
+
+    settings: Settings
+    """The settings to prepare the target and run dbt with (the warehouse is the staged copy under WAP)."""
+    environment: dict[str, str] = field(default_factory=dict)
+    """Environment variables dbt needs for this build (COMMERCE_WAREHOUSE of the staged copy)."""
+    staged: bool = False
+    succeeded: bool = False
+    log: list[str] = field(default_factory=list)
+
+
+def stages_builds(kind: str, settings: Settings) -> bool:
+    """Whether builds of this warehouse are staged and published whole (a local DuckDB file)."""
+    location = str(settings.warehouse)
+    return kind == "duckdb" and location != ":memory:" and "://" not in location and not location.startswith("md:")
+
+
+def building_path(settings: Settings) -> Path:
+    return _live(settings).with_name(_live(settings).name + BUILDING_SUFFIX)
+
+
+def _live(settings: Settings) -> Path:
+    return Path(settings.warehouse).expanduser().resolve()
+
+
+@contextlib.contextmanager
+def build_session(kind: str, settings: Settings, target: str | None = None, *, log=print) -> Iterator[BuildSession]:
+    """Run a build: yield the session to build with, then publish it (or not) and log its outcome."""
+    if not stages_builds(kind, settings):
+        session = BuildSession(settings)
+        build_id = build_log.record_start(kind, settings, target)
+        try:
+            yield session
+        finally:
+            build_log.record_end(kind, settings, build_id, session.succeeded, target)
+        return
+
+    live = _live(settings)
+    live.parent.mkdir(parents=True, exist_ok=True)
+    building = building_path(settings)
+    with open(live.with_name(live.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        build_id = build_log.record_start(kind, settings, target)  # creates the live file on a first build
+        _checkpoint(live)
+        _remove_database(building)
+        shutil.copyfile(live, building)
+        staged_settings = dataclasses.replace(settings, warehouse=str(building))
+        session = BuildSession(staged_settings, {"COMMERCE_WAREHOUSE": str(building)}, staged=True)
+        try:
+            yield session
+        except BaseException:
+            session.succeeded = False
+            raise
+        finally:
+            if session.succeeded:
+                build_log.record_end(kind, staged_settings, build_id, True, target)
+                _checkpoint(building)
+                os.replace(building, live)
+                log(f"warehouse: published the build to {live}")
+            else:
+                build_log.record_end(kind, settings, build_id, False, target)
+                failed = live.with_name(live.name + FAILED_SUFFIX)
+                _remove_database(failed)
+                if building.exists():
+                    os.replace(building, failed)
+                log(
+                    f"warehouse: the build failed, so it was not published: {live} keeps the marts of the last "
+                    f"successful build; the failed build's tables are in {failed} for inspection"
+                )
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold the write-ahead log into the file, so a byte copy or a rename carries every committed change."""
+    import duckdb
+
+    with contextlib.closing(duckdb.connect(str(path))) as connection:
+        connection.execute("checkpoint")
+
+
+def _remove_database(path: Path) -> None:
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        candidate.unlink(missing_ok=True)
