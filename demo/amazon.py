@@ -444,8 +444,12 @@ def other_transactions(
     amazon_ads_daily: pl.DataFrame,
     days: pl.DataFrame,
     scale: float,
+    ad_charges: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Rows no order carries: subscription and storage fees, reserves, the payment of Amazon Ads spend."""
+    """Rows no order carries: subscription and storage fees, reserves, the payment of Amazon Ads spend.
+
+    `ad_charges` (posted_utc, amount_cents), when given, are the Cost of Advertising rows (monthly,
+    demo/amazon_ads_v2.py); otherwise each period pays its days' reported spend."""
     other = []
     ads_by_day = amazon_ads_daily.join(days.select("day_index", "utc_start"), on="day_index")
     for marketplace, currency, *_ in MARKETPLACES:
@@ -471,6 +475,10 @@ def other_transactions(
                 released = ("other-transaction", "other-transaction", "Previous Reserve Amount Balance")
                 events.append((lo + 60, *released, previous_reserve))
             previous_reserve = reserve
+            if ad_charges is not None:
+                for posted, cents in ad_charges.filter(pl.col("posted_utc").is_between(lo, hi - 1)).iter_rows():
+                    events.append((posted, "ServiceFee", "Cost of Advertising", "TransactionTotalAmount", cents))
+                continue
             ads = ads_by_day.filter((pl.col("utc_start") >= lo) & (pl.col("utc_start") < hi))["spend_cents"].sum()
             if ads:
                 events.append((hi - 7_200, "ServiceFee", "Cost of Advertising", "TransactionTotalAmount", -int(ads)))

@@ -88,6 +88,12 @@ FILE_GUIDE = [
         "Google Ads API GoogleAdsService.SearchStream",
     ),
     (
+        "google_ads/click_view_<YYYY-MM>.json",
+        "Google Ads",
+        "GAQL click_view SearchStream JSON (gclid -> campaign, one batch per day)",
+        "Google Ads API GoogleAdsService.SearchStream on click_view, one day per query",
+    ),
+    (
         "meta_ads/insights_campaign_daily_<YYYY-MM>.json",
         "Meta",
         "Insights API JSON",
@@ -98,6 +104,18 @@ FILE_GUIDE = [
         "Amazon Ads",
         "Reporting API v3 spAdvertisedProduct, GZIP_JSON",
         "Amazon Ads API POST /reporting/reports, reportTypeId spAdvertisedProduct",
+    ),
+    (
+        "amazon_ads/sb_campaigns_<YYYY-MM>.json.gz",
+        "Amazon Ads",
+        "Reporting API v3 sbCampaigns (Sponsored Brands, no SKU), GZIP_JSON",
+        "Amazon Ads API POST /reporting/reports, reportTypeId sbCampaigns, groupBy campaign",
+    ),
+    (
+        "amazon_ads/sd_advertised_product_<YYYY-MM>.json.gz",
+        "Amazon Ads",
+        "Reporting API v3 sdAdvertisedProduct (Sponsored Display), GZIP_JSON",
+        "Amazon Ads API POST /reporting/reports, reportTypeId sdAdvertisedProduct",
     ),
     ("brand/products.csv", "Brand", "Product catalogue CSV", "The brand's product master"),
     ("brand/cogs.csv", "Brand", "COGS cost history CSV", "The brand's costing spreadsheet"),

@@ -17,6 +17,9 @@ from demo.money import div_round
 
 DISCOUNT_CODES = {"WELCOME10": 10, "BFCM25": 25, "ARTISAN15": 15, "FREESHIP": 0}
 FREE_SHIPPING_OVER_CENTS = 7500
+# US states of the demo that tax shipping charged with taxable goods (docs/metrics.md rule 34; the others
+# do not tax separately stated delivery charges): NY, TX, WA, NJ, NC.
+SHIPPING_TAXED_PROVINCES = ("NY", "TX", "WA", "NJ", "NC")
 LOOKBACK_DAYS = 30
 
 
@@ -275,13 +278,21 @@ def simulate_orders(
         .drop("_floor", "_last", "item_discount_cents", "items_gross_cents", "tax_rate_e6")
     )
 
-    taxes = lines.group_by("order_seq").agg(taxes_cents=pl.col("tax_cents").sum())
+    taxes = lines.group_by("order_seq").agg(line_taxes_cents=pl.col("tax_cents").sum())
     orders = (
         orders.join(taxes, on="order_seq")
         .with_columns(
             subtotal_cents=pl.col("items_gross_cents") - pl.col("item_discount_cents"),
             shipping_cents=pl.col("shipping_price_cents") - pl.col("shipping_discount_cents"),
         )
+        .with_columns(
+            shipping_tax_cents=pl.when(
+                (pl.col("country") == "US") & pl.col("province_code").is_in(SHIPPING_TAXED_PROVINCES)
+            )
+            .then(div_round(pl.col("shipping_cents") * pl.col("tax_rate_e6"), 1_000_000))
+            .otherwise(0)
+        )
+        .with_columns(taxes_cents=pl.col("line_taxes_cents") + pl.col("shipping_tax_cents"))
         .with_columns(
             total_cents=pl.col("subtotal_cents") + pl.col("shipping_cents") + pl.col("taxes_cents"),
             discount_amount_cents=pl.col("item_discount_cents") + pl.col("shipping_discount_cents"),
@@ -300,14 +311,18 @@ def simulate_orders(
 def simulate_refunds(
     rng: np.random.Generator, orders: pl.DataFrame, lines: pl.DataFrame, end_utc: int
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """At most one refund per order: cancellations, full returns and partial returns.
+    """At most one refund per order: cancellations, full and partial returns, goodwill refunds without items.
 
     Refunds dated after the end of the period have not happened yet and are dropped.
     Returns the orders with cancellation and fulfilment times, the refunds and their lines.
     """
     n = orders.height
     draw = rng.random(n)
-    kind = np.where(draw < 0.012, "cancel", np.where(draw < 0.037, "full", np.where(draw < 0.062, "partial", "")))
+    kind = np.where(
+        draw < 0.012,
+        "cancel",
+        np.where(draw < 0.037, "full", np.where(draw < 0.062, "partial", np.where(draw < 0.07, "goodwill", ""))),
+    )
     created = orders["created_utc"].to_numpy()
     delay = np.where(
         kind == "cancel",
@@ -330,6 +345,7 @@ def simulate_refunds(
             "order_id",
             "refund_kind",
             "shipping_cents",
+            "shipping_tax_cents",
             refund_utc=pl.Series(refund_at[happened]),
         )
         .with_columns(
@@ -337,8 +353,11 @@ def simulate_refunds(
             shipping_refund_cents=pl.when(pl.col("refund_kind") == "cancel")
             .then(pl.col("shipping_cents"))
             .otherwise(0),
+            shipping_tax_refund_cents=pl.when(pl.col("refund_kind") == "cancel")
+            .then(pl.col("shipping_tax_cents"))
+            .otherwise(0),
         )
-        .drop("shipping_cents")
+        .drop("shipping_cents", "shipping_tax_cents")
     )
 
     line_draw = rng.random(lines.height)
@@ -346,7 +365,11 @@ def simulate_refunds(
     qty_draw = rng.random(lines.height)
     refund_lines = lines.with_columns(
         _draw=pl.Series(line_draw), _restock=pl.Series(restock_draw), _qty=pl.Series(qty_draw)
-    ).join(refunds.select("order_seq", "refund_id", "refund_kind"), on="order_seq", how="inner")
+    ).join(
+        refunds.filter(pl.col("refund_kind") != "goodwill").select("order_seq", "refund_id", "refund_kind"),
+        on="order_seq",
+        how="inner",
+    )
     # Partial refunds take back part of one line; the others everything.
     refund_lines = (
         refund_lines.with_columns(_chosen=pl.col("_draw") == pl.col("_draw").min().over("order_seq"))
@@ -381,17 +404,28 @@ def simulate_refunds(
     totals = refund_lines.group_by("refund_id").agg(
         items_cents=pl.col("subtotal_cents").sum(), tax_cents=pl.col("total_tax_cents").sum()
     )
-    refunds = (
-        refunds.join(totals, on="refund_id")
-        .with_columns(amount_cents=pl.col("items_cents") + pl.col("tax_cents") + pl.col("shipping_refund_cents"))
-        .sort("order_seq")
+    # Goodwill refunds have no lines; restocking fees and discrepancies change the money paid back.
+    from demo.shopify_refunds import adjust_refunds
+
+    refunds = adjust_refunds(
+        refunds.join(totals, on="refund_id", how="left").with_columns(
+            pl.col("items_cents").fill_null(0), pl.col("tax_cents").fill_null(0)
+        ),
+        orders,
     )
+    refunds = refunds.with_columns(
+        amount_cents=pl.col("items_cents")
+        - pl.col("discrepancy_cents")
+        + pl.col("tax_cents")
+        + pl.col("shipping_refund_cents")
+        + pl.col("shipping_tax_refund_cents")
+    ).sort("order_seq")
     refunded = refunds.select("order_seq", refunded_cents="amount_cents")
     orders = (
         orders.join(refunded, on="order_seq", how="left")
         .with_columns(
             refunded_cents=pl.col("refunded_cents").fill_null(0),
-            financial_status=pl.when(pl.col("refund_kind") == "partial")
+            financial_status=pl.when(pl.col("refund_kind").is_in(["partial", "goodwill"]))
             .then(pl.lit("partially_refunded"))
             .when(pl.col("refund_kind") != "")
             .then(pl.lit("refunded"))
@@ -439,10 +473,31 @@ def simulate_transactions(
         fee_cents=pl.lit(0, pl.Int64),
     )
     txns = pl.concat([charges, refund_rows]).filter(pl.col("transaction_utc") <= cutoff_utc)
-    return txns.sort(["transaction_utc", "order_seq", "type"]).with_columns(
+    txns = txns.sort(["transaction_utc", "order_seq", "type"]).with_columns(
         net_cents=pl.col("amount_cents") - pl.col("fee_cents"),
         checkout_token=pl.Series(rng.integers(10**15, 10**16, txns.height)).cast(pl.String),
     )
+    # Chargebacks and won disputes (docs/metrics.md rule 33), keyed by order so no other draw shifts.
+    from demo.shopify_disputes import dispute_rows
+
+    disputes = (
+        dispute_rows(
+            paid.select(
+                "order_seq",
+                "order_id",
+                "name",
+                "card_brand",
+                "presentment_currency",
+                "country",
+                "created_utc",
+                "total_cents",
+                "refund_kind",
+            )
+        )
+        .filter(pl.col("transaction_utc") <= cutoff_utc)
+        .with_columns(net_cents=pl.col("amount_cents") - pl.col("fee_cents"), checkout_token=pl.lit(""))
+    )
+    return pl.concat([txns, disputes]).sort(["transaction_utc", "order_seq", "type"])
 
 
 def simulate_touches(

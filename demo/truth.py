@@ -22,8 +22,11 @@ from demo import gift_cards, truth_payments
 from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
 from demo.brand import shipping_rate_cents
 from demo.etsy import EtsyWorld
+from demo.google_click_view import google_clicks
 from demo.money import allocate, cents_str, div_round, fx_convert
 from demo.shopify import ShopifyWorld, landing_sites
+from demo.truth_ads import unreported_ad_charges
+from demo.truth_shopify import api_refund_items, chargeback_rows
 from demo.world import Chunk, Context
 from warehouse import pnl_measures
 
@@ -213,6 +216,7 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
             "item_discount_cents",
             "shipping_cents",
             "taxes_cents",
+            "shipping_tax_cents",
             "subtotal_cents",
             "cancelled_utc",
             "fulfilled_utc",
@@ -259,12 +263,24 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         weight="taxable_net",
         tiebreak="order_line_id",
         out="csv_tax_cents",
+    )
+    # API: tax on shipping (shipping_lines[].tax_lines) is allocated like shipping revenue (rule 34).
+    lines = allocate(
+        lines,
+        group="order_seq",
+        amount="shipping_tax_cents",
+        weight="gross_cents",
+        tiebreak="order_line_id",
+        out="shipping_tax_line_cents",
     ).with_columns(
-        taxes_cents_final=pl.when(pl.col("via_api")).then(pl.col("tax_cents")).otherwise(pl.col("csv_tax_cents"))
+        taxes_cents_final=pl.when(pl.col("via_api"))
+        .then(pl.col("tax_cents") + pl.col("shipping_tax_line_cents"))
+        .otherwise(pl.col("csv_tax_cents"))
     )
 
     # API refunds: refund lines (items and their tax) and shipping refunds, at the refund's date.
     api_refunds = shop.refund_lines.join(shop.refunds.select("refund_id", "refund_utc"), on="refund_id").select(
+        "refund_id",
         "line_item_id",
         "refund_quantity",
         "restock_type",
@@ -275,9 +291,7 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
     api_lines = lines.filter(pl.col("via_api")).select("order_line_id", "line_item_id")
     api_line_refunds = api_lines.join(api_refunds, on="line_item_id")
     api_rows = [
-        api_line_refunds.select(
-            "order_line_id", "event_date", amount_cents="subtotal_cents", measure=pl.lit("refunds")
-        ),
+        api_refund_items(shop, lines.filter(pl.col("via_api")), tz),
         api_line_refunds.select(
             "order_line_id", "event_date", amount_cents=-pl.col("total_tax_cents"), measure=pl.lit("taxes")
         ),
@@ -290,6 +304,16 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
             event_id="refund_id",
             event_date=local_date("refund_utc", tz),
             amount_cents=-pl.col("shipping_refund_cents"),
+        )
+    )
+    api_shipping_tax = (
+        shop.refunds.join(orders.filter(pl.col("via_api")).select("order_seq"), on="order_seq")
+        .filter(pl.col("shipping_tax_refund_cents") > 0)
+        .select(
+            "order_seq",
+            event_id="refund_id",
+            event_date=local_date("refund_utc", tz),
+            amount_cents=-pl.col("shipping_tax_refund_cents"),
         )
     )
     restocked = (
@@ -313,7 +337,10 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
     refund_estimated = events.select("order_seq").unique().with_columns(is_refund_estimated=pl.lit(True))
 
     # Payment fees (rules 10 and 21): the payments export's fees, else an estimate for captured payments only.
-    order_fees = truth_payments.order_payment_fees(orders, shop.transactions, tz, SEEDS)
+    # Dispute rows are chargebacks (rule 33): their fee is dated by the dispute, below.
+    order_fees = truth_payments.order_payment_fees(
+        orders, shop.transactions.filter(pl.col("type") != "dispute"), tz, SEEDS
+    )
     lines = lines.join(order_fees, on="order_seq", how="left")
     lines = allocate(
         lines,
@@ -363,7 +390,9 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         destination_country="country",
     )
     shipping_rows = _split_over_lines(api_shipping, lines, "gross_cents", "shipping_revenue")
-    event_rows = pl.concat([*api_rows, shipping_rows, *csv_rows], how="vertical_relaxed")
+    shipping_tax_rows = _split_over_lines(api_shipping_tax, lines, "gross_cents", "taxes")
+    disputes = chargeback_rows(shop, lines, tz)
+    event_rows = pl.concat([*api_rows, shipping_rows, shipping_tax_rows, *csv_rows, disputes], how="vertical_relaxed")
     return base, event_rows
 
 
@@ -770,11 +799,15 @@ def _url_path_query(col: str) -> pl.Expr:
     return pl.col(col).str.replace(r"^https?://[^/]+", "")
 
 
-def last_click(ctx: Context, orders: pl.DataFrame, touchpoints: pl.DataFrame) -> pl.DataFrame:
+def last_click(
+    ctx: Context, orders: pl.DataFrame, touchpoints: pl.DataFrame, click_view: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """The credited touch of each Shopify order under the default last-click model.
 
     `orders` has the order's creation time, its email key and its visible `landing_site`
-    (null for CSV-only and draft orders); `touchpoints` is the whole touchpoint export.
+    (null for CSV-only and draft orders); `touchpoints` is the whole touchpoint export;
+    `click_view` the Google click export (gclid, campaign_id): a Google touch whose
+    utm_campaign names no campaign takes its gclid's campaign (rule 41).
     """
     # A customer's touches: the landing sites of their orders (each at its order's creation)
     # and the export's visits, matched on the trimmed, lower-cased email.
@@ -824,6 +857,17 @@ def last_click(ctx: Context, orders: pl.DataFrame, touchpoints: pl.DataFrame) ->
         .join(by_name, left_on=["platform", "key_name"], right_on=["platform", "key"], how="left")
         .with_columns(campaign_id=pl.coalesce("campaign_by_id", "campaign_by_name"))
     )
+    if click_view is not None:  # auto-tagged Google clicks: gclid -> campaign (rule 41)
+        clicks = click_view.select("gclid", click_campaign="campaign_id").unique("gclid", keep="last")
+        touches = (
+            touches.with_columns(gclid=_query_param("gclid"))
+            .join(clicks, on="gclid", how="left")
+            .with_columns(
+                campaign_id=pl.coalesce(
+                    "campaign_id", pl.when(pl.col("platform") == "google_ads").then(pl.col("click_campaign"))
+                )
+            )
+        )
     has_paid = touches.group_by("order_seq").agg(any_paid=pl.col("platform").is_not_null().any())
     credited = (
         touches.join(has_paid, on="order_seq")
@@ -848,7 +892,8 @@ def last_click(ctx: Context, orders: pl.DataFrame, touchpoints: pl.DataFrame) ->
 def allocate_ad_spend(
     ctx: Context, lines: pl.DataFrame, credited: pl.DataFrame, fx: Fx, etsy_offsite_ads: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Campaign-day spend over credited lines by net sales; Amazon Ads by units of the SKU that day;
+    """Campaign-day spend over credited lines by gross_sales - discounts (contract v2); Amazon Ads
+    (Sponsored Products and Display) by units of the SKU that day, Sponsored Brands none (rule 39);
     Etsy Offsite Ads fees, already on their order's lines (rule 18), as they are.
 
     Returns the allocation rows (line, platform, campaign, spend date, amounts) and the
@@ -858,7 +903,14 @@ def allocate_ad_spend(
     candidates = (
         lines.filter(pl.col("channel") == "Shopify Web")
         .join(credited.filter(pl.col("campaign_id").is_not_null()), on="order_id")
-        .select("order_line_id", "platform", "campaign_id", date="touch_date", weight="net_sales_rep")
+        .select(
+            "order_line_id",
+            "platform",
+            "campaign_id",
+            date="touch_date",
+            # contract v2: credit x (gross_sales - discounts); refunds later do not move acquisition cost
+            weight=pl.col("gross_sales_rep") - pl.col("discounts_rep"),
+        )
     )
     group = ["platform", "campaign_id", "date"]
     web = allocate(
@@ -871,6 +923,35 @@ def allocate_ad_spend(
         tiebreak="order_line_id",
         out="amount_source",
     )
+    # Rule 42: a campaign-day no campaign-matched line carried goes to the lines of orders credited to a
+    # touch of that platform and day whose campaign is unknown, by the same weight.
+    placed_groups = web.select(group).unique()
+    orphan = spend.join(placed_groups, on=group, how="anti")
+    platform_only = (
+        lines.filter(pl.col("channel") == "Shopify Web")
+        .join(
+            credited.filter(pl.col("campaign_id").is_null() & pl.col("platform").is_not_null()).drop("campaign_id"),
+            on="order_id",
+        )
+        .select(
+            "order_line_id",
+            "platform",
+            date="touch_date",
+            weight=pl.col("gross_sales_rep") - pl.col("discounts_rep"),
+        )
+    )
+    platform_share = allocate(
+        orphan.join(platform_only, on=["platform", "date"], how="inner")
+        .with_columns(group_weight=pl.col("weight").sum().over(group))
+        .filter(pl.col("group_weight") > 0),
+        group=group,
+        amount="spend_cents",
+        weight="weight",
+        tiebreak="order_line_id",
+        out="amount_source",
+    )
+    shares = ["order_line_id", "platform", "campaign_id", "date", "amount_source"]
+    web = pl.concat([web.select(shares), platform_share.select(shares)])
     # The Sponsored Products report is one marketplace's (its budget currency): spend goes to that
     # marketplace's lines of the advertised SKU on the day, by units, per campaign.
     amazon_spend = (
@@ -921,7 +1002,7 @@ def allocate_ad_spend(
         )
         .filter(pl.col("amount_cents") != 0)
     )
-    return allocation.sort(["spend_date", "platform", "order_line_id"]), unallocated
+    return allocation.sort(["spend_date", "platform", "order_line_id", "campaign_id"]), unallocated
 
 
 # --------------------------------------------------------------------------- Per chunk
@@ -1073,6 +1154,7 @@ class TruthBuilder:
         self.orders: list[pl.DataFrame] = []
         self.costs: list[pl.DataFrame] = []
         self.etsy_offsite_ads: list[pl.DataFrame] = []
+        self.google_clicks: list[pl.DataFrame] = []
         self.cash: list[pl.DataFrame] = []
         self.order_dated: list[pl.DataFrame] = []
         self.gift_card_events: list[pl.DataFrame] = []
@@ -1091,10 +1173,19 @@ class TruthBuilder:
         self.part_paths.append(path)
         self.slim_lines.append(
             lines.select(
-                "order_line_id", "order_id", "channel", "sku", "order_date", "source_currency", "units", "net_sales_rep"
+                "order_line_id",
+                "order_id",
+                "channel",
+                "sku",
+                "order_date",
+                "source_currency",
+                "units",
+                "gross_sales_rep",
+                "discounts_rep",
             )
         )
         self.orders.append(_visible_orders(chunk, self.ctx.api_from_utc))
+        self.google_clicks.append(google_clicks(chunk.shopify.touches, self.ctx.timezone))
         self.costs.append(unassigned)
         planted = chunk.shopify.touches.join(chunk.shopify.orders.select("order_seq", "name"), on="order_seq").sort(
             ["order_seq", "occurred_utc", "is_order_visit", "landing_url"]
@@ -1116,7 +1207,7 @@ class TruthBuilder:
         ctx, folder = self.ctx, self.folder
         self.planted.close()
         lines = pl.concat(self.slim_lines)
-        credited = last_click(ctx, pl.concat(self.orders), touchpoints)
+        credited = last_click(ctx, pl.concat(self.orders), touchpoints, pl.concat(self.google_clicks))
         allocation, unallocated_ads = allocate_ad_spend(ctx, lines, credited, self.fx, pl.concat(self.etsy_offsite_ads))
         allocation.with_columns(
             cents_str("amount_source").alias("amount_source"), cents_str("amount").alias("amount")
@@ -1151,7 +1242,10 @@ class TruthBuilder:
                 )
                 money = [c for c in part.columns if c in MEASURES or (c.endswith("_source") and c != "order_source")]
                 target.write(part.with_columns(cents_str(c).alias(c) for c in money).write_csv(include_header=i == 0))
-        daily_costs = _daily_costs(ctx, self.fx, pl.concat([*self.costs, _sample_costs(ctx), unallocated_ads]))
+        unreported_ads, _ = unreported_ad_charges(ctx.other_settlement_rows, ctx.settlements, ctx.amazon_ads_daily)
+        daily_costs = _daily_costs(
+            ctx, self.fx, pl.concat([*self.costs, _sample_costs(ctx), unallocated_ads, unreported_ads])
+        )
         daily_costs.with_columns(
             cents_str("amount").alias("amount"), cents_str("amount_source").alias("amount_source")
         ).write_csv(folder / "daily_costs.csv")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from demo import ads, amazon, brand, calendar, catalog, etsy, gift_cards, shopify, tenders
+from demo import ads, amazon, amazon_ads_v2, brand, calendar, catalog, etsy, gift_cards, shopify, tenders
 
 BASE_ORDERS_PER_DAY = 40.0
 API_CONNECTED_AT_FRACTION = 0.6  # the brand connected the Admin API 60 % into the period
@@ -94,6 +94,8 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
     products = catalog.build_products(rng)
     campaign_daily = ads.build_campaign_daily(rng, days, scale)
     amazon_ads_daily = ads.build_amazon_ads_daily(rng, days, products, scale)
+    # Sponsored Brands and Display beside Products (`ad_product`), from their own stream.
+    amazon_ads_daily = amazon_ads_v2.with_v2_products(seed, days, products, scale, amazon_ads_daily)
     periods = amazon.settlement_periods(start, end_utc)
     samples = max(int(n_days * orders_per_day * 0.002), 2)
     return Context(
@@ -115,7 +117,15 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
         halo=amazon.halo_daily(days, campaign_daily),
         settlement_periods=periods,
         other_settlement_rows=amazon.assign_settlements(
-            amazon.other_transactions(rng, periods, amazon_ads_daily, days, scale), periods
+            amazon.other_transactions(
+                rng,
+                periods,
+                amazon_ads_daily,
+                days,
+                scale,
+                ad_charges=amazon_ads_v2.monthly_ad_charges(seed, amazon_ads_daily, days),
+            ),
+            periods,
         ),
         sample_invoices=brand.sample_parcels(rng, samples, int(days["utc_start"][0]), end_utc),
     )

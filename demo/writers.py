@@ -16,6 +16,8 @@ from pathlib import Path
 import polars as pl
 
 from demo import etsy, payouts, tenders
+from demo.amazon_ads_v2_writers import write_amazon_ads_v2_reports
+from demo.google_click_view import google_clicks, write_click_view
 from demo.money import cents_str, div_round
 from demo.shopify import ShopifyWorld, landing_sites
 from demo.world import Chunk, Context
@@ -377,6 +379,35 @@ def _money_set(cents: str | pl.Expr, *, currency: str = "USD") -> pl.Expr:
     )
 
 
+def shopify_order_adjustments() -> pl.Expr:
+    """A refund's `order_adjustments`: its shipping refund (`shipping_refund`, amount = -shipping refunded)
+    and its `refund_discrepancy` (amount = calculated - actual: a kept restocking fee +, a goodwill refund
+    without items -); `amount` excludes tax, `tax_amount` is the tax refunded with it (negative)."""
+    shipping = pl.when(pl.col("shipping_refund_cents") > 0).then(
+        pl.struct(
+            id=pl.col("refund_id") + 3,
+            kind=pl.lit("shipping_refund"),
+            reason=pl.lit("Shipping refund"),
+            amount=cents_str(-pl.col("shipping_refund_cents")),
+            amount_set=_money_set(-pl.col("shipping_refund_cents")),
+            tax_amount=cents_str(-pl.col("shipping_tax_refund_cents")),
+            tax_amount_set=_money_set(-pl.col("shipping_tax_refund_cents")),
+        )
+    )
+    discrepancy = pl.when(pl.col("discrepancy_cents") != 0).then(
+        pl.struct(
+            id=pl.col("refund_id") + 5,
+            kind=pl.lit("refund_discrepancy"),
+            reason=pl.col("discrepancy_reason"),
+            amount=cents_str("discrepancy_cents"),
+            amount_set=_money_set("discrepancy_cents"),
+            tax_amount=pl.lit("0.00"),
+            tax_amount_set=_money_set(pl.lit(0, pl.Int64)),
+        )
+    )
+    return pl.concat_list(shipping, discrepancy).list.drop_nulls()
+
+
 def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
     """Admin API orders (REST shape), one JSON object per line, for orders since the API connection."""
     tz = ctx.timezone
@@ -445,7 +476,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
     )
     refunds = (
         shop.refunds.join(rate, on="order_seq")
-        .join(refund_lines, on="refund_id")
+        .join(refund_lines, on="refund_id", how="left")  # goodwill refunds have no lines
         .join(orders.select("order_seq", "gateway", "financial_status"), on="order_seq")
     )
     refund_struct = pl.struct(
@@ -454,45 +485,11 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         created_at=local_ts("refund_utc", tz, iso),
         processed_at=local_ts("refund_utc", tz, iso),
         note=pl.col("refund_kind").replace_strict(
-            {"cancel": "Order cancelled", "full": "Returned", "partial": "Partial return"}
+            {"cancel": "Order cancelled", "full": "Returned", "partial": "Partial return", "goodwill": "Goodwill"}
         ),
-        restock=pl.col("refund_kind") != "partial",
+        restock=~pl.col("refund_kind").is_in(["partial", "goodwill"]),
         refund_line_items=pl.col("refund_line_items"),
-        order_adjustments=pl.when(pl.col("shipping_refund_cents") > 0)
-        .then(
-            pl.concat_list(
-                pl.struct(
-                    id=pl.col("refund_id") + 3,
-                    kind=pl.lit("shipping_refund"),
-                    reason=pl.lit("Shipping refund"),
-                    amount=cents_str(-pl.col("shipping_refund_cents")),
-                    amount_set=_money_set(-pl.col("shipping_refund_cents")),
-                    tax_amount=pl.lit("0.00"),
-                )
-            )
-        )
-        .otherwise(
-            pl.lit(
-                [],
-                dtype=pl.List(
-                    pl.Struct(
-                        {
-                            "id": pl.Int64,
-                            "kind": pl.String,
-                            "reason": pl.String,
-                            "amount": pl.String,
-                            "amount_set": pl.Struct(
-                                {
-                                    "shop_money": pl.Struct({"amount": pl.String, "currency_code": pl.String}),
-                                    "presentment_money": pl.Struct({"amount": pl.String, "currency_code": pl.String}),
-                                }
-                            ),
-                            "tax_amount": pl.String,
-                        }
-                    )
-                ),
-            )
-        ),
+        order_adjustments=shopify_order_adjustments(),
         transactions=pl.concat_list(
             pl.struct(
                 # A voided order's cancellation releases the authorization: no money moves back.
@@ -588,13 +585,24 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
                         )
                     )
                 ),
+                # Tax on shipping where the destination taxes it (docs/metrics.md rule 34).
+                tax_lines=pl.when(pl.col("shipping_tax_cents") > 0).then(
+                    pl.concat_list(
+                        pl.struct(
+                            title=pl.col("province_code") + pl.lit(" State Tax"),
+                            price=cents_str("shipping_tax_cents"),
+                            rate=pl.col("tax_rate_e6") / 1_000_000,
+                            price_set=_money_set("shipping_tax_cents"),
+                        )
+                    )
+                ),
             )
         ),
         refunds=pl.col("refunds"),
     )
     text = out.write_ndjson()
     # polars writes null for absent lists; Shopify sends [] for these.
-    for key in ("discount_allocations", "tax_lines", "refunds", "discount_codes"):
+    for key in ("discount_allocations", "tax_lines", "refunds", "discount_codes", "refund_line_items"):
         text = text.replace(f'"{key}":null', f'"{key}":[]')
     return text
 
@@ -899,7 +907,8 @@ def write_meta_insights(ctx: Context, folder: Path) -> list[Path]:
 def write_amazon_ads_reports(ctx: Context, folder: Path) -> list[Path]:
     """Sponsored Products v3 `spAdvertisedProduct` report, GZIP_JSON, one per calendar month."""
     rows = (
-        ctx.amazon_ads_daily.sort(["date", "campaign_id", "sku"])
+        ctx.amazon_ads_daily.filter(pl.col("ad_product") == "SPONSORED_PRODUCTS")
+        .sort(["date", "campaign_id", "sku"])
         .with_columns(month=pl.col("date").dt.strftime("%Y-%m"))
         .select(
             "month",
@@ -925,7 +934,7 @@ def write_amazon_ads_reports(ctx: Context, folder: Path) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))  # mtime=0: byte-identical reruns
         paths.append(path)
-    return paths
+    return paths + write_amazon_ads_v2_reports(ctx, folder)
 
 
 # --------------------------------------------------------------------------- Brand files
@@ -1151,6 +1160,7 @@ class ExportWriter:
         self.transactions: list[pl.DataFrame] = []
         self.order_transactions: list[pl.DataFrame] = []
         self.touchpoints: list[pl.DataFrame] = []
+        self.google_clicks: list[pl.DataFrame] = []
         self.invoices: list[pl.DataFrame] = [ctx.sample_invoices]
         self.etsy_orders: list[pl.DataFrame] = []
         self.etsy_items: list[pl.DataFrame] = []
@@ -1171,6 +1181,7 @@ class ExportWriter:
         api_orders = chunk.shopify.orders.filter(pl.col("created_utc") >= self.ctx.api_from_utc)
         self.order_transactions.append(tenders.order_transactions(api_orders))
         self.touchpoints.append(chunk.touchpoints)
+        self.google_clicks.append(google_clicks(chunk.shopify.touches, self.ctx.timezone))
         self.invoices.append(chunk.invoices)
         self.etsy_orders.append(chunk.etsy.orders)
         self.etsy_items.append(chunk.etsy.items)
@@ -1218,6 +1229,7 @@ class ExportWriter:
         write_etsy_statements(ctx, pl.concat(self.etsy_statement), out / "etsy")
         write_google_ads_ui_csv(ctx, out / "google_ads" / "campaign_report.csv")
         write_google_ads_gaql_json(ctx, out / "google_ads" / "campaign_daily_gaql.json")
+        write_click_view(pl.concat(self.google_clicks), out / "google_ads")
         write_meta_insights(ctx, out / "meta_ads")
         write_amazon_ads_reports(ctx, out / "amazon_ads")
         write_brand_files(ctx, out / "brand")

@@ -101,6 +101,7 @@ def _entities() -> list[Entity]:
             "total_discounts",
             "shipping",
             "shipping_discount",
+            "shipping_tax",
             "taxes",
             "total",
             "refunded_amount",
@@ -488,6 +489,20 @@ def _entities() -> list[Entity]:
             formats=("google_ads_ui_csv", "google_ads_gaql_json"),
         ),
         Entity(
+            "google_ads",
+            "click_view",
+            "GAQL click_view rows: the campaign and day of each Google click id (gclid).",
+            "`<gclid>`",
+            "`_ingested_at`",
+            {
+                "gclid": pl.String(),
+                "campaign_id": pl.String(),
+                "date": pl.Date(),
+                "business_date": pl.Date(),
+            },
+            formats=("google_ads_click_view_json",),
+        ),
+        Entity(
             "meta_ads",
             "campaign_daily",
             "Meta Insights rows (time_increment=1) at campaign, ad set or ad level.",
@@ -535,6 +550,32 @@ def _entities() -> list[Entity]:
                 "business_date": pl.Date(),
             },
             formats=("amazon_ads_sp_advertised_product",),
+        ),
+        Entity(
+            "amazon_ads",
+            "sponsored_brands_display_daily",
+            "Sponsored Brands v3 sbCampaigns rows (campaign x day, no SKU) and Sponsored Display v3"
+            " sdAdvertisedProduct rows (promoted SKU x day), with their ad product.",
+            "`<ad_product>|<date>|<campaignId>|<adGroupId>|<promotedSku>|<promotedAsin>`",
+            "`_ingested_at`",
+            {
+                "date": pl.Date(),
+                "ad_product": pl.String(),
+                "campaign_id": pl.String(),
+                "campaign_name": pl.String(),
+                "ad_group_id": pl.String(),
+                "ad_group_name": pl.String(),
+                "advertised_sku": pl.String(),
+                "advertised_asin": pl.String(),
+                "impressions": pl.Int64(),
+                "clicks": pl.Int64(),
+                "cost": MONEY,
+                "purchases": pl.Int64(),
+                "sales": MONEY,
+                "currency": pl.String(),
+                "business_date": pl.Date(),
+            },
+            formats=("amazon_ads_sb_campaigns", "amazon_ads_sd_advertised_product"),
         ),
         Entity(
             "brand",
@@ -642,9 +683,11 @@ SOURCE_DESCRIPTIONS: dict[str, str] = {
     "shopify": "The brand's Shopify store: orders export CSV, Admin API orders JSON and the Shopify Payments"
     " transactions export.",
     "amazon": "Amazon Seller Central: All Orders report and settlement reports (Flat File V2).",
-    "google_ads": "Google Ads campaign reports (UI CSV and GAQL JSON).",
+    "google_ads": "Google Ads campaign reports (UI CSV and GAQL JSON) and the GAQL click_view export (gclid ->"
+    " campaign).",
     "meta_ads": "Meta Ads Insights (Graph API JSON and Ads Manager CSV).",
-    "amazon_ads": "Amazon Ads Sponsored Products advertised-product report (v3, GZIP_JSON).",
+    "amazon_ads": "Amazon Ads reporting API v3 (GZIP_JSON): Sponsored Products advertised product, Sponsored"
+    " Brands campaigns, Sponsored Display advertised product.",
     "etsy": "Etsy Shop Manager: Sold Order Items CSV and monthly statement CSVs.",
     "brand": "The brand's own files: COGS cost history, carrier invoices, FX rates, SKU-ASIN map, web touchpoints,"
     " product list.",

@@ -1,6 +1,8 @@
-"""Write-audit-publish for the DuckDB warehouse: readers see a build's marts only once all of it passed.
+"""Write-audit-publish: readers see a build's marts only once all of it passed, never a mix of two builds.
 
-`commerce-analytics build` and the Dagster dbt op run dbt inside `build_session`. On a local DuckDB file it:
+`commerce-analytics build` and the Dagster dbt op run dbt inside `build_session`.
+
+On a local DuckDB file it:
 1. takes `<warehouse>.lock` (one build of a file at a time, whoever starts it), logs the build as `running`
    in the live file (warehouse/build_log.py) and checkpoints it;
 2. copies the live file to `<warehouse>.building` (incremental models need the previous state) and hands
@@ -11,8 +13,11 @@
    `<warehouse>.failed` for inspection. A killed build leaves `running` in the live file's log (and its
    `.building` copy, replaced by the next build): `report` says no build since has been published.
 
-Other targets (PostgreSQL, Redshift, an in-memory or remote DuckDB) are built in place, with the build log
-where it exists; `report` then warns that a failed or unfinished build may have mixed tables.
+On PostgreSQL and Redshift the marts schema is what is staged: the marts are built into `<marts>__building`
+(COMMERCE_MARTS_SCHEMA_SUFFIX, read by macros/generate_schema_name.sql; it starts as a copy of the live marts
+tables, for the incremental fact), and a successful build swaps the schemas by renaming them in one
+transaction; a failed one leaves `<marts>__building` for inspection. Staging and intermediate models are
+rebuilt in place: readers read marts. An in-memory or remote DuckDB is built in place.
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ from warehouse import build_log
 
 BUILDING_SUFFIX = ".building"
 FAILED_SUFFIX = ".failed"
+MARTS_SCHEMA_SUFFIX_VAR = "COMMERCE_MARTS_SCHEMA_SUFFIX"
+BUILDING_SCHEMA_SUFFIX = "__building"
+PREVIOUS_SCHEMA_SUFFIX = "__previous"
+SERVER_KINDS = ("postgres", "redshift")
 
 
 @dataclass
@@ -47,7 +56,9 @@ class BuildSession:
 
 
 def stages_builds(kind: str, settings: Settings) -> bool:
-    """Whether builds of this warehouse are staged and published whole (a local DuckDB file)."""
+    """Whether builds of this warehouse are staged and published whole (a local DuckDB file, or a server)."""
+    if kind in SERVER_KINDS:
+        return True
     location = str(settings.warehouse)
     return kind == "duckdb" and location != ":memory:" and "://" not in location and not location.startswith("md:")
 
@@ -70,6 +81,11 @@ def build_session(kind: str, settings: Settings, target: str | None = None, *, l
             yield session
         finally:
             build_log.record_end(kind, settings, build_id, session.succeeded, target)
+        return
+
+    if kind in SERVER_KINDS:
+        with _schema_session(kind, settings, target, log) as session:
+            yield session
         return
 
     live = _live(settings)
@@ -117,3 +133,85 @@ def _checkpoint(path: Path) -> None:
 def _remove_database(path: Path) -> None:
     for candidate in (path, path.with_name(path.name + ".wal")):
         candidate.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _schema_session(kind: str, settings: Settings, target: str | None, log) -> Iterator[BuildSession]:
+    live = settings.schema("marts", target)
+    building = live + BUILDING_SCHEMA_SUFFIX
+    build_id = build_log.record_start(kind, settings, target)
+    with contextlib.closing(server_connection(kind)) as connection:
+        stage_marts_schema(connection, live, building)
+    session = BuildSession(settings, {MARTS_SCHEMA_SUFFIX_VAR: BUILDING_SCHEMA_SUFFIX}, staged=True)
+    try:
+        yield session
+    except BaseException:
+        session.succeeded = False
+        raise
+    finally:
+        if session.succeeded:
+            with contextlib.closing(server_connection(kind)) as connection:
+                swap_marts_schema(connection, live, building)
+            log(f"warehouse: published the build's marts as schema {live}")
+        else:
+            log(
+                f"warehouse: the build failed, so it was not published: schema {live} keeps the marts of the last "
+                f"successful build; the failed build's marts are in schema {building} for inspection"
+            )
+        build_log.record_end(kind, settings, build_id, session.succeeded, target)
+
+
+def server_connection(kind: str):
+    """A DB-API connection to the PostgreSQL (libpq variables) or Redshift (REDSHIFT_* variables) warehouse."""
+    if kind == "postgres":
+        import psycopg2
+
+        from warehouse.targets import postgres_connect_args
+
+        return psycopg2.connect(**postgres_connect_args())
+    import redshift_connector
+
+    return redshift_connector.connect(
+        host=os.environ["REDSHIFT_HOST"],
+        port=int(os.environ.get("REDSHIFT_PORT", "5439")),
+        database=os.environ.get("REDSHIFT_DATABASE", "commerce"),
+        user=os.environ.get("REDSHIFT_USER", "dbt"),
+        password=os.environ.get("REDSHIFT_PASSWORD", ""),
+        ssl=True,
+    )
+
+
+def _tables(cursor, schema: str) -> list[str]:
+    cursor.execute(
+        "select table_name from information_schema.tables where table_schema = %s and table_type = 'BASE TABLE' "
+        "order by table_name",
+        (schema,),
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def stage_marts_schema(connection, live: str, building: str) -> None:
+    """A fresh `building` schema holding a copy of every table of `live` (the incremental fact continues from
+    it; the table models are replaced by the build). `LIKE` keeps Redshift's distribution and sort keys."""
+    cursor = connection.cursor()
+    cursor.execute(f'drop schema if exists "{building}" cascade')
+    cursor.execute(f'create schema "{building}"')
+    for table in _tables(cursor, live):
+        cursor.execute(f'create table "{building}"."{table}" (like "{live}"."{table}")')
+        cursor.execute(f'insert into "{building}"."{table}" select * from "{live}"."{table}"')
+    connection.commit()
+
+
+def swap_marts_schema(connection, live: str, building: str) -> None:
+    """Make `building` the live marts schema in one transaction: readers see the old marts or the new ones."""
+    previous = live + PREVIOUS_SCHEMA_SUFFIX
+    cursor = connection.cursor()
+    cursor.execute("select 1 from information_schema.schemata where schema_name = %s", (live,))
+    exists = cursor.fetchone() is not None
+    cursor.execute(f'drop schema if exists "{previous}" cascade')
+    if exists:
+        cursor.execute(f'alter schema "{live}" rename to "{previous}"')
+    cursor.execute(f'alter schema "{building}" rename to "{live}"')
+    if exists:
+        cursor.execute(f'drop schema "{previous}" cascade')
+    connection.commit()

@@ -88,11 +88,22 @@ source_totals as (
 
     union all
 
+    -- Refunds are the money refunded (rule 32): refund line subtotals minus non-shipping adjustments.
     select
         'shopify_api_refunds' as check_name,
         currency,
         sum({{ to_cents('coalesce(subtotal, 0)') }}) as source_cents
     from refund_lines
+    group by 1, 2
+
+    union all
+
+    select
+        'shopify_api_refunds' as check_name,
+        currency,
+        -sum({{ to_cents('amount') }}) as source_cents
+    from refund_adjustments
+    where coalesce(kind, '') != 'shipping_refund'
     group by 1, 2
 
     union all
@@ -160,7 +171,9 @@ line_totals as (
     from refunds
     inner join order_lines
         on refunds.order_line_id = order_lines.order_line_id
-    where refunds.refund_source = 'shopify_refund_line' and refunds.measure = 'refunds'
+    where
+        refunds.refund_source in ('shopify_refund_line', 'shopify_refund_without_lines')
+        and refunds.measure = 'refunds'
     group by 1, 2
 
     union all
@@ -172,7 +185,7 @@ line_totals as (
     from refunds
     inner join order_lines
         on refunds.order_line_id = order_lines.order_line_id
-    where refunds.refund_source = 'shopify_shipping_refund'
+    where refunds.refund_source = 'shopify_shipping_refund' and refunds.measure = 'shipping_revenue'
     group by 1, 2
 
     union all
@@ -202,18 +215,29 @@ line_totals as (
 
 ),
 
+source_summed as (
+
+    select
+        check_name,
+        currency,
+        sum(source_cents) as source_cents
+    from source_totals
+    group by 1, 2
+
+),
+
 final as (
 
     select
-        coalesce(source_totals.check_name, line_totals.check_name) as check_name,
-        coalesce(source_totals.currency, line_totals.currency) as currency,
-        coalesce(source_totals.source_cents, 0) as source_cents,
+        coalesce(source_summed.check_name, line_totals.check_name) as check_name,
+        coalesce(source_summed.currency, line_totals.currency) as currency,
+        coalesce(source_summed.source_cents, 0) as source_cents,
         coalesce(line_totals.line_cents, 0) as line_cents
-    from source_totals
+    from source_summed
     full outer join line_totals
         on
-            source_totals.check_name = line_totals.check_name
-            and source_totals.currency = line_totals.currency
+            source_summed.check_name = line_totals.check_name
+            and source_summed.currency = line_totals.currency
 
 )
 

@@ -32,7 +32,10 @@ export_fees as (
         source_currency,
         sum(-amount_source_cents) as fee_cents
     from payment_amounts
-    where mapping_kind = 'measure' and maps_to = 'payment_fees'
+    where
+        mapping_kind = 'measure' and maps_to = 'payment_fees'
+        -- dispute fees: assert_shopify_chargebacks_reconcile_to_payments_export (rule 33)
+        and lower(transaction_type) not in ('{{ var("shopify_dispute_types") | join("', '") }}')
     group by transaction_date, source_currency
 
 ),

@@ -7,6 +7,7 @@ what the file looks like and what to do.
 from __future__ import annotations
 
 from ingestion.formats import (
+    amazon_ads_sb_sd,
     amazon_ads_sp_advertised_product,
     amazon_all_orders,
     amazon_settlement,
@@ -14,6 +15,7 @@ from ingestion.formats import (
     ecb_fx_rates,
     etsy_sold_order_items_csv,
     etsy_statement_csv,
+    google_ads_click_view_json,
     google_ads_gaql_json,
     google_ads_ui_csv,
     meta_ads_manager_csv,
@@ -39,9 +41,12 @@ FORMATS: dict[str, Format] = {
         amazon_settlement.FORMAT,
         google_ads_ui_csv.FORMAT,
         google_ads_gaql_json.FORMAT,
+        google_ads_click_view_json.FORMAT,
         meta_insights_json.FORMAT,
         meta_ads_manager_csv.FORMAT,
         amazon_ads_sp_advertised_product.FORMAT,
+        amazon_ads_sb_sd.SB_FORMAT,
+        amazon_ads_sb_sd.SD_FORMAT,
         etsy_sold_order_items_csv.FORMAT,
         etsy_statement_csv.FORMAT,
         ecb_fx_rates.FORMAT,

@@ -83,6 +83,7 @@ REFUND = pl.Struct(
                     "amount": pl.String,
                     "amount_set": MONEY_SET,
                     "tax_amount": pl.String,
+                    "tax_amount_set": MONEY_SET,
                 }
             )
         ),
@@ -131,6 +132,7 @@ ORDER_FIELDS: dict[str, pl.DataType] = {
                 "price": pl.String,
                 "price_set": MONEY_SET,
                 "discount_allocations": pl.List(_ALLOCATION),
+                "tax_lines": pl.List(pl.Struct({"price": pl.String, "price_set": MONEY_SET})),
             }
         )
     ),
@@ -172,8 +174,21 @@ def _allocations(items: pl.Expr) -> pl.Expr:
     )
 
 
+def _tax_lines(items: pl.Expr) -> pl.Expr:
+    """Sum of the shop-money `price` of a list of tax lines."""
+    return _sum_amounts(
+        items.list.eval(
+            pl.coalesce(
+                pl.element().struct.field("price_set").struct.field("shop_money").struct.field("amount"),
+                pl.element().struct.field("price"),
+            )
+        )
+    )
+
+
 class ShopifyOrdersJson(Format):
     name = "shopify_orders_json"
+    version = "2"  # 2: shipping_tax from shipping_lines[].tax_lines, adjustments' tax_amount_set
     label = "Shopify API orders (JSON)"
     source = "shopify"
     entities = ("orders", "order_lines", "refunds", "refund_lines", "refund_adjustments")
@@ -411,7 +426,7 @@ class ShopifyOrdersJson(Format):
             kind=adj("kind"),
             reason=adj("reason"),
             amount=c.decimal(adj_amount),
-            tax_amount=c.decimal(adj("tax_amount")),
+            tax_amount=c.decimal(shop(adj("tax_amount"), adj("tax_amount_set"))),
             currency=pl.col("currency"),
             created_at=pl.col("_refund_created"),
             business_date=c.local_date(pl.col("_refund_created"), tz),
@@ -452,6 +467,11 @@ class ShopifyOrdersJson(Format):
             shipping=pl.coalesce(c.decimal(shipping_text), shipping_lines_sum),
             shipping_discount=pl.col("shipping_lines")
             .list.eval(_allocations(pl.element().struct.field("discount_allocations")))
+            .list.sum()
+            .cast(MONEY),
+            # Tax charged on shipping (docs/metrics.md rule 34), part of `taxes` (total_tax).
+            shipping_tax=pl.col("shipping_lines")
+            .list.eval(_tax_lines(pl.element().struct.field("tax_lines")))
             .list.sum()
             .cast(MONEY),
             taxes_included=pl.col("taxes_included"),

@@ -228,8 +228,9 @@ def test_meta_insights(demo):
 
 
 def test_amazon_ads_gzip_json(demo):
-    paths = sorted((demo.out / "amazon_ads").iterdir())
-    assert paths and all(p.name.endswith(".json.gz") for p in paths)
+    assert all(p.name.endswith(".json.gz") for p in (demo.out / "amazon_ads").iterdir())
+    paths = sorted((demo.out / "amazon_ads").glob("sp_advertised_product_*"))
+    assert paths
     rows = json.loads(gzip.decompress(paths[0].read_bytes()))
     assert {
         "date",
@@ -242,6 +243,21 @@ def test_amazon_ads_gzip_json(demo):
         "sales7d",
         "campaignBudgetCurrencyCode",
     } <= set(rows[0])
+
+
+def test_amazon_ads_sponsored_brands_and_display_reports(demo):
+    """v3 sbCampaigns rows have no SKU; sdAdvertisedProduct rows name the promoted SKU (rule 39)."""
+    [sb, *_] = sorted((demo.out / "amazon_ads").glob("sb_campaigns_*.json.gz"))
+    [sd, *_] = sorted((demo.out / "amazon_ads").glob("sd_advertised_product_*.json.gz"))
+    sb_rows = json.loads(gzip.decompress(sb.read_bytes()))
+    sd_rows = json.loads(gzip.decompress(sd.read_bytes()))
+    assert {"date", "campaignId", "campaignName", "cost", "purchases", "sales", "campaignBudgetCurrencyCode"} <= set(
+        sb_rows[0]
+    )
+    assert not {"advertisedSku", "promotedSku"} & set(sb_rows[0])
+    assert {"date", "campaignId", "adGroupId", "promotedSku", "promotedAsin", "cost", "purchases", "sales"} <= set(
+        sd_rows[0]
+    )
 
 
 def test_brand_files_have_their_templates(demo):

@@ -169,8 +169,43 @@ def test_shopify_sales_reconcile_to_the_orders_export(demo, truth):
     taxes = defaultdict(D)
     for r in shop:
         taxes[r["order_id"]] += D(r["taxes_source"])
-    unrefunded = [r for r in rows if r["Financial Status"] and D(r["Refunded Amount"]) == 0]
+    # ... unless a lost chargeback took some of it back (rule 33).
+    disputed = _disputed_orders(demo)
+    unrefunded = [
+        r for r in rows if r["Financial Status"] and D(r["Refunded Amount"]) == 0 and r["Name"] not in disputed
+    ]
     assert unrefunded and all(taxes[r["Name"]] == D(r["Taxes"]) for r in unrefunded)
+
+
+def _disputed_orders(demo) -> set[str]:
+    rows = read_csv(demo.out / "shopify" / "payment_transactions_export_1.csv")
+    return {r["Order"] for r in rows if r["Type"] == "dispute"}
+
+
+def test_chargebacks_are_refunds_of_their_order(demo, truth):
+    """Rule 33: a dispute row's -Amount is refunds - shipping - tax on its order's lines, its Fee a payment fee;
+    a won dispute reverses both."""
+    disputes = [
+        r for r in read_csv(demo.out / "shopify" / "payment_transactions_export_1.csv") if r["Type"] == "dispute"
+    ]
+    assert any(D(r["Amount"]) < 0 for r in disputes)  # won disputes (positive) appear in the full demo set
+    rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
+    refunded = {r["Name"] for r in rows if r["Financial Status"] and D(r["Refunded Amount"]) != 0}
+    by_order = defaultdict(list)
+    for r in truth:
+        by_order[r["order_id"]].append(r)
+    orders = {r["Name"]: r for r in rows if r["Financial Status"]}
+    for name in {r["Order"] for r in disputes} - refunded:
+        lines = by_order[name]
+        disputed = -sum(D(r["Amount"]) for r in disputes if r["Order"] == name)
+        carried = (
+            sum(D(r["refunds_source"]) for r in lines)
+            + D(orders[name]["Shipping"])
+            - sum(D(r["shipping_revenue_source"]) for r in lines)
+            + D(orders[name]["Taxes"])
+            - sum(D(r["taxes_source"]) for r in lines)
+        )
+        assert carried == disputed, name
 
 
 def test_refunded_tax_leaves_taxes(demo, truth):
@@ -182,8 +217,26 @@ def test_refunded_tax_leaves_taxes(demo, truth):
     assert refunded
     for o in refunded:
         refunded_tax = sum(D(rli["total_tax"]) for r in o["refunds"] for rli in r["refund_line_items"])
+        # ... and the shipping tax refunded with a shipping refund (rule 34).
+        refunded_tax -= sum(D(a["tax_amount"]) for r in o["refunds"] for a in r["order_adjustments"])
         assert taxes[o["name"]] == D(o["total_tax"]) - refunded_tax
     assert all(D(r["taxes"]) == 0 for r in truth if r["channel"].startswith("Amazon")), "facilitator tax is Amazon's"
+
+
+def test_api_shipping_tax_is_in_taxes(demo, truth):
+    """Rule 34: an API order's taxes are its line tax lines plus its shipping lines' tax lines."""
+    api = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
+    taxes = defaultdict(D)
+    for r in truth:
+        taxes[r["order_id"]] += D(r["taxes_source"])
+    shipping_taxed = [o for o in api if any(s["tax_lines"] for s in o["shipping_lines"]) and not o["refunds"]]
+    assert shipping_taxed
+    for o in shipping_taxed:
+        shipping_tax = sum(D(t["price"]) for s in o["shipping_lines"] for t in s["tax_lines"])
+        line_tax = sum(D(t["price"]) for li in o["line_items"] for t in li["tax_lines"])
+        assert D(o["total_tax"]) == line_tax + shipping_tax
+        if o["name"] not in _disputed_orders(demo):
+            assert taxes[o["name"]] == D(o["total_tax"]), o["name"]
 
 
 def test_api_discounts_are_shopifys_own_and_csv_discounts_are_allocated(demo, truth):
@@ -208,22 +261,38 @@ def test_api_discounts_are_shopifys_own_and_csv_discounts_are_allocated(demo, tr
     assert sum(D(r["discounts_source"]) for r in csv_lines) == csv_discount
 
 
-def test_api_refunds_come_from_refund_lines(demo, truth):
+def test_api_refunds_are_the_money_refunded(demo, truth):
+    """Rule 32: a refund's items = its lines' subtotals minus its non-shipping order adjustments, and its
+    transactions = items + refunded shipping + refunded tax; kept restocking fees and goodwill refunds
+    without lines are in the data set."""
     api = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
-    refunded = defaultdict(D)
-    for o in api:
-        for refund in o["refunds"]:
-            for rli in refund["refund_line_items"]:
-                refunded[str(rli["line_item_id"])] += D(rli["subtotal"])
     by_line = {r["order_line_id"]: r for r in truth}
-    assert refunded
-    assert all(D(by_line[i]["refunds_source"]) == amount for i, amount in refunded.items())
-    assert all(by_line[i]["is_refund_estimated"] == "false" for i in refunded)
+    reasons = defaultdict(int)
+    for o in api:
+        items_money = D(0)
+        for refund in o["refunds"]:
+            subtotal = sum(D(rli["subtotal"]) for rli in refund["refund_line_items"])
+            tax = sum(D(rli["total_tax"]) for rli in refund["refund_line_items"])
+            adjustments = [a for a in refund["order_adjustments"] if a["kind"] != "shipping_refund"]
+            shipping = -sum(D(a["amount"]) for a in refund["order_adjustments"] if a["kind"] == "shipping_refund")
+            tax -= sum(D(a["tax_amount"]) for a in refund["order_adjustments"])
+            items = subtotal - sum(D(a["amount"]) for a in adjustments)
+            paid = sum(D(t["amount"]) for t in refund["transactions"] if t["kind"] == "refund")
+            assert paid == items + shipping + tax, refund["id"]
+            items_money += items
+            for a in adjustments:
+                reasons[a["reason"] if refund["refund_line_items"] else "without lines"] += 1
+        lines = [str(li["id"]) for li in o["line_items"]]
+        assert sum(D(by_line[i]["refunds_source"]) for i in lines) == items_money, o["name"]
+        if o["refunds"]:
+            assert all(by_line[i]["is_refund_estimated"] == "false" for i in lines)
+    assert reasons["Restocking fee"] and reasons["without lines"], dict(reasons)
 
 
 def test_csv_refunds_are_estimated_from_refund_events(demo, truth):
     csv_lines = [r for r in truth if r["order_source"] == "shopify_csv"]
-    refunded = [r for r in csv_lines if D(r["refunds"]) > 0]
+    disputed = _disputed_orders(demo)  # chargebacks are refunds too (rule 33), stated, not estimated
+    refunded = [r for r in csv_lines if D(r["refunds"]) > 0 and r["order_id"] not in disputed]
     assert refunded and all(r["is_refund_estimated"] == "true" for r in refunded)
     rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
     orders = {r["Name"]: r for r in rows if r["Financial Status"]}
@@ -231,6 +300,8 @@ def test_csv_refunds_are_estimated_from_refund_events(demo, truth):
     for r in csv_lines:
         by_order[r["order_id"]] += D(r["refunds_source"])
     for name, items_refunded in by_order.items():
+        if name in disputed:
+            continue
         order = orders[name]
         # The items part never exceeds the order's refunded amount less nothing: taxes and shipping are split off.
         assert items_refunded <= D(order["Refunded Amount"])
@@ -317,9 +388,10 @@ def _reported_spend(demo):
     for path in (demo.out / "meta_ads").iterdir():
         for r in json.loads(path.read_text())["data"]:
             spend[("meta_ads", r["campaign_id"], r["date_start"])] = D(r["spend"])
-    for path in (demo.out / "amazon_ads").iterdir():
+    for path in (demo.out / "amazon_ads").iterdir():  # Sponsored Products, Brands (no SKU) and Display
         for r in json.loads(gzip.decompress(path.read_bytes())):
-            key = ("amazon_ads", f"{r['campaignId']}/{r['advertisedSku']}", r["date"])
+            sku = r.get("advertisedSku", r.get("promotedSku"))
+            key = ("amazon_ads", f"{r['campaignId']}/{sku}", r["date"])
             spend[key] = D(str(r["cost"])).quantize(D("0.01"))
     per_day = defaultdict(D)
     for (platform, _, day), amount in spend.items():
@@ -428,6 +500,63 @@ def test_amazon_ads_spend_stays_in_its_marketplace_and_campaign(demo, truth):
     currency = {r["order_line_id"]: r["source_currency"] for r in truth}
     amazon = [r for r in read_csv(demo.out / "truth" / "ad_spend_allocation.csv") if r["platform"] == "amazon_ads"]
     assert amazon and all(currency[r["order_line_id"]] == "USD" and r["campaign_id"] for r in amazon)
+
+
+def test_sponsored_brands_spend_stays_unallocated_display_is_allocated(demo):
+    """Rule 39: Sponsored Brands (no SKU) spend is never on a line; Sponsored Display spend per SKU is."""
+    from demo.amazon_ads_v2 import SB_CAMPAIGNS, SD_CAMPAIGN
+
+    campaigns = {r["campaign_id"] for r in read_csv(demo.out / "truth" / "ad_spend_allocation.csv")}
+    assert not campaigns & {cid for cid, *_ in SB_CAMPAIGNS}
+    assert SD_CAMPAIGN[0] in campaigns
+
+
+def test_cost_of_advertising_difference_is_a_daily_cost(demo, daily_costs):
+    """Rule 40: per settled month, Cost of Advertising = the Ads reports' spend + unreported_ad_charge."""
+    charged = defaultdict(D)
+    for r in _settlement_rows(demo):
+        if r["amount-type"] == "Cost of Advertising":
+            assert r["transaction-type"] == "ServiceFee" and r["_currency"] == "USD"
+            charged[r["posted-date"][:2] + r["posted-date"][5:]] -= r["_amount"]  # MM/DD/YY -> month key MM/YY
+    reported = defaultdict(D)
+    for (platform, day), amount in _reported_spend(demo).items():
+        if platform == "amazon_ads":
+            reported[f"{day[5:7]}/{day[2:4]}"] += amount
+    unreported = {
+        f"{r['cost_date'][5:7]}/{r['cost_date'][2:4]}": D(r["amount_source"])
+        for r in daily_costs
+        if r["cost_type"] == "unreported_ad_charge"
+    }
+    assert charged and unreported, "the demo's charges differ from the reports in some months"
+    assert all(
+        r["platform"] == "amazon_ads" and r["channel"] == "Unassigned"
+        for r in daily_costs
+        if r["cost_type"] == "unreported_ad_charge"
+    )
+    for month, amount in charged.items():
+        assert amount == reported[month] + unreported.get(month, D(0)), month
+    assert any(month not in unreported for month in charged), "and equal them in others"
+
+
+def test_auto_tagged_google_clicks_resolve_through_click_view(demo):
+    """Rule 41: a credited Google touch with a gclid and no utm_campaign takes its click_view campaign."""
+    clicks = {}
+    for path in sorted((demo.out / "google_ads").glob("click_view_*.json")):
+        for batch in json.loads(path.read_text()):
+            assert batch["fieldMask"] == "clickView.gclid,campaign.id,segments.date"
+            for r in batch["results"]:
+                assert r["clickView"]["resourceName"].endswith(f"{r['segments']['date']}~{r['clickView']['gclid']}")
+                clicks[r["clickView"]["gclid"]] = r["campaign"]["id"]
+    credited = read_csv(demo.out / "truth" / "attribution_last_click.csv")
+    auto = [r for r in credited if "gclid=" in r["landing_url"] and "utm_campaign=" not in r["landing_url"]]
+    resolved = [r for r in auto if r["campaign_id"]]
+    assert clicks and resolved, "some orders are credited to auto-tagged Google clicks"
+    for r in resolved:
+        gclid = r["landing_url"].split("gclid=")[1].split("&")[0]
+        assert r["campaign_id"] == clicks[gclid]
+    assert all(
+        clicks.get(r["landing_url"].split("gclid=")[1].split("&")[0]) is None for r in auto if not r["campaign_id"]
+    )
 
 
 def test_carrier_adjustments_keep_their_orders_channel(daily_costs):

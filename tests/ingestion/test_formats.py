@@ -35,8 +35,17 @@ def test_detection_uses_content_not_file_names(demo, ingest, tmp_path):
     }
     settlement = next((demo.out / "amazon/settlements").iterdir()).relative_to(demo.out).as_posix()
     meta = next((demo.out / "meta_ads").iterdir()).relative_to(demo.out).as_posix()
-    ads = next((demo.out / "amazon_ads").iterdir()).relative_to(demo.out).as_posix()
-    expected |= {settlement: "amazon_settlement", meta: "meta_insights_json", ads: "amazon_ads_sp_advertised_product"}
+    ads = {
+        next((demo.out / "amazon_ads").glob(f"{stem}_*")).relative_to(demo.out).as_posix(): fmt
+        for stem, fmt in (
+            ("sp_advertised_product", "amazon_ads_sp_advertised_product"),
+            ("sb_campaigns", "amazon_ads_sb_campaigns"),
+            ("sd_advertised_product", "amazon_ads_sd_advertised_product"),
+        )
+    }
+    clicks = next((demo.out / "google_ads").glob("click_view_*.json")).relative_to(demo.out).as_posix()
+    expected |= {settlement: "amazon_settlement", meta: "meta_insights_json", clicks: "google_ads_click_view_json"}
+    expected |= ads
     paths = []
     for i, rel in enumerate(expected):
         target = tmp_path / "renamed" / f"download_{i}.dat"

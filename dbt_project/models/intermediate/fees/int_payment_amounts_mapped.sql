@@ -37,7 +37,11 @@ components as (
         _source_file as source_file,
         transaction_at,
         type as transaction_type,
-        replace(lower(trim(type)), ' ', '_') as transaction_type_key,
+        case
+            -- the dispute aliases (var shopify_dispute_types) are one type: chargebacks (rule 33)
+            when lower(trim(type)) in ('{{ var("shopify_dispute_types") | join("', '") }}') then 'dispute'
+            else replace(lower(trim(type)), ' ', '_')
+        end as transaction_type_key,
         'Amount' as amount_type,
         order_name,
         payout_status,
@@ -53,7 +57,11 @@ components as (
         _source_file as source_file,
         transaction_at,
         type as transaction_type,
-        replace(lower(trim(type)), ' ', '_') as transaction_type_key,
+        case
+            -- the dispute aliases (var shopify_dispute_types) are one type: chargebacks (rule 33)
+            when lower(trim(type)) in ('{{ var("shopify_dispute_types") | join("', '") }}') then 'dispute'
+            else replace(lower(trim(type)), ' ', '_')
+        end as transaction_type_key,
         'Fee' as amount_type,
         order_name,
         payout_status,

@@ -22,6 +22,9 @@
         else the total), the fixed fee converted from the seed's currency into
         the order's at the order date; dated by the order date; an unknown
         gateway estimates 0;
+        dispute rows (var `shopify_dispute_types`) are not the order's fee: their
+        dispute fee is a payment fee of its own day (rule 33,
+        int_shopify_chargebacks_by_line);
     either way allocated to the order's lines by gross_sales share (remainder to
     the largest line, ties the lowest order_line_id), converted at the fee date.
 -#}
@@ -86,7 +89,10 @@ actual_fees as (
         ) as fee_cents,
         min(transaction_date) as first_transaction_date
     from payment_amounts
-    where order_name is not null
+    where
+        order_name is not null
+        -- disputes are chargebacks with their own fee day (rule 33, int_shopify_chargebacks_by_line)
+        and lower(transaction_type) not in ('{{ var("shopify_dispute_types") | join("', '") }}')
     group by order_name
 
 ),

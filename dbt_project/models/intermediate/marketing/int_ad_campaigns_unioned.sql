@@ -3,8 +3,9 @@
     its latest name, its type, its currency and the days it spent. The lookup
     touchpoints match `utm_campaign` against (campaign id, or the name
     case-insensitively), and the base of dim_ad_campaign.
-    The reports carry no campaign type, so it is derived: Amazon Sponsored
-    Products reports are `SPONSORED_PRODUCTS`; Google campaigns by their naming
+    The reports carry no campaign type, so it is derived: Amazon Ads campaigns
+    take their report's ad product (`SPONSORED_PRODUCTS`, `SPONSORED_BRANDS`,
+    `SPONSORED_DISPLAY`); Google campaigns by their naming
     convention (Search / Shopping / PMax / Display / Video prefix); otherwise null.
 -#}
 
@@ -22,6 +23,7 @@ campaign_days as (
         platform,
         campaign_id,
         campaign_name,
+        ad_product,
         spend_date,
         source_currency,
         spend_source_cents,
@@ -39,6 +41,7 @@ campaigns as (
         platform,
         campaign_id,
         max(case when name_rank = 1 then campaign_name end) as campaign_name,
+        max(ad_product) as ad_product,
         max(source_currency) as source_currency,
         min(spend_date) as first_spend_date,
         max(spend_date) as last_spend_date,
@@ -55,7 +58,7 @@ final as (
         campaign_id,
         campaign_name,
         case
-            when platform = 'amazon_ads' then 'SPONSORED_PRODUCTS'
+            when platform = 'amazon_ads' then coalesce(ad_product, 'SPONSORED_PRODUCTS')
             when platform = 'google_ads' and lower(campaign_name) like 'search%' then 'SEARCH'
             when platform = 'google_ads' and lower(campaign_name) like 'shopping%' then 'SHOPPING'
             when platform = 'google_ads' and lower(campaign_name) like 'pmax%' then 'PERFORMANCE_MAX'

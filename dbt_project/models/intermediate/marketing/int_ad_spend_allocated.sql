@@ -4,13 +4,21 @@
       - Google Ads / Meta: a campaign-day's spend goes to the lines of channels
         whose `channels` seed attribution_rule is `web_touches` (the Shopify store)
         of the orders whose last-click credited touch is on that campaign and day
-        (brand time zone), in proportion to the line's net sales in the
-        reporting currency. Lines with zero net sales take none; a campaign-day
-        whose candidate lines' net sales sum to zero or less allocates nothing.
-      - Amazon Ads: a (campaign, advertised SKU, day)'s spend goes to that day's
+        (brand time zone), in proportion to credit x the line's sales after
+        discounts (gross_sales - discounts, reporting currency; contract v2:
+        refunds later do not move acquisition cost). Under last click the credit
+        is 1. Lines with zero weight take none; a campaign-day whose candidate
+        lines' weights sum to zero or less allocates nothing.
+      - Google Ads / Meta campaign-days that no campaign-matched line carried
+        (docs/metrics.md rule 42): the whole spend goes, by the same weight, to the
+        lines of orders whose credited touch is on that platform and day but on no
+        identified campaign; the rows keep the campaign the spend came from.
+      - Amazon Ads (Sponsored Products and Display, docs/metrics.md rule 39): a
+        (campaign, advertised SKU, day)'s spend goes to that day's
         lines of the SKU on channels whose attribution_rule is `amazon_ads_sku`
         (Amazon FBA and FBM) in the report's currency
-        (marketplace), in proportion to units.
+        (marketplace), in proportion to units. Sponsored Brands spend has no SKU:
+        it stays whole in int_ad_spend_unallocated.
       - ad fees a channel's statement charges per order (`channel_ad_spend_line_models`):
         already on the order's lines, taken as they are.
     Integer cents, rounded half away from zero, remainder to the largest weight
@@ -61,7 +69,8 @@ campaign_spend as (
         source_currency,
         spend_source_cents
     from ad_spend_daily
-    where advertised_sku is null
+    -- Amazon Ads spend without a SKU (Sponsored Brands) is brand-level: never placed on web lines.
+    where advertised_sku is null and ad_product is null
 
 ),
 
@@ -74,7 +83,7 @@ web_candidates as (
         campaign_spend.source_currency,
         campaign_spend.spend_source_cents,
         order_lines.order_line_id,
-        order_lines.net_sales_cents as weight
+        order_lines.gross_sales_cents - order_lines.discounts_cents as weight
     from campaign_spend
     inner join attribution
         on
@@ -110,6 +119,85 @@ web_allocated as (
 
     {{ allocate_cents(
         'web_eligible',
+        ['platform', 'campaign_id', 'spend_date'],
+        'spend_source_cents',
+        'weight',
+        'order_line_id',
+        'amount_source_cents'
+    ) }}
+
+),
+
+-- docs/metrics.md rule 42: a campaign-day no campaign-matched line carried goes to the lines of
+-- orders credited to a touch of that platform and day whose campaign is unknown, by the same weight.
+web_placed_groups as (
+
+    select distinct
+        platform,
+        campaign_id,
+        spend_date
+    from web_eligible
+
+),
+
+orphan_spend as (
+
+    select campaign_spend.*
+    from campaign_spend
+    left join web_placed_groups
+        on
+            campaign_spend.platform = web_placed_groups.platform
+            and campaign_spend.campaign_id = web_placed_groups.campaign_id
+            and campaign_spend.spend_date = web_placed_groups.spend_date
+    where web_placed_groups.platform is null
+
+),
+
+platform_only_candidates as (
+
+    select
+        orphan_spend.platform,
+        orphan_spend.campaign_id,
+        orphan_spend.spend_date,
+        orphan_spend.source_currency,
+        orphan_spend.spend_source_cents,
+        order_lines.order_line_id,
+        order_lines.gross_sales_cents - order_lines.discounts_cents as weight
+    from orphan_spend
+    inner join attribution
+        on
+            orphan_spend.platform = attribution.platform
+            and orphan_spend.spend_date = attribution.touch_date
+            and attribution.campaign_id is null
+    inner join order_lines
+        on attribution.order_id = order_lines.order_id
+    inner join channels
+        on
+            order_lines.channel = channels.channel
+            and channels.attribution_rule = 'web_touches'
+
+),
+
+platform_only_weighted as (
+
+    select
+        platform_only_candidates.*,
+        sum(weight) over (partition by platform, campaign_id, spend_date) as group_weight
+    from platform_only_candidates
+
+),
+
+platform_only_eligible as (
+
+    select * from platform_only_weighted
+    where group_weight > 0
+
+),
+
+platform_only_allocated as (
+
+    {{ allocate_cents(
+        'platform_only_eligible',
         ['platform', 'campaign_id', 'spend_date'],
         'spend_source_cents',
         'weight',
@@ -180,6 +268,17 @@ allocated as (
         source_currency,
         amount_source_cents
     from web_allocated
+
+    union all
+
+    select
+        order_line_id,
+        platform,
+        campaign_id,
+        spend_date,
+        source_currency,
+        amount_source_cents
+    from platform_only_allocated
 
     union all
 

@@ -1,7 +1,11 @@
 {#-
     Unified daily ad spend of every ad platform, in cents:
       - google_ads and meta_ads at campaign x day (advertised_sku null);
-      - amazon_ads at campaign x advertised SKU x day (Sponsored Products report);
+      - amazon_ads at campaign x advertised SKU x day (Sponsored Products
+        spAdvertisedProduct and Sponsored Display sdAdvertisedProduct reports) and
+        at campaign x day with advertised_sku null (Sponsored Brands sbCampaigns:
+        brand-level spend, never allocated to lines; docs/metrics.md rule 39);
+        `ad_product` says which (null for the other platforms);
       - ad fees a channel's own statement charges per order (the models the
         `channel_ad_spend_line_models` var lists, already placed on lines), at
         campaign x day: the statement is their report.
@@ -33,6 +37,12 @@ meta_ads_campaign_daily as (
 amazon_ads_advertised_product_daily as (
 
     select * from {{ ref('stg_amazon_ads__advertised_product_daily') }}
+
+),
+
+amazon_ads_brands_display_daily as (
+
+    select * from {{ ref('stg_amazon_ads__sponsored_brands_display_daily') }}
 
 ),
 
@@ -151,6 +161,7 @@ campaign_daily as (
         resolved.spend_date,
         resolved.campaign_id,
         max(resolved.campaign_name) as campaign_name,
+        cast(null as {{ dbt.type_string() }}) as ad_product,
         cast(null as {{ dbt.type_string() }}) as advertised_sku,
         max(resolved.currency) as report_currency,
         sum(resolved.spend_source_cents) as spend_source_cents,
@@ -169,6 +180,36 @@ campaign_daily as (
 
 ),
 
+amazon_rows as (
+
+    select
+        'SPONSORED_PRODUCTS' as ad_product,
+        date,
+        campaign_id,
+        campaign_name,
+        advertised_sku,
+        currency,
+        cost,
+        impressions,
+        clicks
+    from amazon_ads_advertised_product_daily
+
+    union all
+
+    select
+        ad_product,
+        date,
+        campaign_id,
+        campaign_name,
+        advertised_sku,
+        currency,
+        cost,
+        impressions,
+        clicks
+    from amazon_ads_brands_display_daily
+
+),
+
 amazon_daily as (
 
     select
@@ -176,12 +217,13 @@ amazon_daily as (
         date as spend_date,
         campaign_id,
         max(campaign_name) as campaign_name,
+        max(ad_product) as ad_product,
         advertised_sku,
         max(currency) as report_currency,
         sum({{ to_cents('cost') }}) as spend_source_cents,
         sum(impressions) as impressions,
         sum(clicks) as clicks
-    from amazon_ads_advertised_product_daily
+    from amazon_rows
     group by date, campaign_id, advertised_sku
 
 ),
@@ -198,6 +240,7 @@ unioned as (
             spend_date,
             campaign_id,
             max(campaign_name) as campaign_name,
+            cast(null as {{ dbt.type_string() }}) as ad_product,
             cast(null as {{ dbt.type_string() }}) as advertised_sku,
             source_currency as report_currency,
             sum(amount_source_cents) as spend_source_cents,
@@ -217,6 +260,7 @@ with_currency as (
         spend_date,
         campaign_id,
         campaign_name,
+        ad_product,
         advertised_sku,
         coalesce(
             report_currency,
@@ -237,6 +281,7 @@ final as (
         with_currency.platform,
         with_currency.campaign_id,
         with_currency.campaign_name,
+        with_currency.ad_product,
         with_currency.advertised_sku,
         with_currency.spend_date,
         with_currency.source_currency,

@@ -14,7 +14,10 @@
     Ad platform: gclid -> google_ads, fbclid -> meta_ads, else the lower-cased
     utm_source through seed `utm_source_map`; none = direct / organic.
     Campaign: `utm_campaign` equal to a campaign id of that platform in the ad
-    reports, else equal to a campaign name case-insensitively.
+    reports, else equal to a campaign name case-insensitively, else, for a
+    Google touch (auto-tagging: a gclid without a usable utm_campaign), the
+    campaign of its gclid in the Google Ads click_view export (docs/metrics.md
+    rule 41).
 -#}
 {%- set same_visit_minutes = 30 -%}
 
@@ -41,6 +44,12 @@ utm_source_map as (
 ad_campaigns as (
 
     select * from {{ ref('int_ad_campaigns_unioned') }}
+
+),
+
+google_click_view as (
+
+    select * from {{ ref('stg_google_ads__click_view') }}
 
 ),
 
@@ -162,7 +171,11 @@ with_campaign as (
 
     select
         with_platform.*,
-        coalesce(campaigns_by_id.campaign_id, campaign_names.campaign_id) as campaign_id
+        coalesce(
+            campaigns_by_id.campaign_id,
+            campaign_names.campaign_id,
+            case when with_platform.ad_platform = 'google_ads' then google_click_view.campaign_id end
+        ) as campaign_id
     from with_platform
     left join ad_campaigns as campaigns_by_id
         on
@@ -172,6 +185,8 @@ with_campaign as (
         on
             with_platform.ad_platform = campaign_names.platform
             and lower(with_platform.utm_campaign) = campaign_names.campaign_name_key
+    left join google_click_view
+        on with_platform.gclid = google_click_view.gclid
 
 ),
 

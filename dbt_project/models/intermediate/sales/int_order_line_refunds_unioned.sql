@@ -4,10 +4,16 @@
     event and source, with the signed amount it adds to the measure, in integer
     cents of the line's source currency. One of the `channel_line_amount_models`
     that int_order_line_amounts_converted unions.
-      - Shopify API: refund lines' `subtotal` (refunds, +; less its tax when
-        prices include tax) and `total_tax` (taxes, -) at the refund's date; shipping refunds (order adjustments of
+      - Shopify API (rule 32, the money refunded): a refund's item money = its refund
+        lines' `subtotal` (less their tax when prices include tax) minus its
+        non-shipping order adjustments (calculated - actual: a kept restocking fee
+        +, a goodwill refund -), spread over its lines by subtotal, or, for a
+        refund without lines, over all the order's lines by net share (gross -
+        discounts - earlier refunds' items) (refunds, +); refund lines'
+        `total_tax` (taxes, -) at the refund's date; shipping refunds (order adjustments of
         kind shipping_refund, negative) allocated to the order's lines by gross
-        share (shipping_revenue);
+        share (shipping_revenue), and the shipping tax refunded with them (their
+        `tax_amount`, rule 34) the same way (taxes);
       - Shopify CSV-only orders (estimated): each refund event's items part
         allocated by net share (gross - discounts) to refunds, its shipping part
         by gross share and its tax part over taxable lines by net share, both
@@ -73,6 +79,9 @@ api_refund_lines as (
 
     select
         api_lines.order_line_id,
+        api_lines.shopify_order_id,
+        refund_lines.refund_id,
+        refund_lines.created_at as refunded_at,
         {{ dbt.concat(["'refund:'", 'cast(refund_lines.refund_id as ' ~ dbt.type_string() ~ ')']) }} as refund_event_id,
         {{ to_brand_date('refund_lines.created_at') }} as event_date,
         {{ to_cents('coalesce(refund_lines.subtotal, 0)') }}
@@ -87,13 +96,131 @@ api_refund_lines as (
 
 ),
 
+-- Non-shipping order adjustments (refund_discrepancy: restocking fees kept, goodwill, other
+-- differences), calculated minus actual: they come off the refund's item money.
+api_item_adjustments as (
+
+    select
+        refund_id,
+        order_id as shopify_order_id,
+        min(created_at) as refunded_at,
+        sum({{ to_cents('amount') }}) as adjustment_cents
+    from refund_adjustments
+    where coalesce(kind, '') != 'shipping_refund'
+    group by 1, 2
+
+),
+
+api_refund_line_totals as (
+
+    select
+        refund_id,
+        sum(subtotal_cents) as lines_subtotal_cents
+    from api_refund_lines
+    group by 1
+
+),
+
+-- A refund with lines: its item money (line subtotals - adjustments) by the lines' subtotals.
+api_refund_items_candidates as (
+
+    select
+        api_refund_lines.order_line_id,
+        api_refund_lines.shopify_order_id,
+        api_refund_lines.refund_id,
+        api_refund_lines.refunded_at,
+        api_refund_lines.refund_event_id,
+        api_refund_lines.event_date,
+        api_refund_lines.subtotal_cents,
+        api_refund_line_totals.lines_subtotal_cents
+        - coalesce(api_item_adjustments.adjustment_cents, 0) as refund_items_cents
+    from api_refund_lines
+    inner join api_refund_line_totals
+        on api_refund_lines.refund_id = api_refund_line_totals.refund_id
+    left join api_item_adjustments
+        on api_refund_lines.refund_id = api_item_adjustments.refund_id
+
+),
+
+api_refund_items_allocated as (
+
+    {{ allocate_cents('api_refund_items_candidates', ['refund_id'], 'refund_items_cents', 'subtotal_cents', 'order_line_id', 'line_cents') }}
+
+),
+
+-- A refund without lines (a goodwill refund): -adjustments over all the order's lines by net share
+-- (gross - discounts - the items of earlier refunds with lines), never below zero.
+api_refunds_without_lines as (
+
+    select api_item_adjustments.*
+    from api_item_adjustments
+    left join api_refund_line_totals
+        on api_item_adjustments.refund_id = api_refund_line_totals.refund_id
+    where api_refund_line_totals.refund_id is null
+
+),
+
+api_earlier_refund_items as (
+
+    select
+        api_refunds_without_lines.refund_id,
+        api_refund_items_allocated.order_line_id,
+        sum(api_refund_items_allocated.line_cents) as earlier_refund_cents
+    from api_refunds_without_lines
+    inner join api_refund_items_allocated
+        on
+            api_refunds_without_lines.shopify_order_id = api_refund_items_allocated.shopify_order_id
+            and (
+                api_refunds_without_lines.refunded_at > api_refund_items_allocated.refunded_at
+                or (
+                    api_refunds_without_lines.refunded_at = api_refund_items_allocated.refunded_at
+                    and api_refunds_without_lines.refund_id > api_refund_items_allocated.refund_id
+                )
+            )
+    group by 1, 2
+
+),
+
+api_lineless_candidates as (
+
+    select
+        api_lines.order_line_id,
+        api_refunds_without_lines.refund_id,
+        {{ dbt.concat(["'refund:'", 'cast(api_refunds_without_lines.refund_id as ' ~ dbt.type_string() ~ ')']) }}
+            as refund_event_id,
+        {{ to_brand_date('api_refunds_without_lines.refunded_at') }} as event_date,
+        -api_refunds_without_lines.adjustment_cents as refund_items_cents,
+        case
+            when api_lines.net_before_refunds_cents - coalesce(api_earlier_refund_items.earlier_refund_cents, 0) > 0
+                then api_lines.net_before_refunds_cents - coalesce(api_earlier_refund_items.earlier_refund_cents, 0)
+            else 0
+        end as line_weight
+    from api_refunds_without_lines
+    inner join api_lines
+        on api_refunds_without_lines.shopify_order_id = api_lines.shopify_order_id
+    left join api_earlier_refund_items
+        on
+            api_refunds_without_lines.refund_id = api_earlier_refund_items.refund_id
+            and api_lines.order_line_id = api_earlier_refund_items.order_line_id
+    where api_refunds_without_lines.adjustment_cents != 0
+
+),
+
+api_lineless_allocated as (
+
+    {{ allocate_cents('api_lineless_candidates', ['refund_id'], 'refund_items_cents', 'line_weight', 'order_line_id', 'line_cents') }}
+
+),
+
 api_shipping_refund_events as (
 
     select
         refund_id,
         order_id as shopify_order_id,
         min(created_at) as refunded_at,
-        sum({{ to_cents('amount') }}) as shipping_refund_cents
+        sum({{ to_cents('amount') }}) as shipping_refund_cents,
+        -- the shipping tax refunded with it (negative), rule 34
+        sum({{ to_cents('coalesce(tax_amount, 0)') }}) as shipping_tax_refund_cents
     from refund_adjustments
     where kind = 'shipping_refund'
     group by 1, 2
@@ -108,17 +235,26 @@ api_shipping_refund_candidates as (
         {{ dbt.concat(["'refund:'", 'cast(api_shipping_refund_events.refund_id as ' ~ dbt.type_string() ~ ')']) }}
             as refund_event_id,
         {{ to_brand_date('api_shipping_refund_events.refunded_at') }} as event_date,
-        api_shipping_refund_events.shipping_refund_cents
+        api_shipping_refund_events.shipping_refund_cents,
+        api_shipping_refund_events.shipping_tax_refund_cents
     from api_shipping_refund_events
     inner join api_lines
         on api_shipping_refund_events.shopify_order_id = api_lines.shopify_order_id
-    where api_shipping_refund_events.shipping_refund_cents != 0
+    where
+        api_shipping_refund_events.shipping_refund_cents != 0
+        or api_shipping_refund_events.shipping_tax_refund_cents != 0
 
 ),
 
 api_shipping_refunds_allocated as (
 
     {{ allocate_cents('api_shipping_refund_candidates', ['refund_event_id'], 'shipping_refund_cents', 'gross_sales_cents', 'order_line_id', 'line_cents') }}
+
+),
+
+api_shipping_tax_refunds_allocated as (
+
+    {{ allocate_cents('api_shipping_refund_candidates', ['refund_event_id'], 'shipping_tax_refund_cents', 'gross_sales_cents', 'order_line_id', 'line_cents') }}
 
 ),
 
@@ -178,9 +314,21 @@ final as (
         event_date,
         refund_event_id,
         'shopify_refund_line' as refund_source,
-        subtotal_cents as amount_source_cents,
+        line_cents as amount_source_cents,
         false as is_estimated
-    from api_refund_lines
+    from api_refund_items_allocated
+
+    union all
+
+    select
+        order_line_id,
+        'refunds' as measure,
+        event_date,
+        refund_event_id,
+        'shopify_refund_without_lines' as refund_source,
+        line_cents as amount_source_cents,
+        false as is_estimated
+    from api_lineless_allocated
 
     union all
 
@@ -205,6 +353,19 @@ final as (
         line_cents as amount_source_cents,
         false as is_estimated
     from api_shipping_refunds_allocated
+
+    union all
+
+    select
+        order_line_id,
+        'taxes' as measure,
+        event_date,
+        refund_event_id,
+        'shopify_shipping_refund' as refund_source,
+        line_cents as amount_source_cents,
+        false as is_estimated
+    from api_shipping_tax_refunds_allocated
+    where line_cents != 0
 
     union all
 

@@ -7,7 +7,9 @@
         `sum(price x qty) - Subtotal` allocated by gross share;
       - shipping_revenue charged: API shipping less shipping-line discounts, CSV
         `Shipping` (after a FREESHIP code), allocated by gross share;
-      - taxes: API tax lines; CSV `Taxes` allocated over taxable lines by net share;
+      - taxes: API tax lines plus the order's tax on shipping (`shipping_lines[].tax_lines`) by
+        gross share like shipping (rule 34); CSV `Taxes` (shipping tax included, not split out)
+        allocated over taxable lines by net share;
       - tax-inclusive prices (API `taxes_included`, or a CSV order whose Total =
         Subtotal + Shipping while Taxes > 0) have the line's tax backed out of
         gross_sales (metrics.md `taxes`); discounts and shipping are split by the
@@ -98,6 +100,10 @@ lines_joined as (
         end as order_shipping_cents,
         {{ to_cents('coalesce(orders.taxes, 0)') }} as order_taxes_cents,
         case
+            when orders.order_source = 'shopify_api' then {{ to_cents('coalesce(orders.shipping_tax, 0)') }}
+            else 0
+        end as order_shipping_tax_cents,
+        case
             when orders.order_source = 'shopify_api' then coalesce(restocked.restocked_units, 0)
             when orders.cancelled_at is not null and orders.fulfilled_at is null then order_lines.quantity
             else 0
@@ -155,9 +161,16 @@ shipping_allocated as (
 
 ),
 
+-- API tax on shipping goes to lines like shipping revenue (rule 34).
+shipping_tax_allocated as (
+
+    {{ allocate_cents('shipping_allocated', ['order_id'], 'order_shipping_tax_cents', 'line_price_cents', 'order_line_id', 'shipping_tax_cents') }}
+
+),
+
 csv_taxes_allocated as (
 
-    {{ allocate_cents('shipping_allocated', ['order_id'], 'order_taxes_cents', 'taxable_net_cents', 'order_line_id', 'csv_taxes_cents') }}
+    {{ allocate_cents('shipping_tax_allocated', ['order_id'], 'order_taxes_cents', 'taxable_net_cents', 'order_line_id', 'csv_taxes_cents') }}
 
 ),
 
@@ -217,7 +230,8 @@ final as (
         gross_sales_cents - discounts_cents as net_before_refunds_cents,
         taxable_net_cents,
         shipping_revenue_cents,
-        line_taxes_cents as taxes_cents,
+        line_taxes_cents + shipping_tax_cents as taxes_cents,
+        shipping_tax_cents,
         order_subtotal_cents,
         order_shipping_cents,
         order_taxes_cents

@@ -5,7 +5,9 @@
     Operational costs come from int_daily_costs_operational (Amazon storage and
     subscription fees, other settlement charges, return and unallocated
     shipping); unallocated ad spend per platform and spend day from
-    int_ad_spend_unallocated. `amount` is in the reporting currency (each key's
+    int_ad_spend_unallocated; `unreported_ad_charge` (Amazon Ads, the month's
+    Cost of Advertising minus the Ads reports' spend) from
+    int_amazon_ad_charge_reconciliation (docs/metrics.md rule 40). `amount` is in the reporting currency (each key's
     source total converted at the cost date's rate), `amount_source` in
     `source_currency`. Costs are positive; P&L marts subtract them from CM3.
 -#}
@@ -21,6 +23,20 @@ operational_costs as (
 unallocated_ad_spend as (
 
     select * from {{ ref('int_ad_spend_unallocated') }}
+
+),
+
+ad_charge_reconciliation as (
+
+    select * from {{ ref('int_amazon_ad_charge_reconciliation') }}
+
+),
+
+unassigned_channel as (
+
+    select channel
+    from {{ ref('channels') }}
+    where is_unassigned
 
 ),
 
@@ -48,6 +64,20 @@ cost_rows as (
         sum(amount_source) as amount_source
     from unallocated_ad_spend
     group by cost_date, channel, platform, cost_type, source_currency
+
+    union all
+
+    -- docs/metrics.md rule 40: the settlement's Cost of Advertising minus the Ads reports' spend.
+    select
+        cost_date,
+        (select unassigned_channel.channel from unassigned_channel) as channel,
+        'amazon_ads' as platform,
+        'unreported_ad_charge' as cost_type,
+        source_currency,
+        difference as amount,
+        difference_source as amount_source
+    from ad_charge_reconciliation
+    where difference_source_cents != 0
 
 ),
 

@@ -14,8 +14,10 @@
         `web_touches`).
       - roas = attributed_net_sales / spend (null without spend).
     Credited touches whose campaign cannot be identified (no or unknown
-    utm_campaign) are not in this mart (their platform still appears in
-    int_attribution_last_click).
+    utm_campaign, no click_view row for the gclid) are not in the attributed
+    counts (their platform still appears in int_attribution_last_click), but
+    their lines can carry a campaign-day's spend no campaign-matched line
+    carried (docs/metrics.md rule 42): that share is in `allocated_spend`.
 -#}
 
 with

@@ -28,6 +28,7 @@ final as (
         total_discounts,
         shipping,
         shipping_discount,
+        shipping_tax,
         taxes,
         total,
         refunded_amount,
