@@ -31,7 +31,9 @@ def plan_parcels(
         & (hashed_uniform(seed, seq, _SALT_PICKUP) < PICKUP_SHARE)
     )
     delay = (86_400 * (1 + 2 * hashed_uniform(seed, seq, _SALT_DELAY))).astype(np.int64)
-    n_lines = lines.group_by("order_seq").agg(n_lines=pl.len())
+    # Gift cards (rule 22) are not shipped: they are in no parcel and no fulfillment's carried lines.
+    shipped = ~pl.col("is_gift_card") if "is_gift_card" in lines.columns else pl.lit(True)
+    n_lines = lines.filter(shipped).group_by("order_seq").agg(n_lines=pl.len())
     orders = (
         orders.with_columns(
             shipping_method=pl.when(pl.Series(pickup)).then(pl.lit(PICKUP_METHOD)).otherwise(pl.col("shipping_method")),
@@ -61,15 +63,23 @@ def plan_parcels(
     lines = (
         lines.join(orders.select("order_seq", "is_split", "fulfilled_utc", "second_ship_utc"), on="order_seq")
         .with_columns(
-            parcel=pl.when(pl.col("is_split") & (pl.col("position") == pl.col("position").max().over("order_seq")))
+            _last_shipped=pl.when(shipped).then(pl.col("position")).max().over("order_seq"),
+        )
+        .with_columns(
+            parcel=pl.when(~shipped)
+            .then(pl.lit(None, pl.Int64))
+            .when(pl.col("is_split") & (pl.col("position") == pl.col("_last_shipped")))
             .then(2)
             .otherwise(1)
         )
         .with_columns(
-            parcel_ship_utc=pl.when(pl.col("parcel") == 2)
+            parcel_ship_utc=pl.when(pl.col("parcel").is_null())
+            .then(pl.lit(None, pl.Int64))
+            .when(pl.col("parcel") == 2)
             .then(pl.col("second_ship_utc"))
             .otherwise(pl.col("fulfilled_utc"))
         )
+        .drop("_last_shipped")
         .drop("is_split", "fulfilled_utc", "second_ship_utc")
         .sort(["order_seq", "position"])
     )

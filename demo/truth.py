@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import truth_shipping
+from demo import gift_cards, truth_payments, truth_shipping
 from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
 from demo.costs import reimbursement_costs
 from demo.etsy import EtsyWorld
@@ -339,30 +339,10 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         csv_rows.append(_split_over_lines(part, lines, weight, measure))
     refund_estimated = events.select("order_seq").unique().with_columns(is_refund_estimated=pl.lit(True))
 
-    # Payment fees: the payments export's fees for the order, else the plan rate.
+    # Payment fees (rules 10 and 21): the payments export's fees, else an estimate for captured payments only.
     # Dispute rows are chargebacks (rule 33): their fee is dated by the dispute, below.
-    actual_fees = (
-        shop.transactions.filter(pl.col("type") != "dispute")
-        .group_by("order_seq")
-        .agg(fee_cents=pl.col("fee_cents").sum(), fee_date=local_date("transaction_utc", tz).min())
-    )
-    plan = pl.read_csv(SEEDS / "payment_plan_rates.csv").select(
-        "gateway",
-        pct_e6=(pl.col("percent_rate") * 1_000_000).round().cast(pl.Int64),
-        fixed_cents=(pl.col("fixed_fee") * 100).round().cast(pl.Int64),
-    )
-    order_fees = (
-        orders.select("order_seq", "gateway", "total_cents", "order_date")
-        .join(actual_fees, on="order_seq", how="left")
-        .join(plan, on="gateway", how="left")
-        .with_columns(
-            is_payment_fee_estimated=pl.col("fee_cents").is_null(),
-            payment_fee_cents=pl.coalesce(
-                "fee_cents", div_round(pl.col("total_cents") * pl.col("pct_e6"), 1_000_000) + pl.col("fixed_cents")
-            ),
-            fee_date=pl.coalesce("fee_date", "order_date"),
-        )
-        .select("order_seq", "payment_fee_cents", "fee_date", "is_payment_fee_estimated")
+    order_fees = truth_payments.order_payment_fees(
+        orders, shop.transactions.filter(pl.col("type") != "dispute"), tz, SEEDS
     )
     lines = lines.join(order_fees, on="order_seq", how="left")
     lines = allocate(
@@ -992,7 +972,7 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
     """Every measure of the chunk's order lines except ad spend, the costs no line carries (invoices, Etsy
     listing fees and ads), the lines' amounts by the date of their own event (the cash view, in the
     reporting currency), and the Etsy Offsite Ads fees to allocate with the ad spend."""
-    shop_base, shop_refund_rows = shopify_lines(ctx, chunk.shopify)
+    shop_base, shop_refund_rows = shopify_lines(ctx, gift_cards.without_gift_cards(chunk.shopify))
     amz_base, amz_fee_rows, amz_refund_rows = amazon_lines(ctx, chunk.amazon)
     etsy = etsy_lines(ctx, chunk.etsy)
     base = pl.concat([shop_base, amz_base.drop("is_settled"), etsy.base], how="vertical_relaxed")
@@ -1131,11 +1111,15 @@ class TruthBuilder:
         self.google_clicks: list[pl.DataFrame] = []
         self.cash: list[pl.DataFrame] = []
         self.order_dated: list[pl.DataFrame] = []
+        self.gift_card_events: list[pl.DataFrame] = []
         self.planted = open(folder / "planted_touches.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
         self.planted_header = True
 
     def add(self, chunk: Chunk) -> None:
         lines, unassigned, cash, offsite_ads = chunk_lines(self.ctx, chunk, self.fx)
+        self.gift_card_events.append(
+            gift_cards.liability_events(chunk.shopify, self.ctx.timezone, self.ctx.api_from_utc)
+        )
         self.etsy_offsite_ads.append(offsite_ads)
         self.cash.append(cash)
         path = self.parts / f"lines_{chunk.index:04d}.parquet"
@@ -1234,6 +1218,12 @@ class TruthBuilder:
             touch_occurred_at=pl.from_epoch("touch_occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         ).drop("touch_occurred_utc").write_csv(folder / "attribution_last_click.csv")
         self._write_daily_pnl(allocation, lines)
+        gift_cards.liability_daily(pl.concat(self.gift_card_events)).select(
+            "activity_date",
+            "source_currency",
+            *(cents_str(f"{c}_cents").alias(f"{c}_amount") for c in ("sold", "redeemed", "outstanding")),
+            "gift_cards_sold",
+        ).write_csv(folder / "gift_card_liability.csv")
         ctx.halo.write_csv(folder / "halo_daily.csv")
         (folder / "halo.json").write_text(json.dumps(HALO_DESCRIPTION, indent=2) + "\n")
         etsy_offsite_cents = int(pl.concat(self.etsy_offsite_ads)["amount_source"].sum())
@@ -1394,6 +1384,8 @@ currency: USD (the FX pivot), brand time zone America/New_York.
 - `order_lines.csv`: one row per sold order line (`fct_financial_performance`
   grain) with every measure in the reporting currency, `*_source` twins in the
   source currency, and the estimate flags.
+- `gift_card_liability.csv`: gift cards sold, redeemed and outstanding per day (`fct_gift_card_liability`
+  grain), in the shop currency (docs/metrics.md rule 22).
 - `daily_costs.csv`: costs no line carries (`fct_daily_costs` grain: cost_date,
   channel, platform, cost_type and source_currency; the currency is part of the
   key because source amounts of different currencies do not add up).

@@ -18,7 +18,20 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from demo import ads, amazon, amazon_ads_v2, brand, calendar, catalog, costs, etsy, shipping, shopify
+from demo import (
+    ads,
+    amazon,
+    amazon_ads_v2,
+    brand,
+    calendar,
+    catalog,
+    costs,
+    etsy,
+    gift_cards,
+    shipping,
+    shopify,
+    tenders,
+)
 
 BASE_ORDERS_PER_DAY = 40.0
 API_CONNECTED_AT_FRACTION = 0.6  # the brand connected the Admin API 60 % into the period
@@ -161,6 +174,8 @@ def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
             ctx.end_utc,
             ctx.payments_cutoff_utc,
         )
+        shop = tenders.apply_tenders(shop, ctx.seed, ctx.end_utc, ctx.api_from_utc)
+        shop = gift_cards.add_gift_card_lines(shop, ctx.seed, ctx.api_from_utc)
         # Split shipments and pickup orders (hashed draws: no stream moves), rule 12.
         shop.orders, shop.lines = shipping.plan_parcels(shop.orders, shop.lines, ctx.seed, ctx.end_utc)
         amz = amazon.simulate_amazon(

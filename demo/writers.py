@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import etsy
+from demo import etsy, payouts, tenders
 from demo.amazon_ads_v2_writers import write_amazon_ads_v2_reports
 from demo.google_click_view import google_clicks, write_click_view
 from demo.money import cents_str, div_round
@@ -106,6 +106,13 @@ SHOPIFY_ORDERS_COLUMNS = [
 ]
 # Columns a continuation row (second and later line items of an order) repeats.
 SHOPIFY_CONTINUATION_COLUMNS = {"Name", "Email", "Created at", "Vendor", "Lineitem discount"}
+# Orders CSV `Payment Method` per gateway; split tender joins them with " + ".
+PAYMENT_METHOD_NAMES = {
+    "shopify_payments": "Shopify Payments",
+    "paypal": "PayPal Express Checkout",
+    "gift_card": "Gift Card",
+    "manual": "manual",
+}
 PAYMENTS_COLUMNS = [
     "Transaction Date",
     "Type",
@@ -298,9 +305,9 @@ def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str
             "Cancelled at": pl.when(pl.col("cancelled_utc").is_not_null())
             .then(local_ts("cancelled_utc", tz, fmt))
             .otherwise(pl.lit("")),
-            "Payment Method": pl.col("gateway").replace_strict(
-                {"shopify_payments": "Shopify Payments", "paypal": "PayPal Express Checkout"}
-            ),
+            "Payment Method": pl.col("payment_gateways")
+            .list.eval(pl.element().replace_strict(PAYMENT_METHOD_NAMES))
+            .list.join(" + "),
             "Payment Reference": payment_ref,
             "Refunded Amount": cents_str("refunded_cents"),
             "Outstanding Balance": pl.lit("0.00"),
@@ -340,7 +347,9 @@ def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str
             "Lineitem price": cents_str("price_cents"),
             "Lineitem compare at price": pl.lit(""),
             "Lineitem sku": pl.col("sku"),
-            "Lineitem requires shipping": pl.lit("true"),
+            "Lineitem requires shipping": pl.when(pl.col("is_gift_card"))
+            .then(pl.lit("false"))
+            .otherwise(pl.lit("true")),
             "Lineitem taxable": pl.col("taxable").cast(pl.String),
             "Lineitem fulfillment status": pl.when(pl.col("fulfilled_utc").is_not_null())
             .then(pl.lit("fulfilled"))
@@ -455,7 +464,8 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         price_set=_money_set("price_cents"),
         grams=(pl.col("weight_kg") * 1000).round().cast(pl.Int64),
         taxable=pl.col("taxable"),
-        requires_shipping=pl.lit(True),
+        requires_shipping=~pl.col("is_gift_card"),
+        gift_card=pl.col("is_gift_card"),
         # Shopify often reports 0.00 here although allocations exist: use the allocations.
         total_discount=pl.lit("0.00"),
         discount_allocations=pl.when(pl.col("discount_alloc_cents") > 0).then(
@@ -502,7 +512,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
     refunds = (
         shop.refunds.join(rate, on="order_seq")
         .join(refund_lines, on="refund_id", how="left")  # goodwill refunds have no lines
-        .join(orders.select("order_seq", "gateway"), on="order_seq")
+        .join(orders.select("order_seq", "gateway", "financial_status"), on="order_seq")
     )
     refund_struct = pl.struct(
         id=pl.col("refund_id"),
@@ -517,7 +527,8 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         order_adjustments=shopify_order_adjustments(),
         transactions=pl.concat_list(
             pl.struct(
-                kind=pl.lit("refund"),
+                # A voided order's cancellation releases the authorization: no money moves back.
+                kind=pl.when(pl.col("financial_status") == "voided").then(pl.lit("void")).otherwise(pl.lit("refund")),
                 status=pl.lit("success"),
                 gateway=pl.col("gateway"),
                 amount=cents_str("amount_cents"),
@@ -557,7 +568,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         source_name=pl.col("source_name"),
         landing_site=pl.col("landing_site"),
         referring_site=pl.col("referring_site"),
-        payment_gateway_names=pl.concat_list(pl.col("gateway")),
+        payment_gateway_names=pl.col("payment_gateways"),
         discount_codes=pl.when(pl.col("discount_code").is_not_null()).then(
             pl.concat_list(
                 pl.struct(
@@ -641,8 +652,8 @@ def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: P
         ctx,
         transactions.with_columns(created_utc=pl.col("transaction_utc")),
     )
-    payout_utc = pl.col("transaction_utc") + 2 * 86_400
-    available = payout_utc < ctx.payments_cutoff_utc
+    txns = payouts.with_payouts(txns, tz, ctx.payments_cutoff_utc)
+    payout_utc = pl.col("transaction_utc") + payouts.PAYOUT_DELAY_SECONDS
     out = txns.sort(["transaction_utc", "order_seq", "type"], descending=True).select(
         **{
             "Transaction Date": local_ts("transaction_utc", tz, "%Y-%m-%d %H:%M:%S %z"),
@@ -650,11 +661,8 @@ def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: P
             "Order": pl.col("name"),
             "Card Brand": pl.col("card_brand"),
             "Card Source": pl.lit("online"),
-            "Payout Status": pl.when(available).then(pl.lit("paid")).otherwise(pl.lit("pending")),
-            "Payout Date": pl.from_epoch(payout_utc)
-            .dt.replace_time_zone("UTC")
-            .dt.convert_time_zone(tz)
-            .dt.strftime("%Y-%m-%d"),
+            "Payout Status": pl.col("payout_status"),
+            "Payout Date": pl.col("payout_date").dt.strftime("%Y-%m-%d"),
             "Available On": pl.from_epoch(payout_utc)
             .dt.replace_time_zone("UTC")
             .dt.convert_time_zone(tz)
@@ -671,6 +679,8 @@ def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: P
         }
     )
     _write_text(path, _csv(out))
+    # The payouts those transactions were paid in (Admin API payouts page): the deposits to reconcile.
+    payouts.write_shopify_payouts_json(payouts.payouts(txns), path.parent / "payouts_api.json")
 
 
 # --------------------------------------------------------------------------- Amazon
@@ -1228,6 +1238,7 @@ class ExportWriter:
         self.csv_parts: list[Path] = []
         self.settlement_totals: dict[str, int] = {}
         self.transactions: list[pl.DataFrame] = []
+        self.order_transactions: list[pl.DataFrame] = []
         self.touchpoints: list[pl.DataFrame] = []
         self.google_clicks: list[pl.DataFrame] = []
         self.invoices: list[pl.DataFrame] = [ctx.sample_invoices]
@@ -1248,6 +1259,8 @@ class ExportWriter:
         self.all_orders.write(amazon_orders_tsv(chunk.amazon.orders, header=chunk.index == 0))
         self._append_settlement_rows(chunk.amazon.settlement_rows)
         self.transactions.append(chunk.shopify.transactions)
+        api_orders = chunk.shopify.orders.filter(pl.col("created_utc") >= self.ctx.api_from_utc)
+        self.order_transactions.append(tenders.order_transactions(api_orders))
         self.touchpoints.append(chunk.touchpoints)
         self.google_clicks.append(google_clicks(chunk.shopify.touches, self.ctx.timezone))
         self.invoices.append(chunk.invoices)
@@ -1278,6 +1291,9 @@ class ExportWriter:
                     shutil.copyfileobj(source, target)
         write_shopify_payments_csv(
             ctx, pl.concat(self.transactions), out / "shopify" / "payment_transactions_export_1.csv"
+        )
+        tenders.write_order_transactions_json(
+            self.order_transactions, ctx.timezone, out / "shopify" / "order_transactions_api.json"
         )
         self._append_settlement_rows(ctx.other_settlement_rows)
         header = "\t".join(SETTLEMENT_COLUMNS) + "\n"

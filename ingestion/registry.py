@@ -174,6 +174,7 @@ def _entities() -> list[Entity]:
                 "requires_shipping": pl.Boolean(),
                 "fulfillment_status": pl.String(),
                 "grams": pl.Int64(),
+                "is_gift_card": pl.Boolean(),
                 "currency": pl.String(),
                 "created_at": UTC,
                 "business_date": pl.Date(),
@@ -306,6 +307,47 @@ def _entities() -> list[Entity]:
                 "business_date": pl.Date(),
             },
             formats=("shopify_payments_csv",),
+        ),
+        Entity(
+            "shopify",
+            "payouts",
+            "Shopify Payments payouts (Admin API): the amount deposited per payout, with its summary by kind.",
+            "payout `id`; without one, `payout date|currency` (the transactions export's payout key)",
+            "`_ingested_at` (a payout's status moves from scheduled to paid; the later delivery wins)",
+            {
+                "payout_id": pl.String(),
+                "status": pl.String(),
+                "payout_date": pl.Date(),
+                "currency": pl.String(),
+                "amount": MONEY,
+                **{
+                    f"{kind}_{part}_amount": MONEY
+                    for kind in ("charges", "refunds", "adjustments", "reserved_funds", "retried_payouts")
+                    for part in ("gross", "fee")
+                },
+                "business_date": pl.Date(),
+            },
+            formats=("shopify_payouts_json",),
+        ),
+        Entity(
+            "shopify",
+            "order_transactions",
+            "Order transactions (Admin API): which tender (gateway) authorized, captured or refunded what.",
+            "transaction `id`",
+            "`_ingested_at` (a transaction does not change once made)",
+            {
+                "transaction_id": pl.String(),
+                "order_id": pl.Int64(),
+                "parent_id": pl.String(),
+                "kind": pl.String(),
+                "gateway": pl.String(),
+                "status": pl.String(),
+                "amount": MONEY,
+                "currency": pl.String(),
+                "created_at": UTC,
+                "business_date": pl.Date(),
+            },
+            formats=("shopify_order_transactions_json",),
         ),
         Entity(
             "amazon",
