@@ -23,6 +23,10 @@ help:  ## list the targets
 setup: .venv/.synced  ## install the project and its tools into .venv (uv, locked)
 
 demo: setup  ## generate the demo data set and materialise the whole graph through Dagster; prints the channel P&L
+	@# The default lake and warehouse hold only the demo: start them afresh, since a newer generator may restate
+	@# amounts the previous demo already landed (the lake keeps every delivery). Your own COMMERCE_LAKE or
+	@# COMMERCE_WAREHOUSE is never touched.
+	@if [ -z "$$COMMERCE_LAKE" ] && [ -z "$$COMMERCE_WAREHOUSE" ]; then rm -rf data/lake data/warehouse.duckdb data/warehouse.duckdb.*; fi
 	$(CLI) generate --out $(DEMO_DIR)
 	DAGSTER_HOME="$${DAGSTER_HOME:-$(CURDIR)/data/dagster_home}" $(PY) -m orchestration.run --paths $(DEMO_DIR)
 

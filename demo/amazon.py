@@ -113,28 +113,34 @@ def _fee_tables() -> tuple[pl.DataFrame, pl.DataFrame]:
     return referral, fba
 
 
-def referral_rate_e6(lines: pl.DataFrame, referral: pl.DataFrame) -> pl.DataFrame:
-    """Attach the seed referral rate and minimum fee by category and unit price."""
+def referral_rate_e6(lines: pl.DataFrame, referral: pl.DataFrame, price: str = "unit_price_cents") -> pl.DataFrame:
+    """Attach the seed referral rate and minimum fee by category, currency and per-unit price (`price`, cents).
+
+    Amazon's tiers are "up to and including": a row applies to prices above its price_from, so a price exactly
+    at a boundary takes the lower tier (a price_from of 0 applies from the first cent).
+    """
     ref = (
         referral.with_columns(
-            price_from_cents=(pl.col("price_from") * 100).round().cast(pl.Int64),
+            price_from_cents=(pl.col("price_from") * 100).round().cast(pl.Float64),
             rate_e6=(pl.col("rate") * 1_000_000).round().cast(pl.Int64),
             min_fee_cents=(pl.col("min_fee") * 100).round().cast(pl.Int64),
         )
-        .select("category", "price_from_cents", "rate_e6", "min_fee_cents")
+        .select("category", "currency", "price_from_cents", "rate_e6", "min_fee_cents")
         .sort("price_from_cents")
     )
+    keyed = lines.with_columns(_referral_price=pl.col(price).cast(pl.Float64))
     return (
-        lines.sort("unit_price_cents")
+        keyed.sort("_referral_price")
         .join_asof(
             ref,
-            left_on="unit_price_cents",
+            left_on="_referral_price",
             right_on="price_from_cents",
-            by="category",
+            by=["category", "currency"],
             strategy="backward",
+            allow_exact_matches=False,
             check_sortedness=False,
         )
-        .drop("price_from_cents")
+        .drop("price_from_cents", "_referral_price")
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from demo import shipping
 from demo.amazon import SEEDS
 from demo.money import div_round
 
@@ -36,21 +37,29 @@ def shipping_rate_cents(shipments: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def shipments(shop_orders: pl.DataFrame, shop_lines: pl.DataFrame, amazon_lines: pl.DataFrame) -> pl.DataFrame:
-    """Every parcel the brand itself shipped: Shopify orders and merchant-fulfilled Amazon orders."""
-    shop_weight = shop_lines.group_by("order_seq").agg(weight_kg=(pl.col("quantity") * pl.col("weight_kg")).sum())
+def shipments(
+    shop_orders: pl.DataFrame, shop_lines: pl.DataFrame, amazon_lines: pl.DataFrame, seed: int
+) -> pl.DataFrame:
+    """Every parcel the brand itself shipped: Shopify order parcels (a split order ships two, a pickup order
+    none; demo/shipping.py) and merchant-fulfilled Amazon orders."""
+    shop_weight = (
+        shop_lines.filter(pl.col("parcel_ship_utc").is_not_null())
+        .group_by("order_seq", "parcel")
+        .agg(weight_kg=(pl.col("quantity") * pl.col("weight_kg")).sum(), ship_utc=pl.col("parcel_ship_utc").first())
+    )
     shop = (
-        shop_orders.filter(pl.col("fulfilled_utc").is_not_null())
+        shop_orders.filter(pl.col("fulfilled_utc").is_not_null() & (pl.col("parcels") > 0))
         .join(shop_weight, on="order_seq")
         .select(
-            shipment_key=pl.col("name"),
+            shipment_key=pl.col("name") + pl.lit("/") + pl.col("parcel").cast(pl.String),
             channel=pl.lit("Shopify Web"),
             order_number=pl.col("order_number").cast(pl.String),
             amazon_order_id=pl.lit(None, pl.String),
             service_level="service_level",
             destination_country="country",
             weight_kg="weight_kg",
-            ship_utc="fulfilled_utc",
+            ship_utc="ship_utc",
+            tracking_number=shipping.shopify_tracking(seed, pl.col("order_seq"), pl.col("parcel")),
         )
     )
     fbm = (
@@ -71,6 +80,7 @@ def shipments(shop_orders: pl.DataFrame, shop_lines: pl.DataFrame, amazon_lines:
             destination_country="destination_country",
             weight_kg="weight_kg",
             ship_utc="ship_utc",
+            tracking_number=pl.lit(None, pl.String),
         )
     )
     return pl.concat([shop, fbm]).sort(["ship_utc", "shipment_key"])
@@ -101,10 +111,11 @@ def carrier_invoices(
         .then(pl.lit("UPS Worldwide Saver"))
         .otherwise(pl.col("service_level").replace_strict(SHOPIFY_SERVICE, default="UPS Ground"))
     )
+    # Shopify parcels carry the tracking number of their fulfillment (the same in the order export).
     tracking = (
         pl.when(pl.col("channel") == "Amazon FBM")
         .then(pl.lit("940011189922") + pl.col("tracking").str.slice(0, 10))
-        .otherwise(pl.lit("1Z9A47E") + pl.col("tracking").str.slice(0, 11))
+        .otherwise(pl.col("tracking_number"))
     )
     shipped = priced.select(
         tracking_number=tracking,

@@ -56,14 +56,30 @@ def build_days(start: dt.date, days: int, tz: str = BRAND_TIMEZONE) -> pl.DataFr
     )
 
 
-def build_fx_rates(rng: np.random.Generator, start: dt.date, days: int) -> pl.DataFrame:
-    """Daily reference rates on weekdays only (weekends fall back to Friday's rate)."""
+def build_fx_rates(
+    rng: np.random.Generator, start: dt.date, days: int, history_from: dt.date | None = None
+) -> pl.DataFrame:
+    """Daily reference rates on weekdays only (weekends fall back to Friday's rate).
+
+    The period's rates (from 10 days before `start`) drift from FX_BASE. When `history_from` is earlier, the
+    file reaches back to it with a walk of its own stream (the rates the brand paid its earlier cost rows at,
+    docs/metrics.md rule 9), so the period's rates and everything drawn after them do not move.
+    """
     first = start - dt.timedelta(days=10)
     dates = [first + dt.timedelta(days=i) for i in range(days + 10)]
+    back = (first - history_from).days if history_from is not None and history_from < first else 0
+    back_rng = np.random.default_rng([start.toordinal(), back, 9])
     frames = []
     for currency, base in FX_BASE.items():
         walk = np.cumsum(rng.normal(0, 0.0025, len(dates)))
         rates = np.round(base * np.exp(walk), 4)
         frames.append(pl.DataFrame({"date": dates, "currency": currency, "rate": rates}))
+        if back:
+            # Walked backwards from the period's first rate: the day before `first` is one step away.
+            back_walk = walk[0] + np.cumsum(back_rng.normal(0, 0.0025, back))
+            back_dates = [first - dt.timedelta(days=i + 1) for i in range(back)]
+            frames.append(
+                pl.DataFrame({"date": back_dates, "currency": currency, "rate": np.round(base * np.exp(back_walk), 4)})
+            )
     fx = pl.concat(frames)
     return fx.filter(pl.col("date").dt.weekday() <= 5).sort(["date", "currency"])

@@ -40,6 +40,24 @@ FILE_GUIDE = [
         "Admin > Settings > Payments > View payouts > Transactions > Export",
     ),
     (
+        "shopify/billing_charges.csv",
+        "Shopify",
+        "Bill charges CSV (Shopify Shipping labels)",
+        "Admin > Settings > Billing > a bill > Export",
+    ),
+    (
+        "shopify/order_transactions_api.json",
+        "Shopify",
+        "Order transactions, Admin API JSON",
+        "Admin API GET /orders/<id>/transactions.json (which tender paid what)",
+    ),
+    (
+        "shopify/payouts_api.json",
+        "Shopify",
+        "Shopify Payments payouts, Admin API JSON",
+        "Admin API GET /shopify_payments/payouts.json (the deposits the transactions are paid in)",
+    ),
+    (
         "amazon/all_orders.txt",
         "Amazon Seller Central",
         "All Orders report, TSV",

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import polars as pl
 
+from demo import gift_cards, truth_payments, truth_shipping
 from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
-from demo.brand import shipping_rate_cents
+from demo.costs import reimbursement_costs
 from demo.etsy import EtsyWorld
 from demo.google_click_view import google_clicks
 from demo.money import allocate, cents_str, div_round, fx_convert
@@ -33,6 +34,7 @@ from demo.truth_amazon import (
     vat_rates,
     vat_withheld_lines,
 )
+from demo.truth_shipping import normalise_reference  # noqa: F401 (re-exported: rule 12's reference rule)
 from demo.truth_shopify import api_refund_items, chargeback_rows
 from demo.world import Chunk, Context
 from warehouse import pnl_measures
@@ -115,10 +117,12 @@ class Fx:
 
 
 def _landed_cost(cost_history: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
-    """Landed unit cost effective on the order date (latest effective_from <= order_date)."""
+    """Landed unit cost effective on the order date (latest effective_from <= order_date), with that
+    cost row's `effective_from` as `cost_effective_from` (the date it converts at, rule 9)."""
     costs = cost_history.select(
         "sku",
         "effective_from",
+        cost_effective_from="effective_from",
         landed_unit_cost_cents=pl.col("unit_cost_cents") + pl.col("inbound_freight_cents") + pl.col("duty_cents"),
         cost_currency="currency",
     ).sort("effective_from")
@@ -343,30 +347,10 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         csv_rows.append(_split_over_lines(part, lines, weight, measure))
     refund_estimated = events.select("order_seq").unique().with_columns(is_refund_estimated=pl.lit(True))
 
-    # Payment fees: the payments export's fees for the order, else the plan rate.
+    # Payment fees (rules 10 and 21): the payments export's fees, else an estimate for captured payments only.
     # Dispute rows are chargebacks (rule 33): their fee is dated by the dispute, below.
-    actual_fees = (
-        shop.transactions.filter(pl.col("type") != "dispute")
-        .group_by("order_seq")
-        .agg(fee_cents=pl.col("fee_cents").sum(), fee_date=local_date("transaction_utc", tz).min())
-    )
-    plan = pl.read_csv(SEEDS / "payment_plan_rates.csv").select(
-        "gateway",
-        pct_e6=(pl.col("percent_rate") * 1_000_000).round().cast(pl.Int64),
-        fixed_cents=(pl.col("fixed_fee") * 100).round().cast(pl.Int64),
-    )
-    order_fees = (
-        orders.select("order_seq", "gateway", "total_cents", "order_date")
-        .join(actual_fees, on="order_seq", how="left")
-        .join(plan, on="gateway", how="left")
-        .with_columns(
-            is_payment_fee_estimated=pl.col("fee_cents").is_null(),
-            payment_fee_cents=pl.coalesce(
-                "fee_cents", div_round(pl.col("total_cents") * pl.col("pct_e6"), 1_000_000) + pl.col("fixed_cents")
-            ),
-            fee_date=pl.coalesce("fee_date", "order_date"),
-        )
-        .select("order_seq", "payment_fee_cents", "fee_date", "is_payment_fee_estimated")
+    order_fees = truth_payments.order_payment_fees(
+        orders, shop.transactions.filter(pl.col("type") != "dispute"), tz, SEEDS
     )
     lines = lines.join(order_fees, on="order_seq", how="left")
     lines = allocate(
@@ -497,9 +481,18 @@ def amazon_lines(ctx: Context, amz: AmazonWorld) -> tuple[pl.DataFrame, pl.DataF
 
     referral = pl.read_csv(SEEDS / "amazon_referral_fees.csv", schema_overrides={"price_from": pl.Float64})
     fba = pl.read_csv(SEEDS / "amazon_fba_fees.csv")
-    lines = fba_fee_cents(referral_rate_e6(lines, referral), fba).with_columns(
+    # Referral estimate (rule 11, contract v2) on the total sales price: item - promotion + shipping + gift wrap
+    # charged (All Orders `gift-wrap-price`, 0 while the data set has none), tier by that price per unit.
+    gift_wrap = pl.col("gift_wrap_cents").fill_null(0) if "gift_wrap_cents" in lines.columns else pl.lit(0)
+    lines = lines.with_columns(
+        referral_base_cents=pl.col("item_price_cents")
+        - pl.col("promotion_cents")
+        + pl.col("shipping_price_cents").fill_null(0)
+        + gift_wrap
+    ).with_columns(referral_unit_base=pl.col("referral_base_cents") / pl.col("quantity"))
+    lines = fba_fee_cents(referral_rate_e6(lines, referral, price="referral_unit_base"), fba).with_columns(
         est_marketplace=pl.max_horizontal(
-            div_round((pl.col("item_price_cents") - pl.col("promotion_cents")) * pl.col("rate_e6"), 1_000_000),
+            div_round(pl.col("referral_base_cents") * pl.col("rate_e6"), 1_000_000),
             pl.col("min_fee_cents") * pl.col("quantity"),
         ),
         est_fulfillment=pl.when(pl.col("fulfillment_channel") == "Amazon")
@@ -798,69 +791,6 @@ def etsy_lines(ctx: Context, world: EtsyWorld) -> EtsyTruth:
 # --------------------------------------------------------------------------- Shipping cost
 
 
-def normalise_reference(col: str) -> pl.Expr:
-    """'#1001', '1001' and ' #1001 ' all match order #1001; Amazon ids match as they are."""
-    ref = pl.col(col).str.strip_chars().str.strip_chars_start("#")
-    return pl.when(ref.str.contains(r"^\d+$")).then(pl.lit("#") + ref).otherwise(ref)
-
-
-def shipping_costs(
-    ctx: Context, invoices: pl.DataFrame, lines: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Per-order carrier cost (invoice, else seed estimate) and the invoice rows no order carries."""
-    tz = ctx.timezone
-    inv = invoices.with_columns(
-        ref=normalise_reference("order_reference"),
-        ship_date=local_date("ship_utc", tz),
-        is_return=pl.col("service").str.to_lowercase().str.contains("return"),
-    ).sort(["ship_utc", "tracking_number"])
-    shippable = lines.filter(pl.col("channel").is_in(["Shopify Web", "Amazon FBM"]) & ~pl.col("is_cancelled"))
-    orders = shippable.group_by("order_key").agg(
-        channel=pl.col("channel").first(),
-        order_date=pl.col("order_date").first(),
-        service_level=pl.col("service_level").first(),
-        destination_country=pl.col("destination_country").first(),
-    )
-    all_orders = lines.select("order_key", "channel").unique()
-    known = inv.join(all_orders, left_on="ref", right_on="order_key", how="left")
-    # The first non-return invoice row of an order is its shipment; later ones are adjustments.
-    first_rank = pl.struct("ship_utc", "tracking_number").rank("ordinal").over(["ref", "is_return"])
-    known = known.with_columns(is_first=(first_rank == 1) & ~pl.col("is_return"))
-    matched = known.filter(
-        pl.col("is_first") & pl.col("channel").is_not_null() & pl.col("ref").is_in(orders["order_key"].implode())
-    )
-    unassigned = known.join(
-        matched.select("tracking_number", "service"), on=["tracking_number", "service"], how="anti"
-    ).select(
-        cost_date="ship_date",
-        channel=pl.col("channel").fill_null("Unassigned"),
-        platform=pl.lit("carrier"),
-        cost_type=pl.when(pl.col("is_return"))
-        .then(pl.lit("return_shipping"))
-        .otherwise(pl.lit("unallocated_shipping")),
-        amount_cents="cost_cents",
-        source_currency=pl.lit("USD"),
-    )
-    products = ctx.products.select("sku", "weight_kg")
-    weights = (
-        shippable.join(products, on="sku")
-        .group_by("order_key")
-        .agg(weight_kg=(pl.col("units") * pl.col("weight_kg")).sum())
-    )
-    estimates = shipping_rate_cents(orders.join(weights, on="order_key").with_columns(shipment_key=pl.col("order_key")))
-    order_costs = estimates.join(
-        matched.select(order_key="ref", invoice_cents="cost_cents", invoice_date="ship_date"),
-        on="order_key",
-        how="left",
-    ).select(
-        "order_key",
-        shipping_cost_cents=pl.coalesce("invoice_cents", "rate_cents"),
-        shipping_date=pl.coalesce("invoice_date", "order_date"),
-        is_shipping_cost_estimated=pl.col("invoice_cents").is_null(),
-    )
-    return order_costs, unassigned, matched
-
-
 # --------------------------------------------------------------------------- Attribution
 
 
@@ -1120,7 +1050,7 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
     """Every measure of the chunk's order lines except ad spend, the costs no line carries (invoices, Etsy
     listing fees and ads), the lines' amounts by the date of their own event (the cash view, in the
     reporting currency), and the Etsy Offsite Ads fees to allocate with the ad spend."""
-    shop_base, shop_refund_rows = shopify_lines(ctx, chunk.shopify)
+    shop_base, shop_refund_rows = shopify_lines(ctx, gift_cards.without_gift_cards(chunk.shopify))
     amz_base, amz_fee_rows, amz_refund_rows = amazon_lines(ctx, chunk.amazon)
     etsy = etsy_lines(ctx, chunk.etsy)
     base = pl.concat([shop_base, amz_base.drop("is_settled"), etsy.base], how="vertical_relaxed")
@@ -1165,37 +1095,42 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
         net_sales_rep=PNL.subtotal("net_sales", _columns("_rep")),
     )
 
-    # COGS at the landed cost effective on the order date, in the cost's currency, converted.
+    # COGS at the landed cost effective on the order date, in the cost's currency, converted at the rate of
+    # the cost row's effective_from (what the brand paid; rule 9, contract v2), not the order date.
     lines = _landed_cost(ctx.cost_history, lines).with_columns(
         cogs_cost_ccy=(pl.col("units") - pl.col("restocked_units")) * pl.col("landed_unit_cost_cents")
     )
-    lines = fx.attach(lines, currency="cost_currency", date="order_date", out="cogs_rate_e6").with_columns(
+    lines = fx.attach(lines, currency="cost_currency", date="cost_effective_from", out="cogs_rate_e6").with_columns(
         cogs_rep=fx_convert(pl.col("cogs_cost_ccy"), pl.col("cogs_rate_e6"))
     )
 
-    # Shipping cost per order, allocated to its lines by units.
-    order_costs, unassigned_shipping, _ = shipping_costs(ctx, chunk.invoices, lines)
-    order_costs = pl.concat([order_costs, etsy.label_costs], how="vertical_relaxed")  # Etsy: its labels
-    lines = lines.join(order_costs, on="order_key", how="left").with_columns(
-        pl.col("shipping_cost_cents").fill_null(0),
-        pl.col("is_shipping_cost_estimated").fill_null(False),
-        shipping_date=pl.coalesce("shipping_date", "order_date"),
-        ship_ccy=pl.lit("USD"),
+    # Shipping cost per line and date: every parcel of the order to its fulfillment's lines (or all lines
+    # that need shipping) by units, else the rate card; Etsy's own labels by units (rule 12, contract v2).
+    ship_rows, unassigned_shipping = truth_shipping.shipping_cost_rows(ctx, chunk, lines, etsy.label_costs)
+    ship_rows = fx.attach(ship_rows, currency="ship_ccy", date="shipping_date", out="ship_rate_e6").with_columns(
+        shipping_cost_rep=fx_convert(pl.col("shipping_cost_cents"), pl.col("ship_rate_e6"))
     )
-    lines = allocate(
-        lines,
-        group="order_key",
-        amount="shipping_cost_cents",
-        weight="units",
-        tiebreak="order_line_id",
-        out="shipping_cost_line",
-    )
-    lines = fx.attach(lines, currency="ship_ccy", date="shipping_date", out="ship_rate_e6").with_columns(
-        shipping_cost_rep=fx_convert(pl.col("shipping_cost_line"), pl.col("ship_rate_e6")),
-        is_estimated=pl.col("is_payment_fee_estimated")
-        | pl.col("is_refund_estimated")
-        | pl.col("is_marketplace_fee_estimated")
-        | pl.col("is_shipping_cost_estimated"),
+    lines = (
+        lines.join(
+            ship_rows.group_by("order_line_id").agg(
+                shipping_cost_line=pl.col("shipping_cost_cents").sum(),
+                shipping_cost_rep=pl.col("shipping_cost_rep").sum(),
+                is_shipping_cost_estimated=pl.col("is_shipping_cost_estimated").any(),
+            ),
+            on="order_line_id",
+            how="left",
+        )
+        .with_columns(
+            pl.col("shipping_cost_line").fill_null(0),
+            pl.col("shipping_cost_rep").fill_null(0),
+            pl.col("is_shipping_cost_estimated").fill_null(False),
+        )
+        .with_columns(
+            is_estimated=pl.col("is_payment_fee_estimated")
+            | pl.col("is_refund_estimated")
+            | pl.col("is_marketplace_fee_estimated")
+            | pl.col("is_shipping_cost_estimated"),
+        )
     )
     channel = lines.select("order_line_id", "channel")
     cash = (
@@ -1203,7 +1138,7 @@ def chunk_lines(ctx: Context, chunk: Chunk, fx: Fx) -> tuple[pl.DataFrame, pl.Da
             [
                 dated.join(channel, on="order_line_id").select("channel", "measure", "event_date", amount="rep"),
                 lines.select("channel", measure=pl.lit("cogs"), event_date="order_date", amount="cogs_rep"),
-                lines.select(
+                ship_rows.join(channel, on="order_line_id").select(
                     "channel", measure=pl.lit("shipping_cost"), event_date="shipping_date", amount="shipping_cost_rep"
                 ),
             ]
@@ -1254,11 +1189,15 @@ class TruthBuilder:
         self.google_clicks: list[pl.DataFrame] = []
         self.cash: list[pl.DataFrame] = []
         self.order_dated: list[pl.DataFrame] = []
+        self.gift_card_events: list[pl.DataFrame] = []
         self.planted = open(folder / "planted_touches.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
         self.planted_header = True
 
     def add(self, chunk: Chunk) -> None:
         lines, unassigned, cash, offsite_ads = chunk_lines(self.ctx, chunk, self.fx)
+        self.gift_card_events.append(
+            gift_cards.liability_events(chunk.shopify, self.ctx.timezone, self.ctx.api_from_utc)
+        )
         self.etsy_offsite_ads.append(offsite_ads)
         self.cash.append(cash)
         path = self.parts / f"lines_{chunk.index:04d}.parquet"
@@ -1339,7 +1278,18 @@ class TruthBuilder:
             ctx.other_settlement_rows, ctx.settlements, ctx.amazon_ads_daily, ctx.timezone
         )
         daily_costs = _daily_costs(
-            ctx, self.fx, pl.concat([*self.costs, _sample_costs(ctx), unallocated_ads, unreported_ads])
+            ctx,
+            self.fx,
+            pl.concat(
+                [
+                    *self.costs,
+                    _sample_costs(ctx),
+                    truth_shipping.unlinked_label_costs(ctx),
+                    reimbursement_costs(ctx),
+                    unallocated_ads,
+                    unreported_ads,
+                ]
+            ),
         )
         daily_costs.with_columns(
             cents_str("amount").alias("amount"), cents_str("amount_source").alias("amount_source")
@@ -1348,6 +1298,12 @@ class TruthBuilder:
             touch_occurred_at=pl.from_epoch("touch_occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         ).drop("touch_occurred_utc").write_csv(folder / "attribution_last_click.csv")
         self._write_daily_pnl(allocation, lines)
+        gift_cards.liability_daily(pl.concat(self.gift_card_events)).select(
+            "activity_date",
+            "source_currency",
+            *(cents_str(f"{c}_cents").alias(f"{c}_amount") for c in ("sold", "redeemed", "outstanding")),
+            "gift_cards_sold",
+        ).write_csv(folder / "gift_card_liability.csv")
         ctx.halo.write_csv(folder / "halo_daily.csv")
         (folder / "halo.json").write_text(json.dumps(HALO_DESCRIPTION, indent=2) + "\n")
         etsy_offsite_cents = int(pl.concat(self.etsy_offsite_ads)["amount_source"].sum())
@@ -1508,6 +1464,8 @@ currency: USD (the FX pivot), brand time zone America/New_York.
 - `order_lines.csv`: one row per sold order line (`fct_financial_performance`
   grain) with every measure in the reporting currency, `*_source` twins in the
   source currency, and the estimate flags.
+- `gift_card_liability.csv`: gift cards sold, redeemed and outstanding per day (`fct_gift_card_liability`
+  grain), in the shop currency (docs/metrics.md rule 22).
 - `daily_costs.csv`: costs no line carries (`fct_daily_costs` grain: cost_date,
   channel, platform, cost_type and source_currency; the currency is part of the
   key because source amounts of different currencies do not add up).

@@ -13,12 +13,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
-from demo import ads, amazon, amazon_ads_v2, brand, calendar, catalog, etsy, shopify
+from demo import (
+    ads,
+    amazon,
+    amazon_ads_v2,
+    brand,
+    calendar,
+    catalog,
+    costs,
+    etsy,
+    gift_cards,
+    shipping,
+    shopify,
+    tenders,
+)
 
 BASE_ORDERS_PER_DAY = 40.0
 API_CONNECTED_AT_FRACTION = 0.6  # the brand connected the Admin API 60 % into the period
@@ -84,6 +97,8 @@ class Chunk:
     parcels: pl.DataFrame
     invoices: pl.DataFrame
     touchpoints: pl.DataFrame
+    shopify_labels: pl.DataFrame = field(default_factory=pl.DataFrame)
+    """Shopify Shipping label charges (order_name, ship_utc, service, cost_cents): the Shopify bill's rows."""
 
 
 def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int) -> Context:
@@ -98,6 +113,7 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
     amazon_ads_daily = amazon_ads_v2.with_v2_products(seed, days, products, scale, amazon_ads_daily)
     periods = amazon.settlement_periods(start, end_utc)
     samples = max(int(n_days * orders_per_day * 0.002), 2)
+    cost_history = catalog.build_cost_history(rng, products, start, n_days)
     return Context(
         start=start,
         n_days=n_days,
@@ -109,21 +125,29 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
         api_from_utc=int(days["utc_start"][int(n_days * API_CONNECTED_AT_FRACTION)]),
         payments_cutoff_utc=end_utc - PAYMENTS_EXPORT_LAG_DAYS * 86_400,
         products=products,
-        cost_history=catalog.build_cost_history(rng, products, start, n_days),
-        fx=calendar.build_fx_rates(rng, start, n_days),
+        cost_history=cost_history,
+        # The rates reach back to the first cost's effective_from: COGS converts at that date (rule 9).
+        fx=calendar.build_fx_rates(rng, start, n_days, history_from=cost_history["effective_from"].min()),
         campaigns=ads.build_campaigns(),
         campaign_daily=campaign_daily,
         amazon_ads_daily=amazon_ads_daily,
         halo=amazon.halo_daily(days, campaign_daily),
         settlement_periods=periods,
         other_settlement_rows=amazon.assign_settlements(
-            amazon.other_transactions(
-                rng,
-                periods,
-                amazon_ads_daily,
-                days,
-                scale,
-                ad_charges=amazon_ads_v2.monthly_ad_charges(seed, amazon_ads_daily, days),
+            pl.concat(
+                [
+                    amazon.other_transactions(
+                        rng,
+                        periods,
+                        amazon_ads_daily,
+                        days,
+                        scale,
+                        ad_charges=amazon_ads_v2.monthly_ad_charges(seed, amazon_ads_daily, days),
+                    ),
+                    shipping.unlinked_labels(periods, seed),
+                    costs.inventory_reimbursements(periods, products, seed),
+                ],
+                how="diagonal_relaxed",
             ),
             periods,
         ),
@@ -150,10 +174,21 @@ def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
             ctx.end_utc,
             ctx.payments_cutoff_utc,
         )
+        shop = tenders.apply_tenders(shop, ctx.seed, ctx.end_utc, ctx.api_from_utc)
+        shop = gift_cards.add_gift_card_lines(shop, ctx.seed, ctx.api_from_utc)
+        # Split shipments and pickup orders (hashed draws: no stream moves), rule 12.
+        shop.orders, shop.lines = shipping.plan_parcels(shop.orders, shop.lines, ctx.seed, ctx.end_utc)
         amz = amazon.simulate_amazon(
             rng, amazon_cursor, days, ctx.products, ctx.orders_per_day, ctx.halo, ctx.settlement_periods, ctx.end_utc
         )
-        parcels = brand.shipments(shop.orders, shop.lines, amz.orders)
+        parcels = brand.shipments(shop.orders, shop.lines, amz.orders, ctx.seed)
+        # Most FBM labels are bought through Amazon Buy Shipping: settlement rows, not carrier invoice rows.
+        parcels, labels = shipping.buy_shipping(parcels, brand.shipping_rate_cents(parcels), ctx.seed)
+        # Some domestic Shopify labels are bought through Shopify Shipping: charges on the Shopify bill.
+        parcels, shopify_labels = shipping.shopify_shipping(parcels, brand.shipping_rate_cents(parcels), ctx.seed)
+        amz.settlement_rows = pl.concat(
+            [amz.settlement_rows, amazon.assign_settlements(labels, ctx.settlement_periods)], how="diagonal_relaxed"
+        )
         yield Chunk(
             index=index,
             days=days,
@@ -164,4 +199,5 @@ def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
             parcels=parcels,
             invoices=brand.carrier_invoices(rng, parcels, shop.refunds, shop.orders, ctx.end_utc),
             touchpoints=brand.touchpoint_export(rng, shop.touches, shop.orders, ctx.end_utc),
+            shopify_labels=shopify_labels,
         )

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import etsy
+from demo import etsy, payouts, tenders
 from demo.amazon_ads_v2_writers import write_amazon_ads_v2_reports
 from demo.google_click_view import google_clicks, write_click_view
 from demo.money import cents_str, div_round
+from demo.shipping import fulfillment_id, shopify_tracking
 from demo.shopify import ShopifyWorld, landing_sites
 from demo.world import Chunk, Context
 
@@ -105,6 +106,13 @@ SHOPIFY_ORDERS_COLUMNS = [
 ]
 # Columns a continuation row (second and later line items of an order) repeats.
 SHOPIFY_CONTINUATION_COLUMNS = {"Name", "Email", "Created at", "Vendor", "Lineitem discount"}
+# Orders CSV `Payment Method` per gateway; split tender joins them with " + ".
+PAYMENT_METHOD_NAMES = {
+    "shopify_payments": "Shopify Payments",
+    "paypal": "PayPal Express Checkout",
+    "gift_card": "Gift Card",
+    "manual": "manual",
+}
 PAYMENTS_COLUMNS = [
     "Transaction Date",
     "Type",
@@ -297,9 +305,9 @@ def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str
             "Cancelled at": pl.when(pl.col("cancelled_utc").is_not_null())
             .then(local_ts("cancelled_utc", tz, fmt))
             .otherwise(pl.lit("")),
-            "Payment Method": pl.col("gateway").replace_strict(
-                {"shopify_payments": "Shopify Payments", "paypal": "PayPal Express Checkout"}
-            ),
+            "Payment Method": pl.col("payment_gateways")
+            .list.eval(pl.element().replace_strict(PAYMENT_METHOD_NAMES))
+            .list.join(" + "),
             "Payment Reference": payment_ref,
             "Refunded Amount": cents_str("refunded_cents"),
             "Outstanding Balance": pl.lit("0.00"),
@@ -339,7 +347,9 @@ def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str
             "Lineitem price": cents_str("price_cents"),
             "Lineitem compare at price": pl.lit(""),
             "Lineitem sku": pl.col("sku"),
-            "Lineitem requires shipping": pl.lit("true"),
+            "Lineitem requires shipping": pl.when(pl.col("is_gift_card"))
+            .then(pl.lit("false"))
+            .otherwise(pl.lit("true")),
             "Lineitem taxable": pl.col("taxable").cast(pl.String),
             "Lineitem fulfillment status": pl.when(pl.col("fulfilled_utc").is_not_null())
             .then(pl.lit("fulfilled"))
@@ -367,6 +377,40 @@ def _money_set(cents: str | pl.Expr, *, currency: str = "USD") -> pl.Expr:
     return pl.struct(
         shop_money=pl.struct(amount=cents_str(c), currency_code=pl.lit(currency)),
         presentment_money=pl.struct(amount=cents_str(presentment(c)), currency_code=pl.col("presentment_currency")),
+    )
+
+
+def _fulfillments(ctx: Context, orders: pl.DataFrame, lines: pl.DataFrame, iso: str) -> pl.DataFrame:
+    """The order's `fulfillments` (REST Fulfillment objects): one per parcel (a split order has two, each with
+    its tracking number and the line items it carried); a pickup order's fulfillment has no tracking."""
+    shipped = lines.filter(pl.col("parcel_ship_utc").is_not_null()).join(
+        orders.select("order_seq", "order_id", "is_pickup"), on="order_seq"
+    )
+    tracking = shopify_tracking(ctx.seed, pl.col("order_seq"), pl.col("parcel"))
+    return (
+        shipped.sort(["order_seq", "parcel", "position"])
+        .group_by("order_seq", "order_id", "parcel", maintain_order=True)
+        .agg(
+            pl.col("parcel_ship_utc").first(),
+            pl.col("is_pickup").first(),
+            line_items=pl.struct(id=pl.col("line_item_id"), sku=pl.col("sku"), quantity=pl.col("quantity")),
+        )
+        .with_columns(tracking=pl.when(~pl.col("is_pickup")).then(tracking))
+        .group_by("order_seq", maintain_order=True)
+        .agg(
+            fulfillments=pl.struct(
+                id=fulfillment_id(pl.col("order_id"), pl.col("parcel")),
+                order_id=pl.col("order_id"),
+                status=pl.lit("success"),
+                created_at=local_ts("parcel_ship_utc", ctx.timezone, iso),
+                tracking_company=pl.when(~pl.col("is_pickup")).then(pl.lit("UPS")),
+                tracking_number=pl.col("tracking"),
+                tracking_numbers=pl.when(~pl.col("is_pickup"))
+                .then(pl.concat_list("tracking"))
+                .otherwise(pl.lit([], dtype=pl.List(pl.String))),
+                line_items=pl.col("line_items"),
+            )
+        )
     )
 
 
@@ -420,7 +464,8 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         price_set=_money_set("price_cents"),
         grams=(pl.col("weight_kg") * 1000).round().cast(pl.Int64),
         taxable=pl.col("taxable"),
-        requires_shipping=pl.lit(True),
+        requires_shipping=~pl.col("is_gift_card"),
+        gift_card=pl.col("is_gift_card"),
         # Shopify often reports 0.00 here although allocations exist: use the allocations.
         total_discount=pl.lit("0.00"),
         discount_allocations=pl.when(pl.col("discount_alloc_cents") > 0).then(
@@ -467,7 +512,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
     refunds = (
         shop.refunds.join(rate, on="order_seq")
         .join(refund_lines, on="refund_id", how="left")  # goodwill refunds have no lines
-        .join(orders.select("order_seq", "gateway"), on="order_seq")
+        .join(orders.select("order_seq", "gateway", "financial_status"), on="order_seq")
     )
     refund_struct = pl.struct(
         id=pl.col("refund_id"),
@@ -482,7 +527,8 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         order_adjustments=shopify_order_adjustments(),
         transactions=pl.concat_list(
             pl.struct(
-                kind=pl.lit("refund"),
+                # A voided order's cancellation releases the authorization: no money moves back.
+                kind=pl.when(pl.col("financial_status") == "voided").then(pl.lit("void")).otherwise(pl.lit("refund")),
                 status=pl.lit("success"),
                 gateway=pl.col("gateway"),
                 amount=cents_str("amount_cents"),
@@ -491,10 +537,12 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         ),
     )
     order_refunds = refunds.group_by("order_seq").agg(refunds=refund_struct)
+    order_fulfillments = _fulfillments(ctx, orders, lines, iso)
 
     orders = (
         orders.join(line_items, on="order_seq")
         .join(order_refunds, on="order_seq", how="left")
+        .join(order_fulfillments, on="order_seq", how="left")
         .join(landing_sites(orders, shop.touches), on="order_seq", how="left")
     )
     updated = pl.max_horizontal("created_utc", "fulfilled_utc", "cancelled_utc", "refund_max_utc")
@@ -520,7 +568,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         source_name=pl.col("source_name"),
         landing_site=pl.col("landing_site"),
         referring_site=pl.col("referring_site"),
-        payment_gateway_names=pl.concat_list(pl.col("gateway")),
+        payment_gateway_names=pl.col("payment_gateways"),
         discount_codes=pl.when(pl.col("discount_code").is_not_null()).then(
             pl.concat_list(
                 pl.struct(
@@ -588,10 +636,11 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
             )
         ),
         refunds=pl.col("refunds"),
+        fulfillments=pl.col("fulfillments"),
     )
     text = out.write_ndjson()
     # polars writes null for absent lists; Shopify sends [] for these.
-    for key in ("discount_allocations", "tax_lines", "refunds", "discount_codes", "refund_line_items"):
+    for key in ("discount_allocations", "tax_lines", "refunds", "discount_codes", "refund_line_items", "fulfillments"):
         text = text.replace(f'"{key}":null', f'"{key}":[]')
     return text
 
@@ -603,8 +652,8 @@ def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: P
         ctx,
         transactions.with_columns(created_utc=pl.col("transaction_utc")),
     )
-    payout_utc = pl.col("transaction_utc") + 2 * 86_400
-    available = payout_utc < ctx.payments_cutoff_utc
+    txns = payouts.with_payouts(txns, tz, ctx.payments_cutoff_utc)
+    payout_utc = pl.col("transaction_utc") + payouts.PAYOUT_DELAY_SECONDS
     out = txns.sort(["transaction_utc", "order_seq", "type"], descending=True).select(
         **{
             "Transaction Date": local_ts("transaction_utc", tz, "%Y-%m-%d %H:%M:%S %z"),
@@ -612,11 +661,8 @@ def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: P
             "Order": pl.col("name"),
             "Card Brand": pl.col("card_brand"),
             "Card Source": pl.lit("online"),
-            "Payout Status": pl.when(available).then(pl.lit("paid")).otherwise(pl.lit("pending")),
-            "Payout Date": pl.from_epoch(payout_utc)
-            .dt.replace_time_zone("UTC")
-            .dt.convert_time_zone(tz)
-            .dt.strftime("%Y-%m-%d"),
+            "Payout Status": pl.col("payout_status"),
+            "Payout Date": pl.col("payout_date").dt.strftime("%Y-%m-%d"),
             "Available On": pl.from_epoch(payout_utc)
             .dt.replace_time_zone("UTC")
             .dt.convert_time_zone(tz)
@@ -633,6 +679,8 @@ def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: P
         }
     )
     _write_text(path, _csv(out))
+    # The payouts those transactions were paid in (Admin API payouts page): the deposits to reconcile.
+    payouts.write_shopify_payouts_json(payouts.payouts(txns), path.parent / "payouts_api.json")
 
 
 # --------------------------------------------------------------------------- Amazon
@@ -1005,6 +1053,48 @@ def write_carrier_invoices(ctx: Context, invoices: pl.DataFrame, folder: Path) -
         _write_text(folder / f"carrier_invoices_{month}.csv", _csv(part))
 
 
+SHOPIFY_BILLING_COLUMNS = [
+    "Bill #",
+    "Charge category",
+    "Description",
+    "App",
+    "Start date of billing cycle",
+    "End date of billing cycle",
+    "Amount",
+    "Currency",
+    "Order",
+    "Date",
+]
+
+
+def write_shopify_billing_csv(ctx: Context, labels: pl.DataFrame, folder: Path) -> None:
+    """The Shopify bill's charges exported as CSV, one file for the period: Shopify Shipping labels (USD, one
+    row per label naming its order), billed monthly (bill number per calendar month of the label date)."""
+    if labels.is_empty():
+        return
+    local = pl.from_epoch("ship_utc").dt.replace_time_zone("UTC").dt.convert_time_zone(ctx.timezone)
+    rows = labels.with_columns(day=local.dt.date()).sort(["day", "order_name", "service"])
+    month_start = pl.col("day").dt.month_start()
+    out = rows.select(
+        **{
+            "Bill #": pl.lit("41") + pl.col("day").dt.strftime("%Y%m"),
+            "Charge category": pl.lit("Shipping"),
+            "Description": pl.lit("Shipping label: ")
+            + pl.col("service")
+            + pl.lit(" for order ")
+            + pl.col("order_name"),
+            "App": pl.lit(""),
+            "Start date of billing cycle": month_start.dt.strftime("%Y-%m-%d"),
+            "End date of billing cycle": pl.col("day").dt.month_end().dt.strftime("%Y-%m-%d"),
+            "Amount": cents_str("cost_cents"),
+            "Currency": pl.lit("USD"),
+            "Order": pl.col("order_name"),
+            "Date": pl.col("day").dt.strftime("%Y-%m-%d"),
+        }
+    )
+    _write_text(folder / "billing_charges.csv", _csv(out.select(SHOPIFY_BILLING_COLUMNS)))
+
+
 # --------------------------------------------------------------------------- Etsy
 
 ETSY_ITEMS_COLUMNS = [
@@ -1154,9 +1244,11 @@ class ExportWriter:
         self.csv_parts: list[Path] = []
         self.settlement_totals: dict[str, int] = {}
         self.transactions: list[pl.DataFrame] = []
+        self.order_transactions: list[pl.DataFrame] = []
         self.touchpoints: list[pl.DataFrame] = []
         self.google_clicks: list[pl.DataFrame] = []
         self.invoices: list[pl.DataFrame] = [ctx.sample_invoices]
+        self.shopify_labels: list[pl.DataFrame] = []
         self.etsy_orders: list[pl.DataFrame] = []
         self.etsy_items: list[pl.DataFrame] = []
         self.etsy_statement: list[pl.DataFrame] = []
@@ -1173,9 +1265,12 @@ class ExportWriter:
         self.all_orders.write(amazon_orders_tsv(chunk.amazon.orders, header=chunk.index == 0))
         self._append_settlement_rows(chunk.amazon.settlement_rows)
         self.transactions.append(chunk.shopify.transactions)
+        api_orders = chunk.shopify.orders.filter(pl.col("created_utc") >= self.ctx.api_from_utc)
+        self.order_transactions.append(tenders.order_transactions(api_orders))
         self.touchpoints.append(chunk.touchpoints)
         self.google_clicks.append(google_clicks(chunk.shopify.touches, self.ctx.timezone))
         self.invoices.append(chunk.invoices)
+        self.shopify_labels.append(chunk.shopify_labels)
         self.etsy_orders.append(chunk.etsy.orders)
         self.etsy_items.append(chunk.etsy.items)
         self.etsy_statement.append(chunk.etsy.statement)
@@ -1203,6 +1298,9 @@ class ExportWriter:
         write_shopify_payments_csv(
             ctx, pl.concat(self.transactions), out / "shopify" / "payment_transactions_export_1.csv"
         )
+        tenders.write_order_transactions_json(
+            self.order_transactions, ctx.timezone, out / "shopify" / "order_transactions_api.json"
+        )
         self._append_settlement_rows(ctx.other_settlement_rows)
         header = "\t".join(SETTLEMENT_COLUMNS) + "\n"
         for settlement in ctx.settlements.iter_rows(named=True):  # a few dozen files
@@ -1225,4 +1323,5 @@ class ExportWriter:
         write_brand_files(ctx, out / "brand")
         write_touchpoints(pl.concat(self.touchpoints), out / "brand" / "touchpoints.csv")
         write_carrier_invoices(ctx, pl.concat(self.invoices, how="vertical_relaxed"), out / "brand")
+        write_shopify_billing_csv(ctx, pl.concat(self.shopify_labels, how="diagonal_relaxed"), out / "shopify")
         shutil.rmtree(self.parts)

@@ -179,7 +179,8 @@ fact_costs as (
         source_currency,
         sum(amount_source_cents) as cost_cents
     from daily_costs
-    where platform = 'amazon'
+    -- Buy Shipping labels without an order (mapped to shipping_cost) reconcile in assert_carrier_invoices_reconcile.
+    where platform = 'amazon' and cost_type != 'unallocated_shipping'
     group by cost_date, source_currency
 
 ),

@@ -1,9 +1,12 @@
 {#-
-    Carrier invoices lose nothing (metrics.md principle 1, docs/metrics.md rules 12 and
-    16), in the invoice currency, to the cent: per invoice date and currency,
-    the invoiced cost = the shipping cost allocated to order lines from
-    invoices (not estimated, by their shipping cost date) + the carrier rows of
-    the daily costs (return_shipping, unallocated_shipping).
+    Carrier invoices and shipping labels lose nothing (metrics.md principle 1,
+    docs/metrics.md rules 12 and 16), in the invoice currency, to the cent: per
+    invoice (or settlement posted) date and currency, the invoiced cost (carrier
+    invoice rows plus Amazon Buy Shipping labels, the settlement amounts mapped
+    to shipping_cost, negated, plus Shopify Shipping labels of the Shopify bill)
+    = the shipping cost allocated to order lines
+    from them (not estimated, by their shipping cost date) + the carrier and
+    label rows of the daily costs (return_shipping, unallocated_shipping).
     Returns one row per day and currency that differs.
 -#}
 
@@ -30,13 +33,45 @@ daily_costs as (
 
 ),
 
+settlement_amounts as (
+
+    select * from {{ ref('int_settlement_amounts_mapped') }}
+
+),
+
+billing_charges as (
+
+    select * from {{ ref('stg_shopify__billing_charges') }}
+
+),
+
 invoiced as (
 
     select
         ship_date as cost_date,
         currency as source_currency,
-        sum({{ to_cents('cost') }}) as cost_cents
-    from carrier_invoices
+        sum(cost_cents) as cost_cents
+    from (
+        select
+            ship_date,
+            currency,
+            {{ to_cents('cost') }} as cost_cents
+        from carrier_invoices
+        union all
+        select
+            posted_date as ship_date,
+            source_currency as currency,
+            -amount_source_cents as cost_cents
+        from settlement_amounts
+        where mapping_kind = 'measure' and maps_to = 'shipping_cost'
+        union all
+        select
+            charged_on as ship_date,
+            currency,
+            {{ to_cents('amount') }} as cost_cents
+        from billing_charges
+        where is_shipping_label
+    ) as invoiced_rows
     group by ship_date, currency
 
 ),
@@ -57,7 +92,9 @@ accounted_rows as (
         source_currency,
         amount_source_cents as cost_cents
     from daily_costs
-    where platform = 'carrier'
+    where
+        platform = 'carrier'
+        or (platform in ('amazon', 'shopify') and cost_type in ('return_shipping', 'unallocated_shipping'))
 
 ),
 

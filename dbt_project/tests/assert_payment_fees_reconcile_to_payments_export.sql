@@ -1,7 +1,8 @@
 {#-
     Payment fees per day equal the Shopify Payments export (docs/metrics.md rule 10), in
-    source currency, to the cent: the export's `fee` summed by transaction date
-    (brand time zone) = the actual (not estimated) payment fees on order lines
+    source currency, to the cent: the export's `fee` of the rows the seed maps to
+    payment_fees (int_payment_amounts_mapped; other fees are daily costs, rule 19),
+    summed by transaction date (brand time zone) = the actual (not estimated) payment fees on order lines
     summed by their fee date (the order's first transaction). An export row of
     an order that is not in the line universe fails here (nothing is lost).
     Returns one row per day and currency that differs.
@@ -12,9 +13,9 @@
 
 with
 
-payment_transactions as (
+payment_amounts as (
 
-    select * from {{ ref('stg_shopify__payment_transactions') }}
+    select * from {{ ref('int_payment_amounts_mapped') }}
 
 ),
 
@@ -27,13 +28,15 @@ line_fees as (
 export_fees as (
 
     select
-        {{ to_brand_date('transaction_at') }} as fee_date,
-        currency as source_currency,
-        sum({{ to_cents('fee') }}) as fee_cents
-    from payment_transactions
-    -- dispute fees: assert_shopify_chargebacks_reconcile_to_payments_export (rule 33)
-    where lower(type) not in ('{{ var("shopify_dispute_types") | join("', '") }}')
-    group by {{ to_brand_date('transaction_at') }}, currency
+        transaction_date as fee_date,
+        source_currency,
+        sum(-amount_source_cents) as fee_cents
+    from payment_amounts
+    where
+        mapping_kind = 'measure' and maps_to = 'payment_fees'
+        -- dispute fees: assert_shopify_chargebacks_reconcile_to_payments_export (rule 33)
+        and lower(transaction_type) not in ('{{ var("shopify_dispute_types") | join("', '") }}')
+    group by transaction_date, source_currency
 
 ),
 

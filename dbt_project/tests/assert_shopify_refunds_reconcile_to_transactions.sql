@@ -13,10 +13,21 @@
 
 with
 
+-- A voided order's cancel refund releases an authorization: its lines are refunded, no money moves (rule 21).
+voided_orders as (
+
+    select order_id
+    from {{ ref('stg_shopify__orders') }}
+    where lower(financial_status) = 'voided'
+
+),
+
 refunds as (
 
     select * from {{ ref('stg_shopify__refunds') }}
-    where order_source = 'shopify_api'
+    where
+        order_source = 'shopify_api'
+        and order_id not in (select voided_orders.order_id from voided_orders)
 
 ),
 

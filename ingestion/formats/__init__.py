@@ -20,9 +20,12 @@ from ingestion.formats import (
     google_ads_ui_csv,
     meta_ads_manager_csv,
     meta_insights_json,
+    shopify_billing_csv,
+    shopify_order_transactions_json,
     shopify_orders_csv,
     shopify_orders_json,
     shopify_payments_csv,
+    shopify_payouts_json,
 )
 from ingestion.formats.base import DelimitedFormat, Detection, Format, Sniff
 from ingestion.textio import FileProblem
@@ -33,6 +36,9 @@ FORMATS: dict[str, Format] = {
         shopify_orders_csv.FORMAT,
         shopify_orders_json.FORMAT,
         shopify_payments_csv.FORMAT,
+        shopify_billing_csv.FORMAT,
+        shopify_payouts_json.FORMAT,
+        shopify_order_transactions_json.FORMAT,
         amazon_all_orders.FORMAT,
         amazon_settlement.FORMAT,
         google_ads_ui_csv.FORMAT,

@@ -46,6 +46,7 @@ LINE_ITEM = pl.Struct(
         "grams": pl.String,
         "taxable": pl.Boolean,
         "requires_shipping": pl.Boolean,
+        "gift_card": pl.Boolean,
         "total_discount": pl.String,
         "fulfillment_status": pl.String,
         "discount_allocations": pl.List(_ALLOCATION),
@@ -87,6 +88,17 @@ REFUND = pl.Struct(
             )
         ),
         "transactions": pl.List(pl.Struct({"kind": pl.String, "status": pl.String, "amount": pl.String})),
+    }
+)
+FULFILLMENT = pl.Struct(
+    {
+        "id": pl.String,
+        "status": pl.String,
+        "created_at": pl.String,
+        "tracking_company": pl.String,
+        "tracking_number": pl.String,
+        "tracking_numbers": pl.List(pl.String),
+        "line_items": pl.List(pl.Struct({"id": pl.String, "quantity": pl.String})),
     }
 )
 ORDER_FIELDS: dict[str, pl.DataType] = {
@@ -136,6 +148,7 @@ ORDER_FIELDS: dict[str, pl.DataType] = {
         )
     ),
     "refunds": pl.List(REFUND),
+    "fulfillments": pl.List(FULFILLMENT),
 }
 ORDER = pl.Struct(ORDER_FIELDS)
 FINANCIAL_STATUSES = {
@@ -187,10 +200,10 @@ def _tax_lines(items: pl.Expr) -> pl.Expr:
 
 class ShopifyOrdersJson(Format):
     name = "shopify_orders_json"
-    version = "2"  # 2: shipping_tax from shipping_lines[].tax_lines, adjustments' tax_amount_set
+    version = "3"  # 2: shipping_tax from shipping_lines[].tax_lines, adjustments' tax_amount_set; 3: fulfillment_lines
     label = "Shopify API orders (JSON)"
     source = "shopify"
-    entities = ("orders", "order_lines", "refunds", "refund_lines", "refund_adjustments")
+    entities = ("orders", "order_lines", "refunds", "refund_lines", "refund_adjustments", "fulfillment_lines")
     download = (
         "Admin API `GET /admin/api/<version>/orders.json?status=any` (a page), an order webhook, "
         "or a connector's JSON Lines dump"
@@ -234,6 +247,39 @@ class ShopifyOrdersJson(Format):
     def parse(self, text_path: Path, workdir: Path, ctx: ParseContext) -> Iterator[Parsed]:
         for frame in self._frames(text_path):
             yield self.transform(frame, ctx)
+
+    @staticmethod
+    def _fulfillment_lines(df: pl.DataFrame, parent: list[pl.Expr], tz: str) -> pl.DataFrame:
+        if "fulfillments" not in df.columns:
+            df = df.with_columns(pl.lit(None, dtype=pl.List(FULFILLMENT)).alias("fulfillments"))
+        ff = pl.col("fulfillment").struct.field
+        fulfillments = (
+            df.select(*parent, pl.col("_created"), pl.col("fulfillments").alias("fulfillment"))
+            .explode("fulfillment")
+            .filter(pl.col("fulfillment").is_not_null() & ff("id").is_not_null())
+            .with_columns(
+                _fulfilled=c.timestamp(ff("created_at"), ISO),
+                _tracking=pl.coalesce(ff("tracking_number"), ff("tracking_numbers").list.first()),
+                _items=ff("line_items"),
+            )
+            .explode("_items")
+            .filter(pl.col("_items").is_not_null() & pl.col("_items").struct.field("id").is_not_null())
+        )
+        item = pl.col("_items").struct.field
+        return fulfillments.select(
+            "_source_row",
+            "_record_version",
+            _record_key=pl.format("{}-{}", ff("id"), item("id")),
+            fulfillment_id=c.integer(ff("id")),
+            order_id=pl.col("order_id"),
+            line_id=item("id"),
+            quantity=c.integer(item("quantity")),
+            status=ff("status"),
+            tracking_company=ff("tracking_company"),
+            tracking_number=pl.col("_tracking"),
+            created_at=pl.col("_fulfilled"),
+            business_date=c.local_date(pl.coalesce(pl.col("_fulfilled"), pl.col("_created")), tz),
+        )
 
     def transform(self, df: pl.DataFrame, ctx: ParseContext) -> Parsed:
         tz = ctx.timezone
@@ -326,6 +372,7 @@ class ShopifyOrdersJson(Format):
             ),
             taxable=li("taxable"),
             requires_shipping=li("requires_shipping"),
+            is_gift_card=li("gift_card"),
             fulfillment_status=li("fulfillment_status"),
             grams=c.integer(li("grams")),
             currency=pl.col("currency"),
@@ -489,6 +536,10 @@ class ShopifyOrdersJson(Format):
             tags=pl.col("tags"),
             business_date=business_date,
         )
+        # Fulfillments: one row per (fulfillment, line item) with the parcel's tracking number, so a carrier
+        # invoice row can be tied to the lines its parcel carried (docs/metrics.md rule 12).
+        fulfillment_lines = self._fulfillment_lines(df, parent, tz)
+
         raw_columns = [k for k in ORDER_FIELDS if k in df.columns]
         bad_text = pl.col("_bad_text") if "_bad_text" in df.columns else c.null_str()
         raw = pl.coalesce(bad_text, pl.struct(raw_columns).struct.json_encode())
@@ -508,6 +559,7 @@ class ShopifyOrdersJson(Format):
                 "refunds": refund_rows.drop(drop),
                 "refund_lines": refund_lines.drop(drop),
                 "refund_adjustments": adjustments.drop(drop),
+                "fulfillment_lines": fulfillment_lines,
             },
             unknown=unknown,
         )

@@ -164,7 +164,8 @@ def test_line_ids_are_unique_and_channels_known(truth):
 
 
 def test_shopify_sales_reconcile_to_the_orders_export(demo, truth):
-    rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
+    # Gift cards sold are a liability, not sales (docs/metrics.md rule 22): their lines have no truth row.
+    rows = [r for r in read_csv(demo.out / "shopify" / "orders_export_1.csv") if r["Lineitem sku"] != "GIFT-CARD"]
     gross = sum(D(r["Lineitem price"]) * int(r["Lineitem quantity"]) for r in rows)
     shop = [r for r in truth if r["channel"] == "Shopify Web"]
     assert len(shop) == len(rows)
@@ -250,7 +251,10 @@ def test_api_shipping_tax_is_in_taxes(demo, truth):
 def test_api_discounts_are_shopifys_own_and_csv_discounts_are_allocated(demo, truth):
     api = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
     api_alloc = {
-        str(li["id"]): sum(D(a["amount"]) for a in li["discount_allocations"]) for o in api for li in o["line_items"]
+        str(li["id"]): sum(D(a["amount"]) for a in li["discount_allocations"])
+        for o in api
+        for li in o["line_items"]
+        if not li.get("gift_card")
     }
     by_line = {r["order_line_id"]: r for r in truth}
     assert all(D(by_line[i]["discounts_source"]) == d for i, d in api_alloc.items())
@@ -282,12 +286,13 @@ def test_api_refunds_are_the_money_refunded(demo, truth):
             shipping = -sum(D(a["amount"]) for a in refund["order_adjustments"] if a["kind"] == "shipping_refund")
             tax -= sum(D(a["tax_amount"]) for a in refund["order_adjustments"])
             items = subtotal - sum(D(a["amount"]) for a in adjustments)
-            paid = sum(D(t["amount"]) for t in refund["transactions"] if t["kind"] == "refund")
+            # A voided order's cancel refund voids the authorization instead (rule 21): the same amount, no money.
+            paid = sum(D(t["amount"]) for t in refund["transactions"] if t["kind"] in ("refund", "void"))
             assert paid == items + shipping + tax, refund["id"]
             items_money += items
             for a in adjustments:
                 reasons[a["reason"] if refund["refund_line_items"] else "without lines"] += 1
-        lines = [str(li["id"]) for li in o["line_items"]]
+        lines = [str(li["id"]) for li in o["line_items"] if not li.get("gift_card")]  # a liability (rule 22)
         assert sum(D(by_line[i]["refunds_source"]) for i in lines) == items_money, o["name"]
         if o["refunds"]:
             assert all(by_line[i]["is_refund_estimated"] == "false" for i in lines)
@@ -459,7 +464,19 @@ def test_allocated_spend_reaches_the_lines(demo, truth):
 
 
 def test_shipping_costs_reconcile_to_carrier_invoices(demo, truth, daily_costs):
+    """Carrier invoices, Amazon Buy Shipping labels (settlement PostageBilling_* rows) and Shopify Shipping labels
+    (the Shopify bill's shipping charges) = actual shipping cost on lines + return and unallocated shipping."""
     invoiced = sum(D(r["cost"]) for p in (demo.out / "brand").glob("carrier_invoices_*.csv") for r in read_csv(p))
+    invoiced += sum(
+        D(r["Amount"])
+        for r in read_csv(demo.out / "shopify" / "billing_charges.csv")
+        if "shipping" in r["Charge category"].lower()
+    )
+    for path in (demo.out / "amazon" / "settlements").glob("settlement_*.txt"):
+        with open(path, newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                if (row["amount-description"] or "").startswith("PostageBilling_"):
+                    invoiced -= D(row["amount"].replace(",", "."))
     actual = sum(
         D(r["shipping_cost"]) for r in truth if r["is_shipping_cost_estimated"] == "false" and r["channel"] != "Etsy"
     )
@@ -592,9 +609,12 @@ def test_auto_tagged_google_clicks_resolve_through_click_view(demo):
     )
 
 
-def test_carrier_adjustments_keep_their_orders_channel(daily_costs):
+def test_carrier_adjustments_belong_to_their_order(demo, daily_costs):
+    """Contract v2 (rule 12): an address correction is shipping cost of its order, not a daily cost."""
+    invoices = [r for p in (demo.out / "brand").glob("carrier_invoices_*.csv") for r in read_csv(p)]
+    assert any(r["service"] == "UPS Address Correction" for r in invoices)
     adjustments = [r for r in daily_costs if r["cost_type"] == "unallocated_shipping" and r["channel"] != "Unassigned"]
-    assert adjustments, "address corrections reference a known order"
+    assert not adjustments, "every invoice row of an order the brand ships is that order's shipping cost"
     returns = [r for r in daily_costs if r["cost_type"] == "return_shipping"]
     assert returns and all(r["channel"] == "Shopify Web" for r in returns)
 

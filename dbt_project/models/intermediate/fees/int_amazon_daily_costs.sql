@@ -9,6 +9,9 @@
       - `storage_fee` (Storage Fee, FBA Long-Term Storage): the Amazon channel
         whose orders Amazon itself fulfils (seed `fulfillment` = its platform),
         which holds the inventory;
+      - `inventory_reimbursement` (FBA Inventory Reimbursement: WAREHOUSE_LOST,
+        WAREHOUSE_DAMAGE, REVERSAL_REIMBURSEMENT, ...): the same inventory channel;
+        income, so the negated positive amount is a negative cost (contract v2);
       - `subscription_fee`: the unassigned cost channel (`is_unassigned`);
       - any other (unmapped: `other_settlement_charge`): the channel of the
         order line the amount names, else the unassigned cost channel.
@@ -58,7 +61,8 @@ final as (
     select
         settlement_amounts.posted_date as cost_date,
         case
-            when settlement_amounts.maps_to = 'storage_fee' then (select inventory_channel.channel from inventory_channel)
+            when settlement_amounts.maps_to in ('storage_fee', 'inventory_reimbursement')
+                then (select inventory_channel.channel from inventory_channel)
             when settlement_amounts.maps_to = 'subscription_fee' then (select unassigned_channel.channel from unassigned_channel)
             else coalesce(order_lines.channel, (select unassigned_channel.channel from unassigned_channel))
         end as channel,

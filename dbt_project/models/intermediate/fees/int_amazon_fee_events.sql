@@ -11,9 +11,13 @@
         marketplace_fees or fulfillment_fees (order and refund transactions),
         stored as positive costs, dated by the settlement posted date (brand time zone, rule 3);
       - estimate, while no settlement shows the line's Order rows: at the order
-        date, marketplace_fees = max(round((item price - promotion) x rate),
-        min_fee x units) from the amazon_referral_fees seed (rate of the largest
-        price_from not above the unit price, by product category), and for FBA
+        date, marketplace_fees = max(round(total sales price x rate), min_fee x
+        units) from the amazon_referral_fees seed (contract v2: the total sales
+        price is item price - promotion + shipping - shipping promotion + gift
+        wrap charged; the row of the line's category and marketplace currency
+        with the largest price_from below the total sales price per unit, since
+        Amazon's tiers are "up to and including"; its min_fee is in that
+        currency), and for FBA
         lines (fulfillment_fee_rule `amazon_fba`) fulfillment_fees = fee per unit x units from the amazon_fba_fees
         seed (marketplace, size tier, unit weight band [from, to)).
     Amounts of one line, measure and date are summed in source currency before
@@ -125,8 +129,15 @@ unsettled_lines as (
         order_lines.order_date,
         order_lines.units,
         amazon_orders.sales_channel as marketplace,
+        amazon_orders.currency,
         {{ to_cents('amazon_orders.item_price') }} as item_price_cents,
         {{ to_cents('coalesce(amazon_orders.item_promotion_discount, 0)') }} as promotion_cents,
+        -- The referral fee's base: the total sales price (rule 11), gift wrap 0 when the export has none.
+        {{ to_cents(
+            'amazon_orders.item_price - coalesce(amazon_orders.item_promotion_discount, 0)'
+            ~ ' + coalesce(amazon_orders.shipping_price, 0) - coalesce(amazon_orders.ship_promotion_discount, 0)'
+            ~ ' + coalesce(amazon_orders.gift_wrap_price, 0)'
+        ) }} as referral_base_cents,
         products.category,
         products.size_tier,
         products.weight_kg
@@ -143,7 +154,8 @@ unsettled_lines as (
 
 ),
 
--- The referral row of the line's category with the largest price_from not above the unit price.
+-- The referral row of the line's category and currency with the largest price_from below the sales price per
+-- unit ("up to and including": a price at a boundary belongs to the lower tier; price_from 0 from the first cent).
 referral_candidates as (
 
     select
@@ -158,8 +170,12 @@ referral_candidates as (
     inner join referral_fees
         on
             unsettled_lines.category = referral_fees.category
-            and unsettled_lines.item_price_cents
-            >= {{ to_cents('referral_fees.price_from') }} * unsettled_lines.units
+            and unsettled_lines.currency = referral_fees.currency
+            and (
+                referral_fees.price_from = 0
+                or unsettled_lines.referral_base_cents
+                > {{ to_cents('referral_fees.price_from') }} * unsettled_lines.units
+            )
 
 ),
 
@@ -186,7 +202,7 @@ estimate_inputs as (
         unsettled_lines.fulfillment_fee_rule,
         unsettled_lines.order_date,
         {{ div_round(
-            '(unsettled_lines.item_price_cents - unsettled_lines.promotion_cents) * referral_candidates.rate_e6',
+            'unsettled_lines.referral_base_cents * referral_candidates.rate_e6',
             '1000000'
         ) }} as referral_fee_cents,
         referral_candidates.min_fee_cents * unsettled_lines.units as minimum_fee_cents,

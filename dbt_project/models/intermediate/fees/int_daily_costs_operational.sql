@@ -6,10 +6,14 @@
         the `channel_daily_cost_models` var lists (Amazon settlement storage,
         subscription and unmapped charges; Shopify Payments adjustments);
       - carrier invoice rows no order line carries, by ship date: return labels
-        (`return_shipping`) and later adjustments or invoices of orders the brand
-        does not ship (`unallocated_shipping`) on the referenced order's channel,
+        (`return_shipping`) and invoices of orders the brand
+        does not ship (FBA, cancelled, pickup: `unallocated_shipping`) on the referenced order's channel,
         invoices matching no order (`unallocated_shipping`, the unassigned cost
-        channel); platform `carrier`.
+        channel); platform `carrier`, or `amazon` for Amazon Buy Shipping labels
+        (a label without an order id is `unallocated_shipping`) and `shopify`
+        for Shopify Shipping labels;
+      - the Shopify bill's other charges (plan, apps): `subscription_fee`,
+        channel Unassigned, platform shopify, by charge date.
     Costs are positive. Amounts are summed per key in source currency, then
     converted at the cost date's rate. Unallocated ad spend joins these rows in
     fct_daily_costs.
@@ -39,6 +43,35 @@ carrier_invoices as (
 
 ),
 
+billing_charges as (
+
+    select * from {{ ref('stg_shopify__billing_charges') }}
+
+),
+
+unassigned_channel as (
+
+    select channel
+    from {{ ref('channels') }}
+    where is_unassigned
+
+),
+
+-- The Shopify bill's other charges (plan, apps): subscription fees of no channel, by charge date.
+bill_costs as (
+
+    select
+        charged_on as cost_date,
+        (select unassigned_channel.channel from unassigned_channel) as channel,
+        'shopify' as platform,
+        'subscription_fee' as cost_type,
+        currency as source_currency,
+        {{ to_cents('amount') }} as amount_source_cents
+    from billing_charges
+    where not is_shipping_label
+
+),
+
 fx_rates as (
 
     select * from {{ ref('int_fx_rates_daily') }}
@@ -50,7 +83,7 @@ shipping_costs as (
     select
         ship_date as cost_date,
         channel,
-        'carrier' as platform,
+        platform,
         disposition as cost_type,
         source_currency,
         cost_source_cents as amount_source_cents
@@ -72,6 +105,8 @@ daily as (
         select * from channel_costs
         union all
         select * from shipping_costs
+        union all
+        select * from bill_costs
     ) as cost_rows
     group by cost_date, channel, platform, cost_type, source_currency
 

@@ -5,7 +5,8 @@
     `excluded` with its reason. An exact amount_description row wins over the
     `*` row of the same (transaction type, amount type). A line the seed does
     not know lands as daily cost `other_settlement_charge` (is_mapped false)
-    and the warning test `assert_settlement_amount_types_mapped` names it.
+    and the warning test `assert_settlement_amount_types_mapped` names it and its
+    file (docs/metrics.md rule 19).
     Amounts keep the report's sign (money to the seller positive, fees negative).
     `posted_date` is the posted time's calendar day in the brand's time zone
     (docs/metrics.md rule 3: every P&L date of an Amazon amount);
@@ -32,6 +33,7 @@ keyed as (
 
     select
         _record_key as settlement_line_key,
+        _source_file as source_file,
         settlement_id,
         marketplace_name,
         -- The posted time's day in the brand's time zone (docs/metrics.md rule 3); the file's own
@@ -79,6 +81,7 @@ final as (
 
     select
         settlement_line_key,
+        source_file,
         settlement_id,
         marketplace_name,
         posted_date,

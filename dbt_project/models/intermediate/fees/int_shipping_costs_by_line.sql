@@ -2,29 +2,35 @@
 {{ config(materialized='table', dist='order_line_id', sort='shipping_cost_date') }}
 
 {#-
-    Carrier shipping cost per order line (every line of int_order_lines), truth
-    rule 12: the order's `shipment` invoice row (int_carrier_invoices_matched)
-    in the invoice currency, dated by its ship date; without one, for an order
-    the brand ships, the shipping_rates seed estimate (channel, service level,
-    destination country, shipment weight in [from, to); else the `*` default
-    row), dated by the order date and flagged `is_shipping_cost_estimated`.
-    Allocated to the order's lines by units (remainder to the largest line, ties
-    the lowest order_line_id) and converted at that date. FBA and cancelled
-    orders carry 0. `shipping_cost_source` is the carrier-currency amount kept
-    for reconciliation; the fact carries the converted `shipping_cost` only.
+    Carrier shipping cost per order line and cost date (docs/metrics.md rule 12,
+    contract v2), for every line of int_order_lines:
+      - every `shipment` invoice row of the order (int_carrier_invoices_matched:
+        each parcel of a split shipment, and charges on a parcel) in the invoice
+        currency, dated by its ship date: a row tied to a fulfillment goes to
+        that fulfillment's lines by the units it carried; an untied row (CSV
+        orders, Amazon FBM, no tracking match) to all the order's lines that
+        need shipping by units;
+      - without any, for an order the brand ships, the shipping_rates seed
+        estimate (channel, service level, destination country, weight of the
+        lines that need shipping in [from, to); else the `*` default row), dated
+        by the order date, over the lines that need shipping by units, flagged
+        `is_shipping_cost_estimated`;
+      - lines that need no shipping (int_shipping_lines: FBA, cancelled, pickup,
+        `requires_shipping` false) take no share.
+    Each amount is allocated by rule 14 (remainder to the largest weight, ties
+    the lowest order_line_id); a line's shares of one date and currency are
+    summed and converted at that date. Grain: one row per (order_line_id,
+    shipping_cost_date, shipping_cost_currency); a line with no cost has one
+    row of 0 at its order date. `shipping_cost_source` is the carrier-currency
+    amount kept for reconciliation; the fact carries the converted
+    `shipping_cost` only.
 -#}
 
 with
 
-order_lines as (
+shipping_lines as (
 
-    select
-        order_line_id,
-        order_id,
-        channel,
-        order_date,
-        units
-    from {{ ref('int_order_lines') }}
+    select * from {{ ref('int_shipping_lines') }}
 
 ),
 
@@ -38,6 +44,12 @@ invoices as (
 
     select * from {{ ref('int_carrier_invoices_matched') }}
     where disposition = 'shipment'
+
+),
+
+fulfillment_lines as (
+
+    select * from {{ ref('stg_shopify__fulfillment_lines') }}
 
 ),
 
@@ -57,6 +69,47 @@ shippable_orders as (
 
     select * from shipping_orders
     where is_shippable
+
+),
+
+-- A parcel tied to a fulfillment: that fulfillment's lines that need shipping, by the units it carried.
+tied_weights as (
+
+    select
+        invoices.invoice_key as allocation_key,
+        shipping_lines.order_line_id,
+        invoices.ship_date as shipping_cost_date,
+        invoices.source_currency as shipping_cost_currency,
+        invoices.cost_source_cents as amount_cents,
+        coalesce(fulfillment_lines.quantity, shipping_lines.units) as weight_units,
+        false as is_shipping_cost_estimated
+    from invoices
+    inner join fulfillment_lines
+        on invoices.fulfillment_id = fulfillment_lines.fulfillment_id
+    inner join shipping_lines
+        on
+            fulfillment_lines.line_id = shipping_lines.order_line_id
+            and shipping_lines.needs_shipping
+
+),
+
+-- Any other parcel (or charge): all of the order's lines that need shipping, by units.
+untied_weights as (
+
+    select
+        invoices.invoice_key as allocation_key,
+        shipping_lines.order_line_id,
+        invoices.ship_date as shipping_cost_date,
+        invoices.source_currency as shipping_cost_currency,
+        invoices.cost_source_cents as amount_cents,
+        shipping_lines.units as weight_units,
+        false as is_shipping_cost_estimated
+    from invoices
+    inner join shipping_lines
+        on
+            invoices.order_id = shipping_lines.order_id
+            and shipping_lines.needs_shipping
+    where invoices.invoice_key not in (select tied_weights.allocation_key from tied_weights)
 
 ),
 
@@ -87,61 +140,88 @@ default_rate as (
 
 ),
 
-order_costs as (
+-- Orders the brand ships whose carrier invoice has not come in yet: the rate card.
+estimated_orders as (
 
     select
         shippable_orders.order_id,
-        invoices.order_id is null as is_shipping_cost_estimated,
-        coalesce(invoices.cost_source_cents, exact_rates.rate_cents, default_rate.rate_cents) as shipping_cost_cents,
-        coalesce(invoices.source_currency, exact_rates.rate_currency, default_rate.rate_currency)
-            as shipping_cost_currency,
-        coalesce(invoices.ship_date, shippable_orders.order_date) as shipping_cost_date
+        shippable_orders.order_date,
+        coalesce(exact_rates.rate_cents, default_rate.rate_cents) as rate_cents,
+        coalesce(exact_rates.rate_currency, default_rate.rate_currency) as rate_currency
     from shippable_orders
-    left join invoices
-        on shippable_orders.order_id = invoices.order_id
     left join exact_rates
         on shippable_orders.order_id = exact_rates.order_id
     cross join default_rate
+    where shippable_orders.order_id not in (
+            select invoices.order_id
+            from invoices
+            where invoices.order_id is not null
+        )
 
 ),
 
-shipped_lines as (
+estimate_weights as (
 
     select
-        order_lines.order_line_id,
-        order_lines.order_id,
-        order_lines.units,
-        order_costs.shipping_cost_cents,
-        order_costs.shipping_cost_currency,
-        order_costs.shipping_cost_date,
-        order_costs.is_shipping_cost_estimated
-    from order_lines
-    inner join order_costs
-        on order_lines.order_id = order_costs.order_id
+        {{ dbt.concat(["'estimate:'", "estimated_orders.order_id"]) }} as allocation_key,
+        shipping_lines.order_line_id,
+        estimated_orders.order_date as shipping_cost_date,
+        estimated_orders.rate_currency as shipping_cost_currency,
+        estimated_orders.rate_cents as amount_cents,
+        shipping_lines.units as weight_units,
+        true as is_shipping_cost_estimated
+    from estimated_orders
+    inner join shipping_lines
+        on
+            estimated_orders.order_id = shipping_lines.order_id
+            and shipping_lines.needs_shipping
+
+),
+
+weights as (
+
+    select * from tied_weights
+    union all
+    select * from untied_weights
+    union all
+    select * from estimate_weights
 
 ),
 
 allocated as (
 
     {{ allocate_cents(
-        'shipped_lines', ['order_id'], 'shipping_cost_cents', 'units', 'order_line_id', 'shipping_cost_source_cents'
+        'weights', ['allocation_key'], 'amount_cents', 'weight_units', 'order_line_id', 'shipping_cost_source_cents'
     ) }}
+
+),
+
+line_date_costs as (
+
+    select
+        order_line_id,
+        shipping_cost_date,
+        shipping_cost_currency,
+        sum(shipping_cost_source_cents) as shipping_cost_source_cents,
+        max(case when is_shipping_cost_estimated then 1 else 0 end) = 1 as is_shipping_cost_estimated
+    from allocated
+    group by order_line_id, shipping_cost_date, shipping_cost_currency
 
 ),
 
 line_costs as (
 
     select
-        order_lines.order_line_id,
-        order_lines.order_id,
-        order_lines.channel,
-        coalesce(allocated.shipping_cost_date, order_lines.order_date) as shipping_cost_date,
-        coalesce(allocated.shipping_cost_currency, '{{ var("reporting_currency") }}') as shipping_cost_currency,
-        cast(coalesce(allocated.shipping_cost_source_cents, 0) as bigint) as shipping_cost_source_cents,
-        coalesce(allocated.is_shipping_cost_estimated, false) as is_shipping_cost_estimated
-    from order_lines
-    left join allocated
-        on order_lines.order_line_id = allocated.order_line_id
+        shipping_lines.order_line_id,
+        shipping_lines.order_id,
+        shipping_lines.channel,
+        coalesce(line_date_costs.shipping_cost_date, shipping_lines.order_date) as shipping_cost_date,
+        coalesce(line_date_costs.shipping_cost_currency, '{{ var("reporting_currency") }}') as shipping_cost_currency,
+        cast(coalesce(line_date_costs.shipping_cost_source_cents, 0) as bigint) as shipping_cost_source_cents,
+        coalesce(line_date_costs.is_shipping_cost_estimated, false) as is_shipping_cost_estimated
+    from shipping_lines
+    left join line_date_costs
+        on shipping_lines.order_line_id = line_date_costs.order_line_id
 
 ),
 

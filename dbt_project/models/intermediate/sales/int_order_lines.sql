@@ -9,7 +9,8 @@
     (int_order_line_amounts_converted), so a sale and its refund convert at their
     own dates. COGS is (units - restocked_units) x the landed unit cost
     effective on the order date (int_cogs_effective), in the cost's currency,
-    converted at the order date. `customer_key` is the buyer's hashed email on
+    converted at the rate of that cost row's effective_from (`cogs_rate_date`:
+    what the brand paid, docs/metrics.md rule 9, contract v2), not the order date. `customer_key` is the buyer's hashed email on
     channels whose seed row says `has_buyer_identity`.
     Money columns: `<measure>_source_cents` / `<measure>_cents` (bigint, source /
     reporting currency) and `<measure>_source` / `<measure>` (numeric(18,2)).
@@ -119,6 +120,7 @@ line_costs as (
     select
         lines_unioned.order_line_id,
         cogs_effective.currency as cost_currency,
+        cogs_effective.valid_from as cogs_rate_date,
         cogs_effective.landed_unit_cost,
         cast(round(
             (lines_unioned.units - lines_unioned.restocked_units) * cogs_effective.landed_unit_cost * 100, 0
@@ -138,11 +140,9 @@ line_costs_converted as (
         line_costs.*,
         {{ convert_cents('line_costs.cogs_cost_currency_cents', 'fx_rates_daily.rate_e6') }} as cogs_cents
     from line_costs
-    inner join lines_unioned
-        on line_costs.order_line_id = lines_unioned.order_line_id
     left join fx_rates_daily
         on
-            lines_unioned.order_date = fx_rates_daily.rate_date
+            line_costs.cogs_rate_date = fx_rates_daily.rate_date
             and line_costs.cost_currency = fx_rates_daily.currency
 
 ),
@@ -156,6 +156,7 @@ joined as (
             coalesce(measures_per_line.{{ measure }}_cents, 0) as {{ measure }}_cents,
         {%- endfor %}
         line_costs_converted.cost_currency,
+        line_costs_converted.cogs_rate_date,
         line_costs_converted.landed_unit_cost,
         line_costs_converted.cogs_cost_currency_cents,
         line_costs_converted.cogs_cents,
@@ -196,6 +197,7 @@ final as (
         gross_sales_source_cents - discounts_source_cents - refunds_source_cents as net_sales_source_cents,
         gross_sales_cents - discounts_cents - refunds_cents as net_sales_cents,
         cost_currency,
+        cogs_rate_date,
         landed_unit_cost,
         cogs_cost_currency_cents,
         cogs_cents,

@@ -30,9 +30,11 @@ orders as (
 
 ),
 
+-- A gift card sold is a liability, not a sale (docs/metrics.md rule 22): its line stays out of every measure.
 order_lines as (
 
     select * from {{ ref('stg_shopify__order_lines') }}
+    where not coalesce(is_gift_card, false)
 
 ),
 

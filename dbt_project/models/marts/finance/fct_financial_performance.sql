@@ -63,9 +63,15 @@ amazon_fees as (
 
 ),
 
+-- A line's carrier cost can have several dates (the parcels of a split shipment): summed per line.
 shipping_costs as (
 
-    select * from {{ ref('int_shipping_costs_by_line') }}
+    select
+        order_line_id,
+        sum(shipping_cost_cents) as shipping_cost_cents,
+        max(case when is_shipping_cost_estimated then 1 else 0 end) = 1 as is_shipping_cost_estimated
+    from {{ ref('int_shipping_costs_by_line') }}
+    group by order_line_id
 
 ),
 

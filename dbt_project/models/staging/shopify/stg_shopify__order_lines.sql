@@ -47,6 +47,7 @@ final as (
         requires_shipping,
         fulfillment_status,
         grams,
+        coalesce(is_gift_card, false) as is_gift_card,
         currency,
         created_at,
         business_date,
