@@ -53,7 +53,8 @@ def reimbursement_costs(ctx) -> pl.DataFrame:
     platform amazon, by posted date); a reversal (negative amount) is a positive cost."""
     rows = ctx.other_settlement_rows.filter(pl.col("amount_type") == REIMBURSEMENT_AMOUNT_TYPE)
     return rows.select(
-        cost_date=pl.from_epoch("posted_utc").dt.date(),
+        # The posted day in the brand's time zone, like every Amazon amount (docs/metrics.md rule 3).
+        cost_date=pl.from_epoch("posted_utc").dt.replace_time_zone("UTC").dt.convert_time_zone(ctx.timezone).dt.date(),
         channel=pl.lit("Amazon FBA"),
         platform=pl.lit("amazon"),
         cost_type=pl.lit("inventory_reimbursement"),

@@ -80,7 +80,7 @@ def shipping_cost_rows(
         tracking_number=pl.lit(None, pl.String),
         service="amount_description",
         ref="amazon_order_id",
-        ship_date=pl.from_epoch("posted_utc").dt.date(),
+        ship_date=_local_date("posted_utc", tz),  # Amazon amounts: posted day in the brand's time zone (rule 3)
         is_return=pl.lit(False),
         cost_cents=-pl.col("amount_cents"),
         currency="currency",
@@ -214,7 +214,7 @@ def unlinked_label_costs(ctx: Context) -> pl.DataFrame:
     return ctx.other_settlement_rows.filter(
         pl.col("amount_description").str.starts_with("PostageBilling_") & pl.col("amazon_order_id").is_null()
     ).select(
-        cost_date=pl.from_epoch("posted_utc").dt.date(),
+        cost_date=_local_date("posted_utc", ctx.timezone),  # posted day in the brand's time zone (rule 3)
         channel=pl.lit("Unassigned"),
         platform=pl.lit("amazon"),
         cost_type=pl.lit("unallocated_shipping"),
