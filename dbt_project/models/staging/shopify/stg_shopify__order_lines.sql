@@ -47,7 +47,9 @@ final as (
         requires_shipping,
         fulfillment_status,
         grams,
-        coalesce(is_gift_card, false) as is_gift_card,
+        -- The CSV export has no gift-card flag: the shop's gift-card SKUs (var shopify_gift_card_skus) say it.
+        coalesce(is_gift_card, false)
+        or coalesce(sku in ('{{ var("shopify_gift_card_skus") | join("', '") }}'), false) as is_gift_card,
         currency,
         created_at,
         business_date,
