@@ -393,3 +393,17 @@ def read_json_document(text_path: Path, schema: dict) -> pl.DataFrame:
 def with_record_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     """1-based record number for records of a JSON document (the element's position in its array)."""
     return frame.with_row_index("_source_row", offset=1).with_columns(pl.col("_source_row").cast(pl.Int64))
+
+
+def rest_resource_rows(
+    text_path: Path, plural: str, singular: str, row: pl.Struct, fix_when_empty: str
+) -> pl.DataFrame:
+    """The records of a REST Admin API response saved as returned: a page `{"<plural>": [...]}` or one
+    `{"<singular>": {...}}`, numbered. An empty response is a file problem (`fix_when_empty` says what to request)."""
+    doc = read_json_document(text_path, {plural: pl.List(row), singular: row})
+    page = doc.select(pl.col(plural).explode()).drop_nulls().unnest(plural)
+    single = doc.select(singular).drop_nulls().unnest(singular)
+    rows = pl.concat([page, single], how="vertical_relaxed")
+    if rows.is_empty():
+        raise FileProblem(f"header-only file: the response holds no {plural}", fix_when_empty)
+    return with_record_numbers(rows)

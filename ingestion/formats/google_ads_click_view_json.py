@@ -22,11 +22,9 @@ from ingestion.formats.base import (
     ParseContext,
     Parsed,
     Sniff,
-    read_json_document,
     records_frame,
-    with_record_numbers,
 )
-from ingestion.textio import FileProblem
+from ingestion.formats.google_ads_gaql_json import result_rows
 
 ROW = pl.Struct(
     {
@@ -54,11 +52,7 @@ class GoogleAdsClickViewJson(Format):
         return None
 
     def parse(self, text_path: Path, workdir: Path, ctx: ParseContext) -> Iterator[Parsed]:
-        doc = read_json_document(text_path, {"results": pl.List(ROW)})
-        rows = doc.select(pl.col("results").explode()).drop_nulls().unnest("results")
-        if rows.is_empty():
-            raise FileProblem("header-only file: the response holds no result rows", "query a day with clicks")
-        yield self.transform(with_record_numbers(rows), ctx)
+        yield self.transform(result_rows(text_path, ROW, "query a day with clicks"), ctx)
 
     def transform(self, df: pl.DataFrame, ctx: ParseContext) -> Parsed:
         day_text = pl.col("segments").struct.field("date")

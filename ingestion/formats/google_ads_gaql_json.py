@@ -42,6 +42,16 @@ ROW = pl.Struct(
 )
 
 
+def result_rows(text_path: Path, row: pl.Struct, fix_when_empty: str) -> pl.DataFrame:
+    """The `results` rows of a GAQL response, numbered: a SearchStream array of batches and a single Search
+    page read the same way. An empty response is a file problem (`fix_when_empty` says what to query)."""
+    doc = read_json_document(text_path, {"results": pl.List(row)})
+    rows = doc.select(pl.col("results").explode()).drop_nulls().unnest("results")
+    if rows.is_empty():
+        raise FileProblem("header-only file: the response holds no result rows", fix_when_empty)
+    return with_record_numbers(rows)
+
+
 class GoogleAdsGaqlJson(Format):
     name = "google_ads_gaql_json"
     label = "Google Ads API (GAQL) campaign rows"
@@ -59,12 +69,7 @@ class GoogleAdsGaqlJson(Format):
         return None
 
     def parse(self, text_path: Path, workdir: Path, ctx: ParseContext) -> Iterator[Parsed]:
-        # A SearchStream array of batches and a single Search page read the same way.
-        doc = read_json_document(text_path, {"results": pl.List(ROW)})
-        rows = doc.select(pl.col("results").explode()).drop_nulls().unnest("results")
-        if rows.is_empty():
-            raise FileProblem("header-only file: the response holds no result rows", "query a period with spend")
-        yield self.transform(with_record_numbers(rows), ctx)
+        yield self.transform(result_rows(text_path, ROW, "query a period with spend"), ctx)
 
     def transform(self, df: pl.DataFrame, ctx: ParseContext) -> Parsed:
         m = pl.col("metrics").struct.field

@@ -23,11 +23,9 @@ from ingestion.formats.base import (
     Parsed,
     Sniff,
     count_unknown,
-    read_json_document,
     records_frame,
-    with_record_numbers,
+    rest_resource_rows,
 )
-from ingestion.textio import FileProblem
 
 KINDS = {"authorization", "capture", "sale", "void", "refund", "change", "emv_authorization", "suggested_refund"}
 TRANSACTION = pl.Struct(
@@ -68,13 +66,10 @@ class ShopifyOrderTransactionsJson(Format):
         return None
 
     def parse(self, text_path: Path, workdir: Path, ctx: ParseContext) -> Iterator[Parsed]:
-        doc = read_json_document(text_path, {"transactions": pl.List(TRANSACTION), "transaction": TRANSACTION})
-        page = doc.select(pl.col("transactions").explode()).drop_nulls().unnest("transactions")
-        single = doc.select("transaction").drop_nulls().unnest("transaction")
-        rows = pl.concat([page, single], how="vertical_relaxed")
-        if rows.is_empty():
-            raise FileProblem("header-only file: the response holds no transactions", "request orders with payments")
-        yield self.transform(with_record_numbers(rows), ctx)
+        yield self.transform(
+            rest_resource_rows(text_path, "transactions", "transaction", TRANSACTION, "request orders with payments"),
+            ctx,
+        )
 
     def transform(self, df: pl.DataFrame, ctx: ParseContext) -> Parsed:
         at = c.timestamp(pl.col("created_at"), TIMESTAMP_FORMATS)

@@ -21,11 +21,9 @@ from ingestion.formats.base import (
     Parsed,
     Sniff,
     count_unknown,
-    read_json_document,
     records_frame,
-    with_record_numbers,
+    rest_resource_rows,
 )
-from ingestion.textio import FileProblem
 
 STATUSES = {"scheduled", "in_transit", "paid", "failed", "canceled", "cancelled"}
 SUMMARY_FIELDS = tuple(
@@ -62,13 +60,9 @@ class ShopifyPayoutsJson(Format):
         return None
 
     def parse(self, text_path: Path, workdir: Path, ctx: ParseContext) -> Iterator[Parsed]:
-        doc = read_json_document(text_path, {"payouts": pl.List(PAYOUT), "payout": PAYOUT})
-        page = doc.select(pl.col("payouts").explode()).drop_nulls().unnest("payouts")
-        single = doc.select("payout").drop_nulls().unnest("payout")
-        rows = pl.concat([page, single], how="vertical_relaxed")
-        if rows.is_empty():
-            raise FileProblem("header-only file: the response holds no payouts", "request a period with payouts")
-        yield self.transform(with_record_numbers(rows), ctx)
+        yield self.transform(
+            rest_resource_rows(text_path, "payouts", "payout", PAYOUT, "request a period with payouts"), ctx
+        )
 
     def transform(self, df: pl.DataFrame, ctx: ParseContext) -> Parsed:
         s = pl.col("summary").struct.field
