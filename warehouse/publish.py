@@ -27,13 +27,14 @@ import dataclasses
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from commerce_analytics.settings import Settings
 from warehouse import build_log
 
+Prepare = Callable[[Settings], Mapping[str, str]]
 BUILDING_SUFFIX = ".building"
 FAILED_SUFFIX = ".failed"
 MARTS_SCHEMA_SUFFIX_VAR = "COMMERCE_MARTS_SCHEMA_SUFFIX"
@@ -71,11 +72,32 @@ def _live(settings: Settings) -> Path:
     return Path(settings.warehouse).expanduser().resolve()
 
 
+class TargetNotReady(RuntimeError):
+    """Preparing the target for the build failed (see `__cause__`): nothing was built or published."""
+
+
+def _prepared(prepare: Prepare | None, settings: Settings) -> dict[str, str]:
+    if prepare is None:
+        return {}
+    try:
+        return dict(prepare(settings))
+    except Exception as exc:
+        raise TargetNotReady(f"{type(exc).__name__}: {exc}") from exc
+
+
 @contextlib.contextmanager
-def build_session(kind: str, settings: Settings, target: str | None = None, *, log=print) -> Iterator[BuildSession]:
-    """Run a build: yield the session to build with, then publish it (or not) and log its outcome."""
+def build_session(
+    kind: str, settings: Settings, target: str | None = None, *, prepare: Prepare | None = None, log=print
+) -> Iterator[BuildSession]:
+    """Run a build: yield the session to build with, then publish it (or not) and log its outcome.
+
+    `prepare(settings)` readies the target for the build (warehouse.runner.prepare_target: lake pin, PostgreSQL
+    load, the customer-hash salt) and returns the environment dbt needs; it runs on the staged copy of a DuckDB
+    file, and before anything is staged on a server (so a missing salt fails before connecting). Its failure
+    raises `TargetNotReady`."""
     if not stages_builds(kind, settings):
-        session = BuildSession(settings)
+        environment = _prepared(prepare, settings)
+        session = BuildSession(settings, environment)
         build_id = build_log.record_start(kind, settings, target)
         try:
             yield session
@@ -84,7 +106,9 @@ def build_session(kind: str, settings: Settings, target: str | None = None, *, l
         return
 
     if kind in SERVER_KINDS:
+        environment = _prepared(prepare, settings)
         with _schema_session(kind, settings, target, log) as session:
+            session.environment = {**environment, **session.environment}
             yield session
         return
 
@@ -100,6 +124,7 @@ def build_session(kind: str, settings: Settings, target: str | None = None, *, l
         staged_settings = dataclasses.replace(settings, warehouse=str(building))
         session = BuildSession(staged_settings, {"COMMERCE_WAREHOUSE": str(building)}, staged=True)
         try:
+            session.environment = {**_prepared(prepare, staged_settings), **session.environment}
             yield session
         except BaseException:
             session.succeeded = False

@@ -92,39 +92,35 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
     except Exception as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         return 2
-    if not builds:
-        return _invoke(inv, settings, kind, target, name, load=load)
-    from warehouse.publish import build_session
+    from warehouse.publish import TargetNotReady, build_session
 
-    # A build writes into a staged copy of a DuckDB warehouse and is published only when it succeeds.
-    with build_session(kind, settings, target) as session:
-        code = _invoke(inv, session.settings, kind, target, name, load=load, extra=session.environment)
-        session.succeeded = code == 0
+    if not builds:
+        try:
+            environment = prepare_target(kind, settings, load=False)
+        except Exception as exc:
+            print(f"{name}: preparing target {target!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 2
+        return _invoke(inv, settings, kind, target, name, environment)
+    try:
+        # A build writes into a staged copy of the marts and is published only when it succeeds.
+        with build_session(kind, settings, target, prepare=lambda s: prepare_target(kind, s, load=load)) as session:
+            code = _invoke(inv, session.settings, kind, target, name, session.environment)
+            session.succeeded = code == 0
+    except TargetNotReady as exc:
+        print(f"{name}: preparing target {target!r} failed: {exc}", file=sys.stderr)
+        return 2
     return code
 
 
 def _invoke(
-    inv: DbtInvocation,
-    settings: Settings,
-    kind: str,
-    target: str,
-    name: str,
-    *,
-    load: bool,
-    extra: Mapping[str, str] | None = None,
+    inv: DbtInvocation, settings: Settings, kind: str, target: str, name: str, environment: Mapping[str, str]
 ) -> int:
-    builds = inv.command[:1] in [(command,) for command in BUILD_COMMANDS]
-    try:
-        environment = prepare_target(kind, settings, load=load and builds)
-    except Exception as exc:
-        print(f"{name}: preparing target {target!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
     from dbt.cli.main import dbtRunner
 
     args = dbt_args(inv, settings)
     # dbt's env_var() reads the process environment: pass the settings on, including their defaults.
     os.environ.setdefault("COMMERCE_WAREHOUSE", settings.warehouse)
-    with scoped_environ({**environment, **(extra or {})}):
+    with scoped_environ(environment):
         result = dbtRunner().invoke(args)
     if kind == "duckdb":
         _release_duckdb()

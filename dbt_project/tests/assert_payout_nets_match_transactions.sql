@@ -1,4 +1,4 @@
-{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'fct_payout_reconciliation'}}}) }}
+{{ config(store_failures=true, meta={'dagster': {'ref': {'name': 'stg_shopify__payouts'}}}) }}
 {#-
     Payout nets vs transactions, per source and month (docs/metrics.md rule 20),
     straight from the staged exports (independent of the amount-type map):

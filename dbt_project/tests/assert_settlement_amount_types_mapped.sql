@@ -1,4 +1,4 @@
-{{ config(severity='warn', store_failures=true) }}
+{{ config(severity='warn', store_failures=true, meta={'dagster': {'ref': {'name': 'int_payment_amounts_mapped'}}}) }}
 {#-
     metrics.md principle 5, docs/metrics.md rule 19: every (transaction type,
     amount type, description) of the Amazon settlement report and every (Type,

@@ -46,14 +46,19 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         kind = target_type(settings.dbt_target, settings.dbt_project_dir)
         # Write-audit-publish (warehouse/publish.py): on a DuckDB file dbt builds a staged copy, published
         # only when the build succeeds; the build log tells `report` how the latest build ended.
-        with build_session(kind, settings.commerce, settings.dbt_target, log=context.log.info) as session:
-            environment = prepare_target(kind, session.settings, log=context.log.info)
+        with build_session(
+            kind,
+            settings.commerce,
+            settings.dbt_target,
+            prepare=lambda staged: prepare_target(kind, staged, log=context.log.info),
+            log=context.log.info,
+        ) as session:
             invocation = DbtInvocation(
                 full_refresh=config.full_refresh, vars=backfill_vars(config.start_date, config.end_date)
             )
             args = dbt_args(invocation, session.settings, locate=False)
             context.log.info(f"dbt {' '.join(args)} (target {settings.dbt_target})")
-            with dbt_environment(settings, {**environment, **session.environment}):
+            with dbt_environment(settings, session.environment):
                 yield from stream_dbt(dbt, args, context)
             session.succeeded = True
 

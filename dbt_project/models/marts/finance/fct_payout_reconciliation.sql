@@ -20,6 +20,30 @@
         ledgers) is the deposit, not one of its amounts.
 -#}
 
+{#- What a settlement's or a payout's mapped amounts come to, by where they go: the same for both sources. -#}
+{%- set amount_totals -%}
+count(*) as amount_rows,
+        sum(amount_source_cents) as transactions_net_cents,
+        sum(case when mapping_kind = 'measure' then amount_source_cents else 0 end) as carried_measures_cents,
+        sum(case when mapping_kind = 'daily_cost' then amount_source_cents else 0 end) as carried_daily_costs_cents,
+        sum(case when not is_mapped then amount_source_cents else 0 end) as unmapped_cents,
+        sum(case when mapping_kind = 'excluded' and maps_to = 'taxes' then amount_source_cents else 0 end)
+            as excluded_tax_cents,
+        sum(case when mapping_kind = 'excluded' and maps_to = 'reserve' then amount_source_cents else 0 end)
+            as excluded_reserve_cents,
+        sum(case when mapping_kind = 'excluded' and maps_to = 'transfer' then amount_source_cents else 0 end)
+            as excluded_transfer_cents,
+        sum(case when mapping_kind = 'excluded' and maps_to = 'ad_spend' then amount_source_cents else 0 end)
+            as excluded_ad_spend_cents,
+        sum(
+            case
+                when mapping_kind = 'excluded' and maps_to not in ('taxes', 'reserve', 'transfer', 'ad_spend')
+                    then amount_source_cents
+                else 0
+            end
+        ) as excluded_other_cents
+{%- endset %}
+
 with
 
 settlements as (
@@ -52,26 +76,7 @@ settlement_totals as (
     select
         settlement_id,
         min(source_file) as transactions_file,
-        count(*) as amount_rows,
-        sum(amount_source_cents) as transactions_net_cents,
-        sum(case when mapping_kind = 'measure' then amount_source_cents else 0 end) as carried_measures_cents,
-        sum(case when mapping_kind = 'daily_cost' then amount_source_cents else 0 end) as carried_daily_costs_cents,
-        sum(case when not is_mapped then amount_source_cents else 0 end) as unmapped_cents,
-        sum(case when mapping_kind = 'excluded' and maps_to = 'taxes' then amount_source_cents else 0 end)
-            as excluded_tax_cents,
-        sum(case when mapping_kind = 'excluded' and maps_to = 'reserve' then amount_source_cents else 0 end)
-            as excluded_reserve_cents,
-        sum(case when mapping_kind = 'excluded' and maps_to = 'transfer' then amount_source_cents else 0 end)
-            as excluded_transfer_cents,
-        sum(case when mapping_kind = 'excluded' and maps_to = 'ad_spend' then amount_source_cents else 0 end)
-            as excluded_ad_spend_cents,
-        sum(
-            case
-                when mapping_kind = 'excluded' and maps_to not in ('taxes', 'reserve', 'transfer', 'ad_spend')
-                    then amount_source_cents
-                else 0
-            end
-        ) as excluded_other_cents
+        {{ amount_totals }}
     from settlement_amounts
     group by settlement_id
 
@@ -111,26 +116,7 @@ payout_transactions as (
         source_currency,
         min(source_file) as transactions_file,
         max(payout_status) as payout_status,
-        count(*) as amount_rows,
-        sum(amount_source_cents) as transactions_net_cents,
-        sum(case when mapping_kind = 'measure' then amount_source_cents else 0 end) as carried_measures_cents,
-        sum(case when mapping_kind = 'daily_cost' then amount_source_cents else 0 end) as carried_daily_costs_cents,
-        sum(case when not is_mapped then amount_source_cents else 0 end) as unmapped_cents,
-        sum(case when mapping_kind = 'excluded' and maps_to = 'taxes' then amount_source_cents else 0 end)
-            as excluded_tax_cents,
-        sum(case when mapping_kind = 'excluded' and maps_to = 'reserve' then amount_source_cents else 0 end)
-            as excluded_reserve_cents,
-        sum(case when mapping_kind = 'excluded' and maps_to = 'transfer' then amount_source_cents else 0 end)
-            as excluded_transfer_cents,
-        sum(case when mapping_kind = 'excluded' and maps_to = 'ad_spend' then amount_source_cents else 0 end)
-            as excluded_ad_spend_cents,
-        sum(
-            case
-                when mapping_kind = 'excluded' and maps_to not in ('taxes', 'reserve', 'transfer', 'ad_spend')
-                    then amount_source_cents
-                else 0
-            end
-        ) as excluded_other_cents
+        {{ amount_totals }}
     from payment_amounts
     where payout_date is not null
     group by payout_date, source_currency
