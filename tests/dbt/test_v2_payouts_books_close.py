@@ -211,6 +211,9 @@ def test_the_warning_names_each_unmapped_pair_and_its_file(new_type_build):
     assert len(shopify) == 2  # its Amount and its Fee
     assert all("payment_transactions_export_new_type.csv" in m and "other_payment_charge" in m for m in shopify)
     assert len(b.warnings) == 3
+    # The console names them too, not only the audit table (warehouse/runner.py prints warnings' messages).
+    shown = [line for line in b.output.splitlines() if f"warning: {UNMAPPED_TEST}:" in line]
+    assert len(shown) == 3 and any(NEW_SETTLEMENT_DESCRIPTION in line for line in shown), b.output[-3000:]
 
 
 def test_the_books_still_close_with_the_never_seen_types(new_type_build):
