@@ -40,11 +40,9 @@ def _connect(kind: str, settings: Settings):
         import duckdb
 
         return duckdb.connect(str(settings.warehouse)), "?"
-    import psycopg2
+    from warehouse.targets import server_connection
 
-    from warehouse.targets import postgres_connect_args
-
-    return psycopg2.connect(**postgres_connect_args()), "%s"
+    return server_connection(kind), "%s"
 
 
 def _table(settings: Settings, target: str | None) -> str:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from commerce_analytics.settings import Settings
 from warehouse import build_log
+from warehouse.targets import server_connection
 
 Prepare = Callable[[Settings], Mapping[str, str]]
 BUILDING_SUFFIX = ".building"
@@ -184,26 +185,6 @@ def _schema_session(kind: str, settings: Settings, target: str | None, log) -> I
                 f"successful build; the failed build's marts are in schema {building} for inspection"
             )
         build_log.record_end(kind, settings, build_id, session.succeeded, target)
-
-
-def server_connection(kind: str):
-    """A DB-API connection to the PostgreSQL (libpq variables) or Redshift (REDSHIFT_* variables) warehouse."""
-    if kind == "postgres":
-        import psycopg2
-
-        from warehouse.targets import postgres_connect_args
-
-        return psycopg2.connect(**postgres_connect_args())
-    import redshift_connector
-
-    return redshift_connector.connect(
-        host=os.environ["REDSHIFT_HOST"],
-        port=int(os.environ.get("REDSHIFT_PORT", "5439")),
-        database=os.environ.get("REDSHIFT_DATABASE", "commerce"),
-        user=os.environ.get("REDSHIFT_USER", "dbt"),
-        password=os.environ.get("REDSHIFT_PASSWORD", ""),
-        ssl=True,
-    )
 
 
 def _tables(cursor, schema: str) -> list[str]:

@@ -202,11 +202,9 @@ def _warehouse_connection(kind: str, settings: Settings):
         # dbt-duckdb keeps the file open in this process: connect with the same (default) configuration.
         return duckdb.connect(str(settings.warehouse))
     if kind == "postgres":
-        import psycopg2
+        from warehouse.targets import server_connection
 
-        from warehouse.targets import postgres_connect_args
-
-        connection = psycopg2.connect(**postgres_connect_args())
+        connection = server_connection(kind)
         connection.autocommit = True  # one failed query must not abort the next
         return connection
     return None

@@ -321,6 +321,24 @@ def postgres_connect_args(environ: dict[str, str] | None = None) -> dict[str, st
     return {arg: env.get(var) or POSTGRES_DEFAULTS[var] for var, arg in names.items()}
 
 
+def server_connection(kind: str):
+    """A DB-API connection to the PostgreSQL (libpq variables) or Redshift (REDSHIFT_* variables) warehouse."""
+    if kind == "postgres":
+        import psycopg2
+
+        return psycopg2.connect(**postgres_connect_args())
+    import redshift_connector
+
+    return redshift_connector.connect(
+        host=os.environ["REDSHIFT_HOST"],
+        port=int(os.environ.get("REDSHIFT_PORT", "5439")),
+        database=os.environ.get("REDSHIFT_DATABASE", "commerce"),
+        user=os.environ.get("REDSHIFT_USER", "dbt"),
+        password=os.environ.get("REDSHIFT_PASSWORD", ""),
+        ssl=True,
+    )
+
+
 def load_postgres(
     lake: Lake,
     dsn: str | None = None,
