@@ -1,0 +1,14 @@
+"""Connectors: pull the platforms' APIs into their native export formats and land them (docs/connectors.md).
+
+`CONNECTORS` maps a lake source to its connector (`base.Connector`); the runner (`runner.pull`), the CLI
+(`commerce-analytics pull`) and the Dagster `pulled` assets all read it.
+"""
+
+from __future__ import annotations
+
+from ingestion.connectors.base import Connector
+from ingestion.connectors.meta_ads import MetaAdsConnector
+
+CONNECTORS: dict[str, Connector] = {
+    "meta_ads": MetaAdsConnector(),
+}
