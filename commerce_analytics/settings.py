@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 DEFAULT_LOOKBACK_DAYS = {"shopify": 1}
 AD_PLATFORM_LOOKBACK_DAYS = 28
 META_GRAPH_API_URL = "https://graph.facebook.com/v23.0"
+AMAZON_LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+AMAZON_SP_API_ENDPOINT = "https://sellingpartnerapi-na.amazon.com"
+AMAZON_ADS_API_ENDPOINT = "https://advertising-api.amazon.com"
+AMAZON_ADS_AD_PRODUCTS = ("SPONSORED_PRODUCTS", "SPONSORED_BRANDS", "SPONSORED_DISPLAY")
+GOOGLE_ADS_API_ENDPOINT = "https://googleads.googleapis.com"
+GOOGLE_ADS_API_VERSION = "v26"
+GOOGLE_ADS_TOKEN_URL = "https://oauth2.googleapis.com/token"
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,58 @@ class Settings:
     """COMMERCE_PULL_BACKOFF_MAX_SECONDS: the longest wait between retries (Retry-After may ask for longer)."""
     pull_deadline_seconds: float = 900.0
     """COMMERCE_PULL_DEADLINE_SECONDS: a request's total time with its retries; past it the pull fails."""
+    # Amazon SP-API, Amazon Ads and Google Ads connectors (ingestion/connectors/amazon_sp.py, amazon_ads.py,
+    # google_ads.py). Credentials are repr=False.
+    amazon_lwa_token_url: str = AMAZON_LWA_TOKEN_URL
+    """AMAZON_LWA_TOKEN_URL: Login with Amazon's token endpoint (SP-API and Amazon Ads)."""
+    amazon_sp_api_endpoint: str = AMAZON_SP_API_ENDPOINT
+    """AMAZON_SP_API_ENDPOINT: the SP-API regional endpoint of the marketplaces pulled."""
+    amazon_sp_lwa_client_id: str = ""
+    """AMAZON_SP_LWA_CLIENT_ID: the SP-API app's LWA client id."""
+    amazon_sp_lwa_client_secret: str = field(default="", repr=False)
+    """AMAZON_SP_LWA_CLIENT_SECRET: the SP-API app's LWA client secret."""
+    amazon_sp_refresh_token: str = field(default="", repr=False)
+    """AMAZON_SP_REFRESH_TOKEN: the seller's authorization of the app (LWA refresh token)."""
+    amazon_sp_marketplace_ids: tuple[str, ...] = ()
+    """AMAZON_SP_MARKETPLACE_IDS: comma-separated marketplace ids pulled (e.g. ATVPDKIKX0DER)."""
+    amazon_sp_report_poll_seconds: float = 30.0
+    """AMAZON_SP_REPORT_POLL_SECONDS: how often a requested report's status is asked."""
+    amazon_sp_report_timeout_seconds: float = 3600.0
+    """AMAZON_SP_REPORT_TIMEOUT_SECONDS: how long a requested report may take before the pull fails."""
+    amazon_ads_api_endpoint: str = AMAZON_ADS_API_ENDPOINT
+    """AMAZON_ADS_API_ENDPOINT: the Amazon Ads API regional endpoint of the profiles pulled."""
+    amazon_ads_lwa_client_id: str = ""
+    """AMAZON_ADS_LWA_CLIENT_ID: the Amazon Ads app's LWA client id."""
+    amazon_ads_lwa_client_secret: str = field(default="", repr=False)
+    """AMAZON_ADS_LWA_CLIENT_SECRET: the Amazon Ads app's LWA client secret."""
+    amazon_ads_refresh_token: str = field(default="", repr=False)
+    """AMAZON_ADS_REFRESH_TOKEN: the advertiser's authorization of the app (scope advertising::campaign_management)."""
+    amazon_ads_profile_ids: tuple[str, ...] = ()
+    """AMAZON_ADS_PROFILE_IDS: comma-separated advertising profile ids (one per marketplace)."""
+    amazon_ads_ad_products: tuple[str, ...] = AMAZON_ADS_AD_PRODUCTS
+    """AMAZON_ADS_AD_PRODUCTS: which of SPONSORED_PRODUCTS, SPONSORED_BRANDS, SPONSORED_DISPLAY to report."""
+    amazon_ads_report_poll_seconds: float = 60.0
+    """AMAZON_ADS_REPORT_POLL_SECONDS: how often a report's status is asked."""
+    amazon_ads_report_timeout_seconds: float = 10800.0
+    """AMAZON_ADS_REPORT_TIMEOUT_SECONDS: how long a report may take (Amazon: up to three hours)."""
+    google_ads_api_endpoint: str = GOOGLE_ADS_API_ENDPOINT
+    """GOOGLE_ADS_API_ENDPOINT: the Google Ads API REST endpoint."""
+    google_ads_api_version: str = GOOGLE_ADS_API_VERSION
+    """GOOGLE_ADS_API_VERSION: the API version in the path (Google sunsets each about a year after release)."""
+    google_ads_token_url: str = GOOGLE_ADS_TOKEN_URL
+    """GOOGLE_ADS_TOKEN_URL: Google's OAuth 2.0 token endpoint."""
+    google_ads_developer_token: str = field(default="", repr=False)
+    """GOOGLE_ADS_DEVELOPER_TOKEN: the manager account's API developer token."""
+    google_ads_client_id: str = ""
+    """GOOGLE_ADS_CLIENT_ID: the OAuth client id (Google Cloud project)."""
+    google_ads_client_secret: str = field(default="", repr=False)
+    """GOOGLE_ADS_CLIENT_SECRET: the OAuth client secret."""
+    google_ads_refresh_token: str = field(default="", repr=False)
+    """GOOGLE_ADS_REFRESH_TOKEN: a user's OAuth refresh token for scope https://www.googleapis.com/auth/adwords."""
+    google_ads_customer_ids: tuple[str, ...] = ()
+    """GOOGLE_ADS_CUSTOMER_IDS: comma-separated customer ids pulled (dashes optional)."""
+    google_ads_login_customer_id: str = ""
+    """GOOGLE_ADS_LOGIN_CUSTOMER_ID: the manager account the access goes through, if any."""
 
     def lookback_days(self, source: str) -> int:
         """Days re-pulled before `source`'s cursor (<SOURCE>_LOOKBACK_DAYS, defaults: ad platforms 28)."""
@@ -115,4 +174,35 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pull_backoff_seconds=float(env.get("COMMERCE_PULL_BACKOFF_SECONDS") or 1),
         pull_backoff_max_seconds=float(env.get("COMMERCE_PULL_BACKOFF_MAX_SECONDS") or 60),
         pull_deadline_seconds=float(env.get("COMMERCE_PULL_DEADLINE_SECONDS") or 900),
+        amazon_lwa_token_url=env.get("AMAZON_LWA_TOKEN_URL") or AMAZON_LWA_TOKEN_URL,
+        amazon_sp_api_endpoint=(env.get("AMAZON_SP_API_ENDPOINT") or AMAZON_SP_API_ENDPOINT).rstrip("/"),
+        amazon_sp_lwa_client_id=env.get("AMAZON_SP_LWA_CLIENT_ID", "").strip(),
+        amazon_sp_lwa_client_secret=env.get("AMAZON_SP_LWA_CLIENT_SECRET", "").strip(),
+        amazon_sp_refresh_token=env.get("AMAZON_SP_REFRESH_TOKEN", "").strip(),
+        amazon_sp_marketplace_ids=_list(env.get("AMAZON_SP_MARKETPLACE_IDS", "")),
+        amazon_sp_report_poll_seconds=float(env.get("AMAZON_SP_REPORT_POLL_SECONDS") or 30),
+        amazon_sp_report_timeout_seconds=float(env.get("AMAZON_SP_REPORT_TIMEOUT_SECONDS") or 3600),
+        amazon_ads_api_endpoint=(env.get("AMAZON_ADS_API_ENDPOINT") or AMAZON_ADS_API_ENDPOINT).rstrip("/"),
+        amazon_ads_lwa_client_id=env.get("AMAZON_ADS_LWA_CLIENT_ID", "").strip(),
+        amazon_ads_lwa_client_secret=env.get("AMAZON_ADS_LWA_CLIENT_SECRET", "").strip(),
+        amazon_ads_refresh_token=env.get("AMAZON_ADS_REFRESH_TOKEN", "").strip(),
+        amazon_ads_profile_ids=_list(env.get("AMAZON_ADS_PROFILE_IDS", "")),
+        amazon_ads_ad_products=tuple(p.upper() for p in _list(env.get("AMAZON_ADS_AD_PRODUCTS", "")))
+        or AMAZON_ADS_AD_PRODUCTS,
+        amazon_ads_report_poll_seconds=float(env.get("AMAZON_ADS_REPORT_POLL_SECONDS") or 60),
+        amazon_ads_report_timeout_seconds=float(env.get("AMAZON_ADS_REPORT_TIMEOUT_SECONDS") or 10800),
+        google_ads_api_endpoint=(env.get("GOOGLE_ADS_API_ENDPOINT") or GOOGLE_ADS_API_ENDPOINT).rstrip("/"),
+        google_ads_api_version=env.get("GOOGLE_ADS_API_VERSION") or GOOGLE_ADS_API_VERSION,
+        google_ads_token_url=env.get("GOOGLE_ADS_TOKEN_URL") or GOOGLE_ADS_TOKEN_URL,
+        google_ads_developer_token=env.get("GOOGLE_ADS_DEVELOPER_TOKEN", "").strip(),
+        google_ads_client_id=env.get("GOOGLE_ADS_CLIENT_ID", "").strip(),
+        google_ads_client_secret=env.get("GOOGLE_ADS_CLIENT_SECRET", "").strip(),
+        google_ads_refresh_token=env.get("GOOGLE_ADS_REFRESH_TOKEN", "").strip(),
+        google_ads_customer_ids=tuple(c.replace("-", "") for c in _list(env.get("GOOGLE_ADS_CUSTOMER_IDS", ""))),
+        google_ads_login_customer_id=env.get("GOOGLE_ADS_LOGIN_CUSTOMER_ID", "").strip().replace("-", ""),
     )
+
+
+def _list(value: str) -> tuple[str, ...]:
+    """A comma-separated setting as its non-empty items."""
+    return tuple(item.strip() for item in value.split(",") if item.strip())

@@ -6,9 +6,15 @@
 
 from __future__ import annotations
 
+from ingestion.connectors.amazon_ads import AmazonAdsConnector
+from ingestion.connectors.amazon_sp import AmazonSpConnector
 from ingestion.connectors.base import Connector
+from ingestion.connectors.google_ads import GoogleAdsConnector
 from ingestion.connectors.meta_ads import MetaAdsConnector
 
 CONNECTORS: dict[str, Connector] = {
     "meta_ads": MetaAdsConnector(),
+    "amazon_sp": AmazonSpConnector(),
+    "amazon_ads": AmazonAdsConnector(),
+    "google_ads": GoogleAdsConnector(),
 }
