@@ -64,7 +64,9 @@ def rate_limit_wait(response: httpx.Response) -> float | None:
 
 class AmazonSpConnector:
     source = "amazon_sp"
-    entities = ("settlements", "all_orders")
+    lake_source = "amazon"
+    """The files land under the `amazon` source (the same as Seller Central downloads dropped in the inbox)."""
+    entities = ("settlements", "settlement_lines", "orders")
     settings_needed = (
         "AMAZON_SP_LWA_CLIENT_ID",
         "AMAZON_SP_LWA_CLIENT_SECRET",
