@@ -163,6 +163,13 @@ class _Session:
 
     def requested_report(self, report_type: str, start: dt.date, end: dt.date) -> bytes | None:
         """createReport, getReport until it finished, and its document; None when Amazon had no data."""
+        # The end of the slice's last day, or a moment ago when that is today: never a future time.
+        data_end = min(
+            _midnight(end + dt.timedelta(days=1)) - dt.timedelta(seconds=1),
+            dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2),
+        )
+        if data_end <= _midnight(start):  # a slice of today only, minutes after midnight UTC: nothing yet
+            return None
         created = self.call(
             "POST",
             REPORTS,
@@ -170,7 +177,7 @@ class _Session:
                 "reportType": report_type,
                 "marketplaceIds": [self.marketplace],
                 "dataStartTime": _iso(_midnight(start)),
-                "dataEndTime": _iso(_midnight(end + dt.timedelta(days=1)) - dt.timedelta(seconds=1)),
+                "dataEndTime": _iso(data_end),
             },
         )
         report_id = created["reportId"]

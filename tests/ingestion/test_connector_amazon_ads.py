@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from connector_helpers import connector_settings, lake_files
-from ingest_helpers import landed
+from ingest_helpers import landed, make_ingestor
 from werkzeug import Response
 
 from ingestion.connectors import runner
@@ -358,3 +358,24 @@ def test_without_credentials_the_connector_is_skipped(tmp_path):
     [result] = runner.pull(["amazon_ads"], None, None, connector_settings(tmp_path / "lake"))
     assert result.status == "skipped"
     assert "AMAZON_ADS_REFRESH_TOKEN" in result.message and "AMAZON_ADS_PROFILE_IDS" in result.message
+
+
+def test_pulled_day_files_land_what_the_whole_report_dropped_lands(tmp_path, server):
+    pull(tmp_path, server, since=day(5), AMAZON_ADS_AD_PRODUCTS="SPONSORED_PRODUCTS,SPONSORED_DISPLAY")
+    dropped = tmp_path / "dropped"
+    dropped.mkdir()
+    # The GZIP_JSON documents as a person would download them from the console, one per report.
+    (dropped / "sp_advertised_product.json.gz").write_bytes(
+        gzip.compress(json.dumps(server.rows["SPONSORED_PRODUCTS"]).encode(), mtime=0)
+    )
+    (dropped / "sd_advertised_product.json.gz").write_bytes(
+        gzip.compress(json.dumps(server.rows["SPONSORED_DISPLAY"]).encode(), mtime=0)
+    )
+    make_ingestor(str(tmp_path / "lake-dropped")).ingest_paths([str(dropped)])
+
+    def rows(lake, entity):
+        found = landed(lake, "amazon_ads", entity)
+        return sorted(({k: v for k, v in r.items() if not k.startswith("_")} for r in found), key=str)
+
+    for entity in ("advertised_product_daily", "sponsored_brands_display_daily"):
+        assert rows(tmp_path / "lake", entity) == rows(tmp_path / "lake-dropped", entity) != []
