@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from ingestion.connectors.base import Connector
 from ingestion.connectors.meta_ads import MetaAdsConnector
+from ingestion.connectors.shopify import ShopifyConnector
 
 CONNECTORS: dict[str, Connector] = {
+    "shopify": ShopifyConnector(),
     "meta_ads": MetaAdsConnector(),
 }
