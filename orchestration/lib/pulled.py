@@ -1,0 +1,19 @@
+"""Names shared by the `pulled` assets and the landed assets they feed: ["pulled", source, entity]."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ingestion.connectors import CONNECTORS
+
+GROUP = "pulled"
+
+
+def pulled_key(source: str, entity: str) -> dg.AssetKey:
+    return dg.AssetKey(["pulled", source, entity])
+
+
+def pulled_deps(source: str, entity: str) -> list[dg.AssetKey]:
+    """The pulled asset upstream of landed `source/entity` (none when no connector pulls it)."""
+    connector = CONNECTORS.get(source)
+    return [pulled_key(source, entity)] if connector and entity in connector.entities else []
