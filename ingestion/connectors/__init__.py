@@ -11,8 +11,10 @@ from ingestion.connectors.amazon_sp import AmazonSpConnector
 from ingestion.connectors.base import Connector
 from ingestion.connectors.google_ads import GoogleAdsConnector
 from ingestion.connectors.meta_ads import MetaAdsConnector
+from ingestion.connectors.shopify import ShopifyConnector
 
 CONNECTORS: dict[str, Connector] = {
+    "shopify": ShopifyConnector(),
     "meta_ads": MetaAdsConnector(),
     "amazon_sp": AmazonSpConnector(),
     "amazon_ads": AmazonAdsConnector(),

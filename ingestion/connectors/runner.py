@@ -116,7 +116,8 @@ def _pull_account(connector, account, since, until, settings, lake, today) -> Pu
         return PullResult(
             source, account, FAILED, f"rejected by ingestion: {names}; cursor unchanged", str(window), landed
         )
-    write_state(lake, source, account, new_state)
+    pulled_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    write_state(lake, source, account, {**new_state, "pulled_at": pulled_at, "window": str(window)})
     new = sum(1 for f in landed if f.status in ("landed", "partial"))
     quarantined = sum(f.rows_quarantined for f in landed)
     message = (

@@ -449,3 +449,17 @@ def test_pulled_day_files_land_the_same_orders_as_the_whole_report_dropped(tmp_p
         return sorted(({k: v for k, v in r.items() if not k.startswith("_")} for r in rows), key=str)
 
     assert orders("pulled") == orders("dropped") != []
+
+
+def test_pulled_assets_feed_the_landed_assets_of_the_source_they_land_in():
+    import dagster as dg
+
+    from orchestration.lib.pulled import pulled_deps
+
+    assert pulled_deps("amazon", "orders") == [dg.AssetKey(["pulled", "amazon_sp", "orders"])]
+    assert pulled_deps("amazon", "settlement_lines") == [dg.AssetKey(["pulled", "amazon_sp", "settlement_lines"])]
+    assert pulled_deps("amazon_ads", "sponsored_brands_display_daily") == [
+        dg.AssetKey(["pulled", "amazon_ads", "sponsored_brands_display_daily"])
+    ]
+    assert pulled_deps("google_ads", "click_view") == [dg.AssetKey(["pulled", "google_ads", "click_view"])]
+    assert pulled_deps("amazon_sp", "orders") == []  # no landed source of that name
