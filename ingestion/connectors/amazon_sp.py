@@ -128,12 +128,16 @@ class _Session:
     def settlements(self, window: PullWindow) -> list[PulledFile]:
         now = dt.datetime.now(dt.UTC)
         oldest = now - dt.timedelta(days=REPORT_RETENTION_DAYS) + dt.timedelta(minutes=5)
+        created_since = max(_midnight(window.since), oldest)
+        created_until = min(_midnight(window.until + dt.timedelta(days=1)), now)
+        if created_until <= created_since:  # a backfill older than Amazon keeps reports: none to list
+            return []
         params: dict = {
             "reportTypes": SETTLEMENT_REPORT,
             "processingStatuses": "DONE",
             "marketplaceIds": self.marketplace,
-            "createdSince": _iso(max(_midnight(window.since), oldest)),
-            "createdUntil": _iso(min(_midnight(window.until + dt.timedelta(days=1)), now)),
+            "createdSince": _iso(created_since),
+            "createdUntil": _iso(created_until),
             "pageSize": 100,
         }
         reports: dict[str, dict] = {}

@@ -58,8 +58,8 @@ class RefreshTokenAuth:
             what = "a freshly refreshed access token" if self.expired(response) else "the access token"
             raise self.client.error(
                 endpoint_of(response.request.url),
-                f"{response_reason(response)}: the API refused {what}; re-authorize the app (read-only scopes, "
-                "docs/connectors.md)",
+                f"{response_reason(response)}: the API refused {what} (a revoked or lapsed authorization, or an "
+                "app or user without the access docs/connectors.md lists); re-authorize the app",
                 self.credential_settings,
             )
         return response

@@ -463,3 +463,13 @@ def test_pulled_assets_feed_the_landed_assets_of_the_source_they_land_in():
     ]
     assert pulled_deps("google_ads", "click_view") == [dg.AssetKey(["pulled", "google_ads", "click_view"])]
     assert pulled_deps("amazon_sp", "orders") == []  # no landed source of that name
+
+
+def test_a_backfill_older_than_amazon_keeps_settlements_lists_none(tmp_path, server):
+    since, until = day(200), day(150)
+    [result] = runner.pull(["amazon_sp"], since, until, settings_for(tmp_path, server))
+    assert result.status == "landed", result.message
+    assert not [r for r in server.requests if r["path"] == REPORTS and r["method"] == "GET"]
+    assert len(server.created) == 2  # All Orders is still requested for the range (Amazon keeps orders longer)
+    state = json.loads((tmp_path / f"lake/_state/amazon_sp/{MARKETPLACE}.json").read_text())
+    assert state["cursor"] == until.isoformat()
