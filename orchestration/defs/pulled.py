@@ -72,7 +72,8 @@ def _pull_asset(connector: Connector) -> dg.AssetsDefinition:
         results = pull_source(source, None, None, settings, lake.lake())
         failed = [r for r in results if r.status == FAILED]
         for result in results:
-            (context.log.error if result.status == FAILED else context.log.info)(result.summary())
+            log = {FAILED: context.log.error, SKIPPED: context.log.warning}.get(result.status, context.log.info)
+            log(result.summary())
         if failed:
             raise dg.Failure(
                 description=" | ".join(r.summary() for r in failed),
@@ -89,8 +90,6 @@ def _pull_asset(connector: Connector) -> dg.AssetsDefinition:
             "files_new": sum(r.new_files for r in results),
             "rows_landed": sum(f.rows_landed for r in results for f in r.files),
         }
-        if skipped:
-            context.log.warning(f"{source}: skipped: {metadata['reason']}")
         for spec in specs:
             yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
 
