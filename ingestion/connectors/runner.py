@@ -104,12 +104,9 @@ def _pull_account(connector, account, since, until, settings, lake, today) -> Pu
             path = Path(folder) / pulled.name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(pulled.content)
-        try:
-            landed = ingest_paths_capped(settings, [folder], display_as=label) if files else []
-        except RunFailure as exc:
-            return PullResult(
-                source, account, FAILED, f"landing failed: {exc}; cursor unchanged", str(window), exc.results
-            )
+        # A RunFailure (disk, lake, memory) is the run's, not the account's: it propagates (exit 3, a failed
+        # step); the files recorded before it stay, the cursor is unchanged, so the next run re-pulls them.
+        landed = ingest_paths_capped(settings, [folder], display_as=label) if files else []
     rejected = [f for f in landed if f.status == "rejected" or "_previous_status" in f.entities]
     if rejected:
         names = ", ".join(f"{f.source_file} ({f.message})" for f in rejected)

@@ -90,7 +90,8 @@ def marts(query) -> dict[str, list[tuple]]:
                 f"select column_name from information_schema.columns where table_schema = 'marts' "
                 f"and table_name = '{table}' order by ordinal_position"
             )
-            if not c.startswith("_") and c not in ("built_at", "loaded_at")
+            # Lineage names the delivery (a dropped path vs pull://<source>/<account>/<file>): not data.
+            if not c.startswith("_") and not c.endswith("_file")
         ]
         select = ", ".join(f'"{c}"' for c in columns)
         out[table] = sorted(query(f"select {select} from marts.{table}"), key=repr)
