@@ -87,7 +87,7 @@ def halo_daily(
 ) -> pl.DataFrame:
     """Planted incremental Amazon.com sales (USD) per day from off-Amazon spend.
 
-    The sales are gross order value (unit price x units of the extra orders, cancelled ones included), in USD,
+    The sales are gross order value (unit price x units of the extra orders, ~1.5 % later cancelled), in USD,
     on Amazon.com only. `coefficients` replaces HALO's slopes (all 0: the halo switched off).
     """
     out = days.select("day_index", "date")

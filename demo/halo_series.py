@@ -34,7 +34,8 @@ def halo_series(
         rng, ctx.days, ctx.products, orders_per_day, halo, ctx.end_utc, amazon.AmazonCursor()
     )
     sales = (
-        lines.filter(pl.col("marketplace") == "Amazon.com")
+        # Cancelled orders have no line in the warehouse (docs/metrics.md rule 1), so none here either.
+        lines.filter((pl.col("marketplace") == "Amazon.com") & ~pl.col("is_cancelled"))
         .group_by("day_index")
         .agg(gross_sales=(pl.col("unit_price_cents") * pl.col("quantity")).sum() / 100)
     )

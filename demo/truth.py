@@ -1340,8 +1340,8 @@ class TruthBuilder:
 
 HALO_DESCRIPTION = {
     "series": (
-        "Amazon.com daily gross sales (USD: units x item price before promotions and refunds, cancelled orders "
-        "included, by purchase date in the brand's time zone): the halo adds orders worth beta x adstock a day"
+        "Amazon.com daily gross sales (USD: units x item price before promotions and refunds, by purchase date in "
+        "the brand's time zone): the halo adds orders worth beta x adstock a day, of which ~1.5 % are cancelled"
     ),
     "lag_days": HALO["lag_days"],
     "decay": HALO["decay"],

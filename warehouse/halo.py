@@ -7,7 +7,7 @@ docs/metrics.md "Halo estimate" states the method; in short, for each day d of t
 
 fitted by OLS (statsmodels) with HAC (Newey-West) standard errors, because daily residuals are autocorrelated
 (floored at the classical standard errors: see `_fit`), and Student t 95 % intervals.
-`amazon_sales` is the gross sales (units x unit price, before discounts and refunds, cancelled lines included)
+`amazon_sales` is the gross sales (units x unit price, before discounts and refunds; cancelled orders have no line)
 of one Amazon marketplace's lines by order date in the reporting currency, less the sales Amazon Ads credits to
 its own ads (the Sponsored Products `sales7d`, Sponsored Brands/Display `sales` of that marketplace's currency):
 what is left is the demand no Amazon click explains. Gross, not net, because a halo moves demand (orders placed);
