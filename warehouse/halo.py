@@ -329,7 +329,8 @@ def read_series(connection, settings: Settings, halo: HaloSettings, target: str 
     return (
         days.join(frame.with_columns(pl.col("date").cast(pl.Date)), on="date", how="left")
         .fill_null(0.0)
-        .with_columns(amazon_sales=pl.col("gross_sales") - pl.col("amazon_ads_credited_sales"))
+        .with_columns(pl.col("gross_sales", "amazon_ads_credited_sales", "google_ads_spend", "meta_ads_spend").round(2))
+        .with_columns(amazon_sales=(pl.col("gross_sales") - pl.col("amazon_ads_credited_sales")).round(2))
     )
 
 
