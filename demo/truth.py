@@ -1339,7 +1339,10 @@ class TruthBuilder:
 
 
 HALO_DESCRIPTION = {
-    "series": "Amazon.com daily sales (USD, item price less promotion, by purchase date)",
+    "series": (
+        "Amazon.com daily gross sales (USD: units x item price before promotions and refunds, by purchase date in "
+        "the brand's time zone): the halo adds orders worth beta x adstock a day, of which ~1.5 % are cancelled"
+    ),
     "lag_days": HALO["lag_days"],
     "decay": HALO["decay"],
     "coefficients_usd_sales_per_usd_spend": HALO["coefficients"],

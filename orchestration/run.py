@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(summarise(result))
     matches = print_pnl(args.paths)
+    print_halo(args.paths)
     return 0 if result.success and matches else 1
 
 
@@ -98,6 +99,25 @@ def print_pnl(paths: list[str]) -> bool:
     print()
     matches = report.print_channel_pnl(rows, truth)
     return report.print_marts_status(settings.commerce, settings.dbt_target) and matches
+
+
+def print_halo(paths: list[str]) -> None:
+    """The halo slopes the run estimated (warehouse/halo.py), beside the planted ones when a demo set was given."""
+    import contextlib
+
+    from orchestration.lib.settings import load_orchestration_settings
+    from warehouse import halo, report
+
+    settings = load_orchestration_settings()
+    planted = next((Path(p) / "truth" / "halo.json" for p in paths if (Path(p) / "truth" / "halo.json").exists()), None)
+    try:
+        with contextlib.closing(report.connect(settings.commerce, settings.dbt_target)) as connection:
+            rows = halo.read_estimates(connection, settings.commerce.schema("marts", settings.dbt_target))
+    except Exception as exc:  # not estimated (the asset's log says why), or the target is Redshift
+        print(f"(no halo estimate: {type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
+        return
+    print()
+    print("\n".join(halo.report_lines(rows, planted)))
 
 
 def summarise(result: dg.ExecuteInProcessResult) -> str:
