@@ -69,12 +69,12 @@ cohort_months as (
     cross join data_end
     inner join months
         on
-            months.activity_month >= cohorts.cohort_month
-            and months.activity_month <= data_end.data_end_month
+            cohorts.cohort_month <= months.activity_month
+            and data_end.data_end_month >= months.activity_month
 
 ),
 
-cohort_margin as (
+customer_lines as (
 
     select
         customers.first_order_month as cohort_month,
@@ -83,11 +83,21 @@ cohort_margin as (
             dbt.date_trunc('month', 'order_lines.order_date'),
             'month'
         ) }} as months_since_first_order,
-        sum({{ to_cents('order_lines.contribution_margin_2') }}) as cm2_cents
+        {{ to_cents('order_lines.contribution_margin_2') }} as cm2_cents
     from order_lines
     inner join customers
         on order_lines.customer_key = customers.customer_key
-    group by 1, 2
+
+),
+
+cohort_margin as (
+
+    select
+        cohort_month,
+        months_since_first_order,
+        sum(cm2_cents) as cm2_cents
+    from customer_lines
+    group by cohort_month, months_since_first_order
 
 ),
 

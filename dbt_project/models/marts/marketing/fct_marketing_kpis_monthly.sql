@@ -41,31 +41,56 @@ channels as (
 
 ),
 
-platform_monthly as (
+campaign_months as (
 
     select
         cast({{ dbt.date_trunc('month', 'activity_date') }} as date) as kpi_month,
         platform,
-        sum({{ to_cents('spend') }}) as spend_cents,
-        sum({{ to_cents('attributed_net_sales') }}) as attributed_net_sales_cents
+        {{ to_cents('spend') }} as spend_cents,
+        {{ to_cents('attributed_net_sales') }} as attributed_net_sales_cents
     from campaign_daily
-    group by 1, 2
+
+),
+
+platform_monthly as (
+
+    select
+        kpi_month,
+        platform,
+        sum(spend_cents) as spend_cents,
+        sum(attributed_net_sales_cents) as attributed_net_sales_cents
+    from campaign_months
+    group by kpi_month, platform
 
 ),
 
 {#- A placeholder line (a refund of an order never seen) has no units: it is no order. -#}
-channel_monthly as (
+line_months as (
 
     select
-        cast({{ dbt.date_trunc('month', 'order_lines.order_date') }} as date) as kpi_month,
         order_lines.channel,
-        max(case when channels.attribution_rule = 'amazon_ads_sku' then 1 else 0 end) as is_amazon_channel,
-        sum({{ to_cents('order_lines.net_sales') }}) as net_sales_cents,
-        count(distinct case when order_lines.units > 0 then order_lines.order_id end) as orders
+        order_lines.order_id,
+        order_lines.customer_key,
+        order_lines.units,
+        cast({{ dbt.date_trunc('month', 'order_lines.order_date') }} as date) as kpi_month,
+        {{ to_cents('order_lines.net_sales') }} as net_sales_cents,
+        case when channels.attribution_rule = 'amazon_ads_sku' then 1 else 0 end as is_amazon_channel
     from order_lines
     left join channels
         on order_lines.channel = channels.channel
-    group by 1, 2
+
+),
+
+channel_monthly as (
+
+    select
+        kpi_month,
+        channel,
+        max(is_amazon_channel) as is_amazon_channel,
+        sum(net_sales_cents) as net_sales_cents,
+        count(distinct case when units > 0 then order_id end) as orders
+    from line_months
+    group by kpi_month, channel
 
 ),
 
@@ -93,15 +118,15 @@ new_customers as (
 returning_customers as (
 
     select
-        cast({{ dbt.date_trunc('month', 'order_lines.order_date') }} as date) as kpi_month,
-        count(distinct order_lines.customer_key) as returning_customers
-    from order_lines
+        line_months.kpi_month,
+        count(distinct line_months.customer_key) as returning_customers
+    from line_months
     inner join customers
-        on order_lines.customer_key = customers.customer_key
+        on line_months.customer_key = customers.customer_key
     where
-        order_lines.units > 0
-        and customers.first_order_month < cast({{ dbt.date_trunc('month', 'order_lines.order_date') }} as date)
-    group by 1
+        line_months.units > 0
+        and customers.first_order_month < line_months.kpi_month
+    group by line_months.kpi_month
 
 ),
 
@@ -138,6 +163,23 @@ cohort_repeats as (
     from customers
     cross join data_end
     group by customers.first_order_month
+
+),
+
+cohort_repeat_rates as (
+
+    select
+        kpi_month,
+        case
+            when is_observed_30d = 1 then {{ kpi_repeat_rate('repeat_customers_30d', 'cohort_customers') }}
+        end as repeat_rate_30d,
+        case
+            when is_observed_60d = 1 then {{ kpi_repeat_rate('repeat_customers_60d', 'cohort_customers') }}
+        end as repeat_rate_60d,
+        case
+            when is_observed_90d = 1 then {{ kpi_repeat_rate('repeat_customers_90d', 'cohort_customers') }}
+        end as repeat_rate_90d
+    from cohort_repeats
 
 ),
 
@@ -278,14 +320,9 @@ total_rows as (
         {{ kpi_cac('coalesce(acquisition_spend.acquisition_spend_cents, 0)', 'coalesce(new_customers.new_customers, 0)') }}
             as cac,
         {{ kpi_aov('month_totals.net_sales_cents', 'month_totals.orders') }} as aov,
-        {%- for days in [30, 60, 90] %}
-            case
-                when cohort_repeats.is_observed_{{ days }}d = 1
-                    then {{ kpi_repeat_rate(
-                        'cohort_repeats.repeat_customers_' ~ days ~ 'd', 'cohort_repeats.cohort_customers'
-                    ) }}
-            end as repeat_rate_{{ days }}d{{ ',' if not loop.last }}
-        {%- endfor %}
+        cohort_repeat_rates.repeat_rate_30d,
+        cohort_repeat_rates.repeat_rate_60d,
+        cohort_repeat_rates.repeat_rate_90d
     from month_totals
     left join new_customers
         on month_totals.kpi_month = new_customers.kpi_month
@@ -293,8 +330,8 @@ total_rows as (
         on month_totals.kpi_month = returning_customers.kpi_month
     left join acquisition_spend
         on month_totals.kpi_month = acquisition_spend.kpi_month
-    left join cohort_repeats
-        on month_totals.kpi_month = cohort_repeats.kpi_month
+    left join cohort_repeat_rates
+        on month_totals.kpi_month = cohort_repeat_rates.kpi_month
 
 ),
 
