@@ -51,15 +51,15 @@ MONTHLY_RATIOS = ["roas", "mer", "acos", "tacos", *[f"repeat_rate_{d}d" for d in
 
 def ratio_e4(numerator: str | pl.Expr, denominator: str | pl.Expr) -> pl.Expr:
     """numerator / denominator in 1/10000 units, rounded half away from zero; null unless denominator > 0."""
-    num = pl.col(numerator) if isinstance(numerator, str) else numerator
-    den = pl.col(denominator) if isinstance(denominator, str) else denominator
+    num = (pl.col(numerator) if isinstance(numerator, str) else numerator).cast(pl.Int64)
+    den = (pl.col(denominator) if isinstance(denominator, str) else denominator).cast(pl.Int64)
     return pl.when(den > 0).then(div_round(num * 10_000, den))
 
 
 def per_unit(amount: str | pl.Expr, count: str | pl.Expr) -> pl.Expr:
     """amount cents / count, to the cent (rounded half away from zero); null unless count > 0."""
-    num = pl.col(amount) if isinstance(amount, str) else amount
-    den = pl.col(count) if isinstance(count, str) else count
+    num = (pl.col(amount) if isinstance(amount, str) else amount).cast(pl.Int64)
+    den = (pl.col(count) if isinstance(count, str) else count).cast(pl.Int64)
     return pl.when(den > 0).then(div_round(num, den))
 
 
