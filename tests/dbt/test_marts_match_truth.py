@@ -109,6 +109,7 @@ def test_report_command_reads_the_warehouse_and_checks_the_truth(duckdb_build, d
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Matches the ground truth" in proc.stdout
+    assert "KPI marts match the ground truth" in proc.stdout and "Marketing KPIs per month" in proc.stdout
 
 
 KPI_RATIOS = ("roas", "mer", "acos", "tacos", "repeat_rate_30d", "repeat_rate_60d", "repeat_rate_90d")
