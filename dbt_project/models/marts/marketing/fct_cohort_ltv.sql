@@ -156,8 +156,8 @@ final as (
         cast(customers as bigint) as customers,
         '{{ var("reporting_currency") }}' as reporting_currency,
         {{ from_cents('cumulative_cm2_cents') }} as cumulative_cm2,
-        cumulative_cm2_per_customer,
-        cac,
+        cast(cumulative_cm2_per_customer as numeric(18, 2)) as cumulative_cm2_per_customer,
+        cast(cac as numeric(18, 2)) as cac,
         is_paid_back,
         cast(
             {{ kpi_cac_payback_months('is_paid_back', 'months_since_first_order') }} over (partition by cohort_month)

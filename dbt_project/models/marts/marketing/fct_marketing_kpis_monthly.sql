@@ -359,15 +359,16 @@ final as (
         cast(new_customers as bigint) as new_customers,
         cast(returning_customers as bigint) as returning_customers,
         {{ from_cents('acquisition_spend_cents') }} as acquisition_spend,
-        roas,
-        mer,
-        acos,
-        tacos,
-        cac,
-        aov,
-        repeat_rate_30d,
-        repeat_rate_60d,
-        repeat_rate_90d
+        {#- Declared types again: a case or union loses them on PostgreSQL (and its unit tests compare by them). #}
+        cast(roas as numeric(18, 4)) as roas,
+        cast(mer as numeric(18, 4)) as mer,
+        cast(acos as numeric(18, 4)) as acos,
+        cast(tacos as numeric(18, 4)) as tacos,
+        cast(cac as numeric(18, 2)) as cac,
+        cast(aov as numeric(18, 2)) as aov,
+        cast(repeat_rate_30d as numeric(18, 4)) as repeat_rate_30d,
+        cast(repeat_rate_60d as numeric(18, 4)) as repeat_rate_60d,
+        cast(repeat_rate_90d as numeric(18, 4)) as repeat_rate_90d
     from unioned
 
 )
