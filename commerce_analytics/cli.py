@@ -115,7 +115,10 @@ def _add_warehouse_commands(commands) -> None:
     )
     report = commands.add_parser(
         "report",
-        help="print the channel P&L from the warehouse's marts; compare it with a data set's truth if given",
+        help=(
+            "print the channel P&L and the monthly marketing KPIs from the warehouse's marts; compare them with a"
+            " data set's truth if given"
+        ),
         description=(
             "Exit codes: 0 printed (and equal to the truth if given), 1 differs from the truth or the marts may be "
             "stale or mixed (the latest build failed or did not finish, or the latest successful one is older than "
@@ -197,8 +200,9 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
                 print(f"commerce-analytics report: no truth summary at {args.truth}", file=sys.stderr)
                 return 2
             matches = report.print_channel_pnl(rows, args.truth)
+            kpis_match = report.print_kpis(settings, args.target, args.truth.parent if args.truth else None)
             fresh = report.print_marts_status(settings, args.target)
-            return 0 if matches and fresh else 1
+            return 0 if matches and kpis_match and fresh else 1
         if args.command == "dbt-sources":
             from warehouse import dbt_sources
 

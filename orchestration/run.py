@@ -5,9 +5,9 @@
     python -m orchestration.run --dbt-only --start 2025-11-01 --end 2025-11-30   # backfill an order-date range
 
 The run is recorded in DAGSTER_HOME (when set) so it shows in the UI of `make dev`. Prints each step,
-the failed or warning checks, then the channel P&L from the warehouse (warehouse/report.py; checked against
-`truth/summary.json` when a demo set is among --paths). Exit 0 when the run succeeded (and the P&L matches the
-truth, when there is one), else 1.
+the failed or warning checks, then the channel P&L and the monthly marketing KPIs from the warehouse
+(warehouse/report.py, warehouse/kpi_report.py; checked against `truth/` when a demo set is among --paths).
+Exit 0 when the run succeeded (and the P&L and KPIs match the truth, when there is one), else 1.
 """
 
 import argparse
@@ -98,7 +98,8 @@ def print_pnl(paths: list[str]) -> bool:
         return True
     print()
     matches = report.print_channel_pnl(rows, truth)
-    return report.print_marts_status(settings.commerce, settings.dbt_target) and matches
+    kpis_match = report.print_kpis(settings.commerce, settings.dbt_target, truth.parent if truth else None)
+    return report.print_marts_status(settings.commerce, settings.dbt_target) and matches and kpis_match
 
 
 def print_halo(paths: list[str]) -> None:
