@@ -1,0 +1,95 @@
+"""The lake's delivery log as tables for the Data health page (queries flagged `lake`).
+
+The warehouse holds what landed, not when it was delivered nor what was quarantined and why: those live in the
+lake's manifests (`_manifests/<source>/*.json`) and quarantine files (`quarantine/<source>/<format>/*.parquet`,
+with `_reason`, `_source_file`, `_source_row`). They are loaded here into an in-memory DuckDB as
+`lake_deliveries` and `quarantined_rows`, where the page's SQL reads them. Only visible files count (a manifest
+landed or partial, as ingestion/lake.py defines visibility); the quarantine rows of a superseded parser
+version are left out the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingestion.lake import Lake
+
+VISIBLE = ("landed", "partial")
+DELIVERY_COLUMNS = {
+    "source": pl.String,
+    "format": pl.String,
+    "source_file": pl.String,
+    "status": pl.String,
+    "ingested_at": pl.Datetime("us", "UTC"),
+    "rows_read": pl.Int64,
+    "rows_landed": pl.Int64,
+    "rows_quarantined": pl.Int64,
+    "message": pl.String,
+}
+QUARANTINE_COLUMNS = {"source": pl.String, "format": pl.String, "source_file": pl.String}
+QUARANTINE_COLUMNS |= {"source_row": pl.Int64, "reason": pl.String}
+
+
+def _manifests(lake: Lake) -> list[dict]:
+    found = []
+    for rel in lake.list("_manifests"):
+        parts = rel.split("/")
+        # _manifests/<source>/<sha>.json only: not the sha256 pointers, deliveries or erasures logs.
+        if len(parts) == 3 and rel.endswith(".json") and parts[1] not in ("sha256", "deliveries", "erasures"):
+            manifest = lake.read_json(rel)
+            if manifest and manifest.get("source"):
+                found.append(manifest)
+    return found
+
+
+def deliveries(lake: Lake) -> pl.DataFrame:
+    rows = []
+    for m in _manifests(lake):
+        when = dt.datetime.fromisoformat(m["ingested_at"]) if m.get("ingested_at") else None
+        rows.append({k: m.get(k) for k in DELIVERY_COLUMNS} | {"ingested_at": when})
+    return pl.DataFrame(rows, schema=DELIVERY_COLUMNS)
+
+
+def quarantined(lake: Lake, manifests: pl.DataFrame) -> pl.DataFrame:
+    visible = {
+        (r["source"], r["format"]): r for r in manifests.filter(pl.col("status").is_in(VISIBLE)).iter_rows(named=True)
+    }
+    frames = []
+    with tempfile.TemporaryDirectory(prefix="dashboard-quarantine-") as scratch:
+        for i, rel in enumerate(lake.list("quarantine")):
+            parts = rel.split("/")
+            if len(parts) != 4 or not rel.endswith(".parquet") or (parts[1], parts[2]) not in visible:
+                continue
+            local = Path(scratch) / f"{i}.parquet"
+            lake.fetch(rel, local)
+            frame = pl.read_parquet(local, columns=["_source_file", "_source_row", "_reason"])
+            frames.append(
+                frame.select(
+                    pl.lit(parts[1]).alias("source"),
+                    pl.lit(parts[2]).alias("format"),
+                    pl.col("_source_file").cast(pl.String).alias("source_file"),
+                    pl.col("_source_row").cast(pl.Int64).alias("source_row"),
+                    pl.col("_reason").cast(pl.String).alias("reason"),
+                )
+            )
+    if not frames:
+        return pl.DataFrame(schema=QUARANTINE_COLUMNS)
+    return pl.concat(frames).sort("source", "source_file", "source_row")
+
+
+def lake_connection(lake: Lake) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with `lake_deliveries` and `quarantined_rows`."""
+    lake_deliveries = deliveries(lake)
+    quarantined_rows = quarantined(lake, lake_deliveries)
+    connection = duckdb.connect(":memory:")
+    connection.execute("set timezone = 'UTC'")
+    connection.register("lake_deliveries_frame", lake_deliveries.to_arrow())
+    connection.register("quarantined_rows_frame", quarantined_rows.to_arrow())
+    connection.execute("create table lake_deliveries as select * from lake_deliveries_frame")
+    connection.execute("create table quarantined_rows as select * from quarantined_rows_frame")
+    return connection
