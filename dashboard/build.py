@@ -9,6 +9,9 @@ from pathlib import Path
 from commerce_analytics.settings import Settings
 from dashboard.site import RenderedPage, Warehouse, build_site
 
+DASHBOARD_PORT = int(os.environ.get("DASHBOARD_PORT", "8081"))
+"""Where `make dashboard` serves the site (DASHBOARD_PORT; the dbt docs use 8080)."""
+
 
 def dashboard_dir(settings: Settings) -> Path:
     """COMMERCE_DASHBOARD_DIR, else `dashboard/` beside the local warehouse file (data/dashboard for the demo)."""
@@ -23,13 +26,20 @@ def open_warehouse(settings: Settings, target: str | None = None, *, with_lake: 
     from warehouse import report
 
     target = target or settings.dbt_target
-    status, warnings = report.read_marts_warnings(settings, target)
+    status, warnings = "", []
+    if target in ("local", "postgres"):  # the build log is kept on these (warehouse/build_log.py)
+        status, warnings = report.read_marts_warnings(settings, target)
     lake = None
     if with_lake:
         from dashboard.lake_tables import lake_connection
 
         lake = lake_connection(Lake(settings.lake, settings.aws_endpoint_url))
-    connection = report.connect(settings, target)
+    if target in ("local", "postgres"):
+        connection = report.connect(settings, target)
+    else:  # prod: Redshift
+        from warehouse.targets import server_connection
+
+        connection = server_connection("redshift")
     schemas = {name: settings.schema(name, target) for name in ("marts", "audit")}
     try:
         yield Warehouse(connection, schemas, lake, status, warnings)
@@ -44,3 +54,29 @@ def build_dashboard(settings: Settings, out: Path | None = None, target: str | N
     out.parent.mkdir(parents=True, exist_ok=True)
     with open_warehouse(settings, target) as warehouse:
         return build_site(warehouse, out)
+
+
+def publish(site: Path, url: str, endpoint_url: str | None = None) -> None:
+    """Copy the built site to `url` (COMMERCE_DASHBOARD_URL, e.g. s3://<docs bucket>/dashboard in AWS, where the
+    docs site's CloudFront serves it behind the edge sign-in with per-group pages)."""
+    from ingestion.lake import filesystem_for
+
+    fs, root = filesystem_for(url, endpoint_url)
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        remote = f"{root}/{path.relative_to(site).as_posix()}"
+        fs.makedirs(remote.rsplit("/", 1)[0], exist_ok=True)
+        fs.put_file(str(path), remote)
+
+
+def serve(site: Path, port: int) -> None:
+    """Serve the built site on 127.0.0.1:`port` until interrupted (what `make dashboard` runs)."""
+    import functools
+    import http.server
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"dashboard: http://127.0.0.1:{port}/ (Ctrl-C stops)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
