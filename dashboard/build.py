@@ -53,7 +53,24 @@ def build_dashboard(settings: Settings, out: Path | None = None, target: str | N
     out = out or dashboard_dir(settings)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open_warehouse(settings, target) as warehouse:
-        return build_site(warehouse, out)
+        pages = build_site(warehouse, out)
+    copy_reports(settings, out / "reports")
+    return pages
+
+
+def copy_reports(settings: Settings, folder: Path) -> list[Path]:
+    """The lake's monthly PDF reports into the site (finance-only at the edge: /dashboard/reports/)."""
+    from dashboard.lake_tables import REPORT_NAME
+    from ingestion.lake import Lake
+
+    lake = Lake(settings.lake, settings.aws_endpoint_url)
+    copied = []
+    for rel in lake.list("reports"):
+        if REPORT_NAME.match(rel):
+            folder.mkdir(parents=True, exist_ok=True)
+            lake.fetch(rel, folder / rel.split("/")[-1])
+            copied.append(folder / rel.split("/")[-1])
+    return copied
 
 
 def publish(site: Path, url: str, endpoint_url: str | None = None) -> None:

@@ -1,5 +1,7 @@
 """The lake's delivery log as tables for the Data health page (queries flagged `lake`).
 
+Also `monthly_reports` (month, file): the PDFs in the lake's `reports/`, which the site copies to `reports/`.
+
 The warehouse holds what landed, not when it was delivered nor what was quarantined and why: those live in the
 lake's manifests (`_manifests/<source>/*.json`) and quarantine files (`quarantine/<source>/<format>/*.parquet`,
 with `_reason`, `_source_file`, `_source_row`). They are loaded here into an in-memory DuckDB as
@@ -11,6 +13,7 @@ version are left out the same way.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from pathlib import Path
 
@@ -82,14 +85,26 @@ def quarantined(lake: Lake, manifests: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(frames).sort("source", "source_file", "source_row")
 
 
+REPORT_NAME = re.compile(r"^reports/monthly-pnl-(\d{4}-\d{2})\.pdf$")
+
+
+def monthly_reports(lake: Lake) -> pl.DataFrame:
+    """The monthly PDF reports in the lake's reports/ (the `monthly_report_pdf` asset writes them)."""
+    rows = [{"month": m.group(1), "file": rel.split("/")[-1]} for rel in lake.list("reports") if (m := REPORT_NAME.match(rel))]
+    return pl.DataFrame(rows, schema={"month": pl.String, "file": pl.String})
+
+
 def lake_connection(lake: Lake) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with `lake_deliveries` and `quarantined_rows`."""
+    """An in-memory DuckDB with `lake_deliveries`, `quarantined_rows` and `monthly_reports`."""
     lake_deliveries = deliveries(lake)
     quarantined_rows = quarantined(lake, lake_deliveries)
+    reports = monthly_reports(lake)
     connection = duckdb.connect(":memory:")
     connection.execute("set timezone = 'UTC'")
     connection.register("lake_deliveries_frame", lake_deliveries.to_arrow())
     connection.register("quarantined_rows_frame", quarantined_rows.to_arrow())
     connection.execute("create table lake_deliveries as select * from lake_deliveries_frame")
     connection.execute("create table quarantined_rows as select * from quarantined_rows_frame")
+    connection.register("monthly_reports_frame", reports.to_arrow())
+    connection.execute("create table monthly_reports as select * from monthly_reports_frame")
     return connection

@@ -53,7 +53,8 @@ def latest_closed_month(connection, marts_schema: str, today: dt.date) -> str | 
 def build_dashboard_assets(settings: OrchestrationSettings) -> list[dg.AssetsDefinition]:
     deps = marts_asset_keys(settings)
 
-    @dg.asset(name="dashboard", group_name=GROUP, deps=deps, kinds={"html"})
+    # After the report: the site links the lake's monthly PDFs (dashboard/build.py copy_reports).
+    @dg.asset(name="dashboard", group_name=GROUP, deps=[*deps, dg.AssetKey("monthly_report_pdf")], kinds={"html"})
     def dashboard(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         """The owner's dashboard: a static site of SQL + markdown pages over the marts (dashboard/pages/)."""
         from dashboard.build import build_dashboard, dashboard_dir, publish
