@@ -90,7 +90,11 @@ REPORT_NAME = re.compile(r"^reports/monthly-pnl-(\d{4}-\d{2})\.pdf$")
 
 def monthly_reports(lake: Lake) -> pl.DataFrame:
     """The monthly PDF reports in the lake's reports/ (the `monthly_report_pdf` asset writes them)."""
-    rows = [{"month": m.group(1), "file": rel.split("/")[-1]} for rel in lake.list("reports") if (m := REPORT_NAME.match(rel))]
+    rows = [
+        {"month": m.group(1), "file": rel.split("/")[-1]}
+        for rel in lake.list("reports")
+        if (m := REPORT_NAME.match(rel))
+    ]
     return pl.DataFrame(rows, schema={"month": pl.String, "file": pl.String})
 
 

@@ -31,7 +31,7 @@ def _render(page_file: str, connection, params: dict | None = None):
 
 
 def test_csv_cells_are_neutralised_against_formula_injection():
-    for text in ("=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"):
+    for text in ('=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"):
         assert csv_cell(text) == "'" + text
     assert csv_cell("SKU-1") == "SKU-1" and csv_cell("a=b") == "a=b"
     # Numbers stay numbers (a negative amount is no formula); NULL is empty; dates ISO.
@@ -74,7 +74,8 @@ def test_a_missing_optional_mart_is_skipped_a_required_one_fails(tmp_path):
     connection.execute("create schema marts")
     connection.execute(
         "create table marts.fct_campaign_daily as select 'google_ads' as platform, 'Brand' as campaign_name, "
-        "date '2025-11-02' as activity_date, 10.00::decimal(18,2) as spend, 35.00::decimal(18,2) as attributed_net_sales"
+        "date '2025-11-02' as activity_date, 10.00::decimal(18,2) as spend, "
+        "35.00::decimal(18,2) as attributed_net_sales"
     )
     done = _render("marketing.md", connection)
     assert done.results["roas_by_model"].missing and "ROAS by attribution model" not in done.html

@@ -13,7 +13,8 @@ from types import ModuleType
 
 import hcl2
 import pytest
-from test_docs_edge_auth import CONFIG, HANDLER, RsaKey, edge, key, make_token, viewer_request  # noqa: F401 - fixtures
+import test_docs_edge_auth as docs_edge
+from test_docs_edge_auth import CONFIG, HANDLER, RsaKey, make_token, viewer_request
 
 VARIABLES = HANDLER.parent.parent / "variables.tf"
 PAGES = ["overview", "channel-pnl", "products", "marketing", "restock", "data-health"]
@@ -38,11 +39,20 @@ def _unquote(value):
 def _variable_defaults() -> dict:
     with open(VARIABLES, encoding="utf-8") as handle:
         parsed = hcl2.load(handle)
-    return {_unquote(name): _unquote(body.get("default")) for block in parsed["variable"] for name, body in block.items()}
+    return {
+        _unquote(name): _unquote(body.get("default")) for block in parsed["variable"] for name, body in block.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def key() -> RsaKey:
+    return RsaKey(seed=20261205, kid="dashboard-key")
 
 
 @pytest.fixture()
-def dashboard_edge(edge: ModuleType) -> ModuleType:
+def dashboard_edge(monkeypatch: pytest.MonkeyPatch, key: RsaKey) -> ModuleType:
+    """The handler as test_docs_edge_auth loads it (fake JWKS), with the dashboard's page map."""
+    edge = docs_edge.edge.__wrapped__(monkeypatch, key)
     defaults = _variable_defaults()
     access = defaults["dashboard_access"]
     assert set(access) == set(PAGES), "every dashboard page has its groups"
@@ -101,7 +111,10 @@ def test_unsigned_request_is_sent_to_sign_in(dashboard_edge: ModuleType) -> None
     for uri in ("/dashboard/overview/", "/dashboard/restock/restock.csv"):
         result = dashboard_edge.handler(viewer_request(uri))
         assert result["status"] == "302"
-        assert re.match(rf"https://{re.escape(CONFIG['cognito_domain'])}/oauth2/authorize\?", result["headers"]["location"][0]["value"])
+        assert re.match(
+            rf"https://{re.escape(CONFIG['cognito_domain'])}/oauth2/authorize\?",
+            result["headers"]["location"][0]["value"],
+        )
 
 
 def test_terraform_ships_the_page_map_and_creates_the_groups() -> None:
