@@ -188,6 +188,11 @@ class PageRender:
         )
 
     def _chart(self, name: str, traces: list[dict], layout: dict, title: str | None) -> Markup:
+        xs = [x for t in traces for x in (t.get("y") if t.get("orientation") == "h" else t.get("x")) or []]
+        if xs and all(isinstance(x, str) and len(x) == 10 and x.endswith("-01") and x[4] == "-" for x in xs):
+            # Months (first days): one tick per month, labelled as the month, not as a day.
+            axis = "yaxis" if traces[0].get("orientation") == "h" else "xaxis"
+            layout = layout | {axis: layout.get(axis, {}) | {"tickformat": "%b %Y", "dtick": "M1"}}
         chart_id = f"chart-{self.page.slug}-{len(self.snippets)}"
         layout = {
             "title": {"text": title or ""},
