@@ -9,6 +9,8 @@ from pathlib import Path
 from commerce_analytics.settings import Settings
 from dashboard.site import RenderedPage, Warehouse, build_site
 
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+
 DASHBOARD_PORT = int(os.environ.get("DASHBOARD_PORT", "8081"))
 """Where `make dashboard` serves the site (DASHBOARD_PORT; the dbt docs use 8080)."""
 
@@ -40,13 +42,36 @@ def open_warehouse(settings: Settings, target: str | None = None, *, with_lake: 
         from warehouse.targets import server_connection
 
         connection = server_connection("redshift")
-    schemas = {name: settings.schema(name, target) for name in ("marts", "audit")}
+    variables = {name: settings.schema(name, target) for name in ("marts", "audit")}
+    variables["campaign_model_filter"] = campaign_model_filter(connection, variables["marts"])
     try:
-        yield Warehouse(connection, schemas, lake, status, warnings)
+        yield Warehouse(connection, variables, lake, status, warnings)
     finally:
         connection.close()
         if lake is not None:
             lake.close()
+
+
+def default_attribution_model() -> str:
+    """The dbt var `attribution_model` (the model the facts keep), last_click when the project sets none."""
+    import yaml
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return str((project.get("vars") or {}).get("attribution_model", "last_click"))
+
+
+def campaign_model_filter(connection, marts_schema: str) -> str:
+    """A condition keeping one attribution model's rows of fct_campaign_daily when it has one row per model
+    (`attribution_model`): summing spend over every model would count it once per model. `1 = 1` before."""
+    cursor = connection.cursor()
+    cursor.execute(
+        "select count(*) from information_schema.columns where table_schema = '"
+        + marts_schema.replace("'", "")
+        + "' and table_name = 'fct_campaign_daily' and column_name = 'attribution_model'"
+    )
+    if not cursor.fetchone()[0]:
+        return "1 = 1"
+    return "attribution_model = '" + default_attribution_model().replace("'", "") + "'"
 
 
 def build_dashboard(settings: Settings, out: Path | None = None, target: str | None = None) -> list[RenderedPage]:

@@ -14,7 +14,8 @@
 A block is ```sql NAME [optional] [lake]```: `optional` marks a mart that may not exist yet (the page shows
 what exists and says what is missing; a failing required query fails the build), `lake` runs the query over
 the lake's delivery log instead of the warehouse (dashboard/lake_tables.py). SQL and text are Jinja templates:
-`{{ marts }}`, `{{ audit }}` are the warehouse schemas of the target, `{{ param }}` an `each` parameter.
+`{{ marts }}`, `{{ audit }}` are the warehouse schemas of the target, `{{ campaign_model_filter }}` keeps the
+default attribution model's rows of fct_campaign_daily, `{{ param }}` is an `each` parameter.
 """
 
 from __future__ import annotations

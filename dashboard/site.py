@@ -53,10 +53,11 @@ class Result:
 
 @dataclass
 class Warehouse:
-    """Where the page queries run: a DB-API connection to the marts, its schemas, and the lake's tables."""
+    """Where the page queries run: a DB-API connection to the marts, the template variables, and the lake's tables."""
 
     connection: object
-    schemas: dict[str, str]
+    variables: dict[str, str]
+    """What page SQL and text may use: `marts`, `audit` (the schemas of the target), `campaign_model_filter`."""
     lake_connection: object | None = None
     status: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -296,7 +297,7 @@ def render_page(
     page: PageSource, warehouse: Warehouse, params: dict, *, nav: list[tuple[str, str]], built_at: str, layout: str
 ) -> RenderedPage:
     text = _text_environment()
-    context = dict(warehouse.schemas) | params
+    context = dict(warehouse.variables) | params
     path = text.from_string(page.path).render(context).strip("/")
     results = {q.name: warehouse.run(q, text.from_string(q.sql).render(context)) for q in page.queries}
     depth = len(path.split("/")) if path else 0
@@ -333,7 +334,7 @@ def page_instances(page: PageSource, warehouse: Warehouse) -> list[dict]:
         return [{}]
     text = _text_environment()
     query = next(q for q in page.queries if q.name == page.each)
-    result = warehouse.run(query, text.from_string(query.sql).render(dict(warehouse.schemas)))
+    result = warehouse.run(query, text.from_string(query.sql).render(dict(warehouse.variables)))
     return [{k: format_value(v) for k, v in record.items()} for record in result.records()]
 
 

@@ -83,7 +83,7 @@ def build_dashboard_assets(settings: OrchestrationSettings) -> list[dg.AssetsDef
         lake = Lake(commerce.lake, commerce.aws_endpoint_url)
         today = dt.datetime.now(ZoneInfo(commerce.timezone)).date()
         with open_warehouse(commerce, settings.dbt_target, with_lake=False) as warehouse:
-            month = latest_closed_month(warehouse.connection, warehouse.schemas["marts"], today)
+            month = latest_closed_month(warehouse.connection, warehouse.variables["marts"], today)
             if month is None:
                 context.log.info("no closed month with P&L data yet: no report")
                 return dg.MaterializeResult(metadata={"month": "none"})

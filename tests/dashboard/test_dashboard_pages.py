@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dashboard.build import campaign_model_filter
 from dashboard.csv_export import csv_cell, to_csv
 from dashboard.pages import PAGES_DIR, parse_page
 from dashboard.pdf import check_month, last_closed_month
@@ -26,7 +27,12 @@ RESTOCK_COLUMNS = (
 
 def _render(page_file: str, connection, params: dict | None = None):
     page = parse_page(PAGES_DIR / page_file)
-    warehouse = Warehouse(connection, {"marts": "marts", "audit": "audit"})
+    variables = {
+        "marts": "marts",
+        "audit": "audit",
+        "campaign_model_filter": campaign_model_filter(connection, "marts"),
+    }
+    warehouse = Warehouse(connection, variables)
     return render_page(page, warehouse, params or {}, nav=[], built_at="now", layout="page.html.j2")
 
 
@@ -85,6 +91,24 @@ def test_a_missing_optional_mart_is_skipped_a_required_one_fails(tmp_path):
         _render("overview.md", connection)
 
 
+def test_spend_counts_once_when_campaign_rows_repeat_per_attribution_model(tmp_path):
+    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
+    connection.execute("create schema marts")
+    connection.execute(
+        "create table marts.fct_campaign_daily as select m as attribution_model, 'meta_ads' as platform, "
+        "'Prospecting' as campaign_name, date '2025-11-02' as activity_date, 10.00::decimal(18,2) as spend, "
+        "(case when m = 'last_click' then 30.00 else 12.00 end)::decimal(18,2) as attributed_net_sales "
+        "from (values ('last_click'), ('linear'), ('data_driven')) as models(m)"
+    )
+    assert campaign_model_filter(connection, "marts") == "attribution_model = 'last_click'"
+    done = _render("marketing.md", connection)
+    spend, attributed, roas = done.results["spend"].rows[0][2:]
+    assert (spend, attributed, roas) == (Decimal("10.00"), Decimal("30.00"), Decimal("3.00")), "once, last click"
+    by_model = {r[0]: float(r[-1]) for r in done.results["roas_by_model"].rows}
+    assert by_model == {"data_driven": 1.2, "last_click": 3.0, "linear": 1.2}
+    assert "ROAS by attribution model" in done.html
+
+
 def test_page_sources_are_checked(tmp_path: Path):
     bad = tmp_path / "bad.md"
     bad.write_text("# no front matter\n")
@@ -106,7 +130,7 @@ def test_site_is_replaced_whole_with_assets_and_relative_links(tmp_path):
     )
     out = tmp_path / "site"
     (out / "stale").mkdir(parents=True)
-    build_site(Warehouse(connection, {"marts": "marts"}), out, [parse_page(page)])
+    build_site(Warehouse(connection, {"marts": "marts"}), out, [parse_page(page)])  # needs no other variable
     assert not (out / "stale").exists()
     html = (out / "tiny" / "index.html").read_text()
     assert 'src="../assets/plotly.min.js"' in html and 'href="q.csv"' in html
