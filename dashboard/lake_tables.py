@@ -6,8 +6,7 @@ The warehouse holds what landed, not when it was delivered nor what was quaranti
 lake's manifests (`_manifests/<source>/*.json`) and quarantine files (`quarantine/<source>/<format>/*.parquet`,
 with `_reason`, `_source_file`, `_source_row`). They are loaded here into an in-memory DuckDB as
 `lake_deliveries` and `quarantined_rows`, where the page's SQL reads them. Only visible files count (a manifest
-landed or partial, as ingestion/lake.py defines visibility); the quarantine rows of a superseded parser
-version are left out the same way.
+landed or partial, as ingestion/lake.py defines visibility, naming the quarantine file's parser version).
 """
 
 from __future__ import annotations
@@ -50,23 +49,29 @@ def _manifests(lake: Lake) -> list[dict]:
     return found
 
 
-def deliveries(lake: Lake) -> pl.DataFrame:
+def deliveries(manifests: list[dict]) -> pl.DataFrame:
     rows = []
-    for m in _manifests(lake):
+    for m in manifests:
         when = dt.datetime.fromisoformat(m["ingested_at"]) if m.get("ingested_at") else None
         rows.append({k: m.get(k) for k in DELIVERY_COLUMNS} | {"ingested_at": when})
     return pl.DataFrame(rows, schema=DELIVERY_COLUMNS)
 
 
-def quarantined(lake: Lake, manifests: pl.DataFrame) -> pl.DataFrame:
+def quarantined(lake: Lake, manifests: list[dict]) -> pl.DataFrame:
+    # A quarantine file is <sha256>-v<n>.parquet: it counts while that content's manifest is visible and names
+    # parser version n (a retracted file or a superseded parser's rows are not shown).
     visible = {
-        (r["source"], r["format"]): r for r in manifests.filter(pl.col("status").is_in(VISIBLE)).iter_rows(named=True)
+        (m["sha256"], str(m.get("parser_version", "")).rsplit("@", 1)[-1])
+        for m in manifests
+        if m.get("status") in VISIBLE and m.get("sha256")
     }
     frames = []
     with tempfile.TemporaryDirectory(prefix="dashboard-quarantine-") as scratch:
         for i, rel in enumerate(lake.list("quarantine")):
             parts = rel.split("/")
-            if len(parts) != 4 or not rel.endswith(".parquet") or (parts[1], parts[2]) not in visible:
+            name = parts[-1].removesuffix(".parquet")
+            sha, _, version = name.rpartition("-v")
+            if len(parts) != 4 or not rel.endswith(".parquet") or (sha, version) not in visible:
                 continue
             local = Path(scratch) / f"{i}.parquet"
             lake.fetch(rel, local)
@@ -100,8 +105,9 @@ def monthly_reports(lake: Lake) -> pl.DataFrame:
 
 def lake_connection(lake: Lake) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with `lake_deliveries`, `quarantined_rows` and `monthly_reports`."""
-    lake_deliveries = deliveries(lake)
-    quarantined_rows = quarantined(lake, lake_deliveries)
+    manifests = _manifests(lake)
+    lake_deliveries = deliveries(manifests)
+    quarantined_rows = quarantined(lake, manifests)
     reports = monthly_reports(lake)
     connection = duckdb.connect(":memory:")
     connection.execute("set timezone = 'UTC'")
