@@ -42,8 +42,10 @@ SHOPIFY_HEADER = (
 def fba_row(sku: str, fulfillable: str, inbound: tuple[str, str, str] = ("0", "0", "0")) -> str:
     working, shipped, receiving = inbound
     return "\t".join(
-        [sku, "X00ABCDEF1", "B0C1234567", "Amber Soy Candle", "New", "24.99", "No", "", "Yes", "12", fulfillable]
-        + ["1", "2", "15", "0.05", working, shipped, receiving, "0", "0", "0"]
+        [
+            *(sku, "X00ABCDEF1", "B0C1234567", "Amber Soy Candle", "New", "24.99", "No", "", "Yes", "12"),
+            *(fulfillable, "1", "2", "15", "0.05", working, shipped, receiving, "0", "0", "0"),
+        ]
     )
 
 
