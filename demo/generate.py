@@ -10,8 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import DEFAULT_DAYS, DEFAULT_ORDERS_PER_DAY, DEFAULT_SEED, DEFAULT_START
-from demo import inventory
+from demo import DEFAULT_DAYS, DEFAULT_ORDERS_PER_DAY, DEFAULT_SEED, DEFAULT_START, inventory
 from demo.truth import Truth, TruthBuilder
 from demo.world import build_context, iter_chunks
 from demo.writers import ExportWriter

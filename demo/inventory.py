@@ -18,7 +18,6 @@ fewer than Shopify showed) on a day that also has a Shopify export.
 
 from __future__ import annotations
 
-
 import math
 from pathlib import Path
 
@@ -336,6 +335,3 @@ def write_files(ctx, files: pl.DataFrame, out: Path, csv) -> None:
             text = csv(body)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-
-
-

@@ -1219,9 +1219,7 @@ class TruthBuilder:
         )
         # The marketplace of an Amazon line is its All Orders `sales-channel`.
         marketplaces = chunk.amazon.orders.select("order_line_id", "marketplace").unique("order_line_id")
-        self.restock_sales.append(
-            truth_restock.daily_sales(lines.join(marketplaces, on="order_line_id", how="left"))
-        )
+        self.restock_sales.append(truth_restock.daily_sales(lines.join(marketplaces, on="order_line_id", how="left")))
         self.orders.append(_visible_orders(chunk, self.ctx.api_from_utc))
         self.google_clicks.append(google_clicks(chunk.shopify.touches, self.ctx.timezone))
         self.costs.append(unassigned)

@@ -62,7 +62,7 @@ def daily_sales(lines: pl.DataFrame) -> pl.DataFrame:
 
 def recommendations(snapshots: pl.DataFrame, sales: pl.DataFrame, products: pl.DataFrame) -> pl.DataFrame:
     """`snapshots`: source, physical_location, restock location, sku, as_of_date, on_hand, inbound (as landed)."""
-    z = NormalDist().inv_cdf(SERVICE_LEVEL)
+    z = round(NormalDist().inv_cdf(SERVICE_LEVEL), 6)  # six decimals, as macros/restock.sql tabulates it
     # A stock count beats the platform's figure for the same place, SKU and day.
     snaps = (
         snapshots.with_columns(rank=pl.col("source").replace_strict(SOURCE_RANK))
@@ -100,7 +100,7 @@ def recommendations(snapshots: pl.DataFrame, sales: pl.DataFrame, products: pl.D
     joined = current.join(demand, on=["location", "sku"]).join(terms, on="sku", how="left")
     assert joined["lead_time_days"].null_count() == 0, "every demo SKU is in the product list"
     for r in joined.sort("location", "sku").iter_rows(named=True):
-        lead, pack = r["lead_time_days"], r["case_pack"]
+        lead, pack, units = r["lead_time_days"], r["case_pack"], r["in_stock_units"]
         velocity = r["in_stock_units"] / r["in_stock_days"] if r["in_stock_days"] else 0.0
         sd = r["demand_sd"] if r["demand_sd"] is not None and not math.isnan(r["demand_sd"]) else 0.0
         safety = z * sd * math.sqrt(lead)
@@ -119,14 +119,20 @@ def recommendations(snapshots: pl.DataFrame, sales: pl.DataFrame, products: pl.D
                 "inbound": r["inbound"],
                 "stock_out_days": r["stock_out_days"],
                 "velocity": f"{velocity:.4f}",
-                "days_of_cover": f"{r['on_hand'] / velocity:.1f}" if velocity > 0 else "",
+                # on_hand / velocity = on_hand x days / units, half up to tenths, exact in integers.
+                "days_of_cover": _tenths((20 * r["on_hand"] * r["in_stock_days"] + units) // (2 * units))
+                if units
+                else "",
                 "lead_time_days": lead,
                 "case_pack": pack,
                 "safety_stock": f"{safety:.2f}",
                 "reorder_point": f"{reorder:.2f}",
                 "suggested_quantity": suggested,
-                "urgent": "true" if velocity > 0 and r["on_hand"] / velocity < lead else "false",
+                "urgent": "true" if units and r["on_hand"] * r["in_stock_days"] < units * lead else "false",
             }
         )
     return pl.DataFrame(rows)
 
+
+def _tenths(tenths: int) -> str:
+    return f"{tenths // 10}.{tenths % 10}"
