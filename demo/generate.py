@@ -183,6 +183,7 @@ def generate(
     snapshots = inventory.snapshot_files(ctx, stock.snapshots())
     exports.write_inventory(snapshots)
     truth = truth_builder.finish(pl.concat(exports.touchpoints), snapshots)
+    inventory.write_planted(ctx, out / "truth")
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] in OWNED_FOLDERS)
     return GenerationResult(out, truth, files)
 

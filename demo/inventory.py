@@ -18,6 +18,7 @@ fewer than Shopify showed) on a day that also has a Shopify export.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -179,6 +180,29 @@ class StockBook:
                 opening.append(final_on_hand + sum(u for k, u in zip(days, units, strict=True) if d <= k < days[-1]))
             inbound.append(refill if start - INBOUND_SHOWN_DAYS <= d < refill_day else 0)
         return opening, inbound
+
+
+def write_planted(ctx, folder: Path) -> None:
+    """truth/restock_planted.json: what the restock recommendations must find."""
+    stock_out_sku, urgent_sku = planted_skus(ctx.products)
+    days = ctx.days["date"].to_list()
+    out = stock_out_day_indexes(ctx.n_days)
+    planted = {
+        "stock_out": {
+            "sku": stock_out_sku,
+            "location": FBA_PREFIX + DAILY_MARKETPLACE,
+            "first_day": days[out[0]].isoformat(),
+            "last_day": days[out[-1]].isoformat(),
+            "why": "the best seller ran out at FBA Amazon.com (its sales there stop), was refilled, and is about to"
+            " run out again: urgent, with its stock-out days left out of its velocity",
+        },
+        "about_to_run_out": {
+            "sku": urgent_sku,
+            "location": OWN_WAREHOUSE,
+            "why": "the second best seller holds less cover than its lead time at the own warehouse: urgent",
+        },
+    }
+    (folder / "restock_planted.json").write_text(json.dumps(planted, indent=2) + "\n")
 
 
 def restock_location(physical: pl.Expr) -> pl.Expr:

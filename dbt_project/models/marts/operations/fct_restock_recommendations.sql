@@ -102,7 +102,11 @@ daily_sales as (
     where
         channels.fulfillment in ('amazon', 'merchant')
         and not order_lines.is_cancelled
-    group by 1, 2, 3, 4
+    group by
+        case when channels.fulfillment = 'amazon' then 'amazon_fba' else 'own' end,
+        case when channels.fulfillment = 'amazon' then order_lines.marketplace end,
+        order_lines.sku,
+        order_lines.order_date
 
 ),
 
@@ -227,9 +231,9 @@ final as (
         location_type,
         marketplace,
         as_of_date,
-        on_hand,
-        inbound,
-        inventory_position,
+        cast(on_hand as {{ dbt.type_bigint() }}) as on_hand,
+        cast(inbound as {{ dbt.type_bigint() }}) as inbound,
+        cast(inventory_position as {{ dbt.type_bigint() }}) as inventory_position,
         cast(stock_out_days as {{ dbt.type_bigint() }}) as stock_out_days,
         cast(in_stock_units as {{ dbt.type_bigint() }}) as units_sold_in_window,
         cast(round(cast(velocity_exact as numeric(28, 10)), 4) as numeric(18, 4)) as velocity,
@@ -237,11 +241,11 @@ final as (
         case
             when in_stock_units > 0
                 then cast(
-                    floor(
-                        cast(20 * on_hand * in_stock_days + in_stock_units as {{ dbt.type_float() }})
-                        / (2 * in_stock_units)
-                    ) as numeric(18, 1)
-                ) / 10
+                        floor(
+                            cast(20 * on_hand * in_stock_days + in_stock_units as {{ dbt.type_float() }})
+                            / (2 * in_stock_units)
+                        ) / 10 as numeric(18, 1)
+                    )
         end as days_of_cover,
         cast(lead_time_days as {{ dbt.type_bigint() }}) as lead_time_days,
         cast(case_pack as {{ dbt.type_bigint() }}) as case_pack,
