@@ -124,6 +124,17 @@ def _add_warehouse_commands(commands) -> None:
     )
     report.add_argument("--target", help="dbt target to read: local (DuckDB) or postgres; default DBT_TARGET")
     report.add_argument("--truth", type=Path, help="a generated data set's truth/summary.json to check against")
+    pull = commands.add_parser(
+        "pull",
+        help="pull the platforms' APIs (connectors with credentials set) and land what they return",
+        description="Pulls each configured connector's accounts from its cursor minus its lookback (or --since/"
+        "--until: a backfill) and lands the files like `ingest`; connectors without credentials are skipped. "
+        "Exit codes: 0 landed (or nothing new), 1 some rows quarantined, 2 a pull or file failed, 3 the run "
+        "itself failed. See docs/connectors.md.",
+    )
+    pull.add_argument("sources", nargs="*", metavar="SOURCE", help="shopify, meta_ads, ... (default: all)")
+    pull.add_argument("--since", type=_date, help="first day to pull (YYYY-MM-DD); default: cursor - lookback")
+    pull.add_argument("--until", type=_date, help="last day to pull (YYYY-MM-DD); default: today (UTC)")
     sources = commands.add_parser(
         "dbt-sources",
         help="regenerate the dbt sources YAML and the Spectrum column macro from the ingestion registry",
@@ -354,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_retract(args)
     elif args.command == "forget-customer":
         return run_forget_customer(args)
+    elif args.command == "pull":
+        from ingestion.connectors.runner import run_pull_command
+
+        return run_pull_command(args.sources, args.since, args.until)
     else:
         return run_warehouse_command(args)
     return 0
