@@ -204,10 +204,22 @@ def simulate_orders(
             on="sku_index",
             how="left",
         )
-        .with_columns(
-            gross_cents=pl.col("price_cents") * pl.col("quantity"),
-            taxable=pl.col("category") != "Stationery",  # printed matter is exempt in the demo
+        .with_columns(taxable=pl.col("category") != "Stationery")  # printed matter is exempt in the demo
+        .join(
+            orders.select("order_seq", "taxes_included", "tax_rate_e6"),
+            on="order_seq",
+            how="left",
+            maintain_order="left",
         )
+        # Dynamic tax-inclusive pricing: the catalog price is the product portion, so a VAT buyer's price is it
+        # plus the local VAT (Shopify Help Center, "Dynamic tax-inclusive pricing").
+        .with_columns(
+            price_cents=pl.when(pl.col("taxes_included") & pl.col("taxable"))
+            .then(div_round(pl.col("price_cents") * (1_000_000 + pl.col("tax_rate_e6")), 1_000_000))
+            .otherwise(pl.col("price_cents"))
+        )
+        .with_columns(gross_cents=pl.col("price_cents") * pl.col("quantity"))
+        .drop("taxes_included", "tax_rate_e6")
     )
 
     # Discount codes and shipping at order level.
