@@ -12,7 +12,7 @@
         other platforms (Amazon Ads, a channel statement's ad fees): the lines
         that carry the campaign's spend (channels whose attribution_rule is not
         `web_touches`).
-      - roas = attributed_net_sales / spend (null without spend).
+      - roas = attributed_net_sales / spend (null without spend; macro kpi_roas).
     Credited touches whose campaign cannot be identified (no or unknown
     utm_campaign, no click_view row for the gclid) are not in the attributed
     counts (their platform still appears in int_attribution_last_click), but
@@ -229,10 +229,7 @@ final as (
         attributed_order_lines,
         attributed_units,
         {{ from_cents('attributed_net_sales_cents') }} as attributed_net_sales,
-        case
-            when spend_cents > 0
-                then cast(round(cast(attributed_net_sales_cents as numeric(38, 6)) / spend_cents, 4) as numeric(18, 4))
-        end as roas
+        {{ kpi_roas('attributed_net_sales_cents', 'spend_cents') }} as roas
     from joined
 
 )
