@@ -94,8 +94,8 @@ COUNTRIES = [
         0.05,
         "GBP",
         [
-            ("London", "ENG", "England", "SW1A 1AA", 0.0),
-            ("Bristol", "ENG", "England", "BS1 4DJ", 0.0),
+            ("London", "ENG", "England", "SW1A 1AA", 0.20),
+            ("Bristol", "ENG", "England", "BS1 4DJ", 0.20),
         ],
     ),
     (

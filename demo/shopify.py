@@ -20,6 +20,10 @@ FREE_SHIPPING_OVER_CENTS = 7500
 # US states of the demo that tax shipping charged with taxable goods (docs/metrics.md rule 34; the others
 # do not tax separately stated delivery charges): NY, TX, WA, NJ, NC.
 SHIPPING_TAXED_PROVINCES = ("NY", "TX", "WA", "NJ", "NC")
+# Countries whose buyers see tax-inclusive prices (Shopify Markets' dynamic tax-inclusive pricing): the
+# order has `taxes_included: true`, its line and shipping prices contain the VAT (standard rate 20% in
+# GB, on delivery too) and Total = Subtotal + Shipping (docs/metrics.md rule 36).
+TAX_INCLUSIVE_COUNTRIES = ("GB",)
 LOOKBACK_DAYS = 30
 
 
@@ -167,7 +171,10 @@ def simulate_orders(
         .join(customers, on="customer_seq", how="left")
         .sort("order_seq")
     )
-    orders = orders.with_columns(name=pl.lit("#") + pl.col("order_number").cast(pl.String))
+    orders = orders.with_columns(
+        name=pl.lit("#") + pl.col("order_number").cast(pl.String),
+        taxes_included=pl.col("country").is_in(TAX_INCLUSIVE_COUNTRIES),
+    )
 
     # Line items: 1-5 distinct SKUs per order, drawn by popularity.
     n_lines = 1 + np.minimum(rng.poisson(0.55, n), 4)
@@ -197,10 +204,22 @@ def simulate_orders(
             on="sku_index",
             how="left",
         )
-        .with_columns(
-            gross_cents=pl.col("price_cents") * pl.col("quantity"),
-            taxable=pl.col("category") != "Stationery",  # printed matter is exempt in the demo
+        .with_columns(taxable=pl.col("category") != "Stationery")  # printed matter is exempt in the demo
+        .join(
+            orders.select("order_seq", "taxes_included", "tax_rate_e6"),
+            on="order_seq",
+            how="left",
+            maintain_order="left",
         )
+        # Dynamic tax-inclusive pricing: the catalog price is the product portion, so a VAT buyer's price is it
+        # plus the local VAT (Shopify Help Center, "Dynamic tax-inclusive pricing").
+        .with_columns(
+            price_cents=pl.when(pl.col("taxes_included") & pl.col("taxable"))
+            .then(div_round(pl.col("price_cents") * (1_000_000 + pl.col("tax_rate_e6")), 1_000_000))
+            .otherwise(pl.col("price_cents"))
+        )
+        .with_columns(gross_cents=pl.col("price_cents") * pl.col("quantity"))
+        .drop("taxes_included", "tax_rate_e6")
     )
 
     # Discount codes and shipping at order level.
@@ -255,7 +274,7 @@ def simulate_orders(
     # Shopify's own allocation of the order discount: floor shares, remainder on the last line.
     lines = (
         lines.join(
-            orders.select("order_seq", "item_discount_cents", "items_gross_cents", "tax_rate_e6"),
+            orders.select("order_seq", "item_discount_cents", "items_gross_cents", "tax_rate_e6", "taxes_included"),
             on="order_seq",
         )
         .with_columns(
@@ -269,13 +288,20 @@ def simulate_orders(
             .otherwise(0)
         )
         .with_columns(
-            tax_cents=pl.when(pl.col("taxable"))
+            tax_cents=pl.when(pl.col("taxable") & pl.col("taxes_included"))
+            .then(
+                div_round(
+                    (pl.col("gross_cents") - pl.col("discount_alloc_cents")) * pl.col("tax_rate_e6"),
+                    1_000_000 + pl.col("tax_rate_e6"),
+                )
+            )
+            .when(pl.col("taxable"))
             .then(
                 div_round((pl.col("gross_cents") - pl.col("discount_alloc_cents")) * pl.col("tax_rate_e6"), 1_000_000)
             )
             .otherwise(0)
         )
-        .drop("_floor", "_last", "item_discount_cents", "items_gross_cents", "tax_rate_e6")
+        .drop("_floor", "_last", "item_discount_cents", "items_gross_cents", "tax_rate_e6", "taxes_included")
     )
 
     taxes = lines.group_by("order_seq").agg(line_taxes_cents=pl.col("tax_cents").sum())
@@ -286,15 +312,18 @@ def simulate_orders(
             shipping_cents=pl.col("shipping_price_cents") - pl.col("shipping_discount_cents"),
         )
         .with_columns(
-            shipping_tax_cents=pl.when(
-                (pl.col("country") == "US") & pl.col("province_code").is_in(SHIPPING_TAXED_PROVINCES)
-            )
+            shipping_tax_cents=pl.when(pl.col("taxes_included"))
+            .then(div_round(pl.col("shipping_cents") * pl.col("tax_rate_e6"), 1_000_000 + pl.col("tax_rate_e6")))
+            .when((pl.col("country") == "US") & pl.col("province_code").is_in(SHIPPING_TAXED_PROVINCES))
             .then(div_round(pl.col("shipping_cents") * pl.col("tax_rate_e6"), 1_000_000))
             .otherwise(0)
         )
         .with_columns(taxes_cents=pl.col("line_taxes_cents") + pl.col("shipping_tax_cents"))
         .with_columns(
-            total_cents=pl.col("subtotal_cents") + pl.col("shipping_cents") + pl.col("taxes_cents"),
+            # tax-inclusive prices already contain the tax
+            total_cents=pl.col("subtotal_cents")
+            + pl.col("shipping_cents")
+            + pl.when(pl.col("taxes_included")).then(0).otherwise(pl.col("taxes_cents")),
             discount_amount_cents=pl.col("item_discount_cents") + pl.col("shipping_discount_cents"),
         )
         .drop("discount_draw")
@@ -346,6 +375,7 @@ def simulate_refunds(
             "refund_kind",
             "shipping_cents",
             "shipping_tax_cents",
+            "taxes_included",
             refund_utc=pl.Series(refund_at[happened]),
         )
         .with_columns(
@@ -413,12 +443,12 @@ def simulate_refunds(
         ),
         orders,
     )
+    # Tax-inclusive prices: the lines' subtotals and the shipping refunded already contain their tax.
     refunds = refunds.with_columns(
         amount_cents=pl.col("items_cents")
         - pl.col("discrepancy_cents")
-        + pl.col("tax_cents")
         + pl.col("shipping_refund_cents")
-        + pl.col("shipping_tax_refund_cents")
+        + pl.when(pl.col("taxes_included")).then(0).otherwise(pl.col("tax_cents") + pl.col("shipping_tax_refund_cents"))
     ).sort("order_seq")
     refunded = refunds.select("order_seq", refunded_cents="amount_cents")
     orders = (

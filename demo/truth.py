@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import gift_cards, truth_kpis, truth_payments, truth_restock, truth_shipping
+from demo import gift_cards, truth_kpis, truth_payments, truth_restock, truth_shipping, truth_tax_inclusive
 from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
 from demo.costs import reimbursement_costs
 from demo.etsy import EtsyWorld
@@ -170,7 +170,7 @@ def _shopify_refund_events_csv(tz: str, transactions: pl.DataFrame, orders: pl.D
     )
     events = pl.concat([from_payments, rest]).sort(["order_seq", "event_date", "amount_cents"])
     events = events.with_row_index("event_id")
-    parts = events.join(orders.select("order_seq", "subtotal_cents", "shipping_cents", "taxes_cents"), on="order_seq")
+    parts = events.join(truth_tax_inclusive.csv_refund_part_weights(orders), on="order_seq")
     long = pl.concat(
         [
             parts.select(
@@ -183,7 +183,7 @@ def _shopify_refund_events_csv(tz: str, transactions: pl.DataFrame, orders: pl.D
                 weight=pl.col(col),
             )
             for i, (kind, col) in enumerate(
-                (("items", "subtotal_cents"), ("shipping", "shipping_cents"), ("tax", "taxes_cents"))
+                (("items", "items_weight"), ("shipping", "shipping_weight"), ("tax", "tax_weight"))
             )
         ]
     )
@@ -213,7 +213,7 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
     orders = shop.orders.with_columns(
         via_api=pl.col("created_utc") >= ctx.api_from_utc,
         order_date=local_date("created_utc", tz),
-    )
+    ).pipe(truth_tax_inclusive.with_order_tax_split)
     lines = shop.lines.join(
         orders.select(
             "order_seq",
@@ -229,6 +229,10 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
             "taxes_cents",
             "shipping_tax_cents",
             "subtotal_cents",
+            "is_taxes_included",
+            "order_shipping_tax_cents",
+            "order_item_taxes_cents",
+            "order_shipping_revenue_cents",
             "cancelled_utc",
             "fulfilled_utc",
             "service_level",
@@ -258,11 +262,12 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
         net_before_refund=pl.col("gross_cents") - pl.col("discounts_cents"),
         taxable_net=pl.when(pl.col("taxable")).then(pl.col("gross_cents") - pl.col("discounts_cents")).otherwise(0),
     )
-    # Shipping charged (after shipping discounts) by gross share; taxes: API tax lines, CSV by taxable net share.
+    # Shipping charged (after shipping discounts, without its tax when prices include it) by gross share (the
+    # price as charged); taxes: API tax lines, CSV items' Taxes by taxable net share.
     lines = allocate(
         lines,
         group="order_seq",
-        amount="shipping_cents",
+        amount="order_shipping_revenue_cents",
         weight="gross_cents",
         tiebreak="order_line_id",
         out="shipping_revenue_cents",
@@ -270,24 +275,25 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
     lines = allocate(
         lines,
         group="order_seq",
-        amount="taxes_cents",
+        amount="order_item_taxes_cents",
         weight="taxable_net",
         tiebreak="order_line_id",
         out="csv_tax_cents",
     )
-    # API: tax on shipping (shipping_lines[].tax_lines) is allocated like shipping revenue (rule 34).
+    # Tax on shipping (API shipping_lines[].tax_lines, rule 34; a tax-inclusive CSV order's split, rule 37) is
+    # allocated like shipping revenue.
+    line_tax = pl.when(pl.col("via_api")).then(pl.col("tax_cents")).otherwise(pl.col("csv_tax_cents"))
     lines = allocate(
         lines,
         group="order_seq",
-        amount="shipping_tax_cents",
+        amount="order_shipping_tax_cents",
         weight="gross_cents",
         tiebreak="order_line_id",
         out="shipping_tax_line_cents",
-    ).with_columns(
-        taxes_cents_final=pl.when(pl.col("via_api"))
-        .then(pl.col("tax_cents") + pl.col("shipping_tax_line_cents"))
-        .otherwise(pl.col("csv_tax_cents"))
-    )
+    ).with_columns(taxes_cents_final=line_tax + pl.col("shipping_tax_line_cents"))
+    # Tax-inclusive prices: the tax comes out of gross sales and discounts too (rule 36); from here on
+    # gross_cents and net_before_refund are net of tax, as are every later weight.
+    lines = truth_tax_inclusive.back_out_line_tax(lines, line_tax)
 
     # API refunds: refund lines (items and their tax) and shipping refunds, at the refund's date.
     api_refunds = shop.refund_lines.join(shop.refunds.select("refund_id", "refund_utc"), on="refund_id").select(
@@ -307,14 +313,16 @@ def shopify_lines(ctx: Context, shop: ShopifyWorld) -> tuple[pl.DataFrame, pl.Da
             "order_line_id", "event_date", amount_cents=-pl.col("total_tax_cents"), measure=pl.lit("taxes")
         ),
     ]
+    # The shipping refund's adjustment amount excludes its tax, also when prices include it (rule 38).
     api_shipping = (
-        shop.refunds.join(orders.filter(pl.col("via_api")).select("order_seq"), on="order_seq")
+        shop.refunds.join(orders.filter(pl.col("via_api")).select("order_seq", "is_taxes_included"), on="order_seq")
         .filter(pl.col("shipping_refund_cents") > 0)
         .select(
             "order_seq",
             event_id="refund_id",
             event_date=local_date("refund_utc", tz),
-            amount_cents=-pl.col("shipping_refund_cents"),
+            amount_cents=-pl.col("shipping_refund_cents")
+            + pl.when(pl.col("is_taxes_included")).then(pl.col("shipping_tax_refund_cents")).otherwise(0),
         )
     )
     api_shipping_tax = (

@@ -75,7 +75,7 @@ def shipping_cost_rows(
     )
     # Amazon Buy Shipping labels of the settled periods: rows of their order like a carrier invoice row.
     labels = chunk.amazon.settlement_rows.filter(
-        pl.col("amount_description").str.starts_with("PostageBilling_")
+        pl.col("amount_description").str.contains("^Postage(Billing|Refund)_")
     ).select(
         tracking_number=pl.lit(None, pl.String),
         service="amount_description",
@@ -212,7 +212,7 @@ def unlinked_label_costs(ctx: Context) -> pl.DataFrame:
     """Buy Shipping labels of the settled periods without an order id: unallocated_shipping (channel
     Unassigned, platform amazon), by posted date."""
     return ctx.other_settlement_rows.filter(
-        pl.col("amount_description").str.starts_with("PostageBilling_") & pl.col("amazon_order_id").is_null()
+        pl.col("amount_description").str.contains("^Postage(Billing|Refund)_") & pl.col("amazon_order_id").is_null()
     ).select(
         cost_date=_local_date("posted_utc", ctx.timezone),  # posted day in the brand's time zone (rule 3)
         channel=pl.lit("Unassigned"),

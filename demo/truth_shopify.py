@@ -28,8 +28,16 @@ def api_refund_items(shop: ShopifyWorld, api_lines: pl.DataFrame, tz: str) -> pl
     refunds = shop.refunds.join(api_lines.select("order_seq").unique(), on="order_seq").select(
         "refund_id", "order_seq", "refund_utc", "discrepancy_cents"
     )
-    lines = shop.refund_lines.join(api_lines.select("line_item_id", "order_line_id"), on="line_item_id").select(
-        "refund_id", "order_line_id", "subtotal_cents"
+    # A tax-inclusive order's refund line subtotal contains its tax (rule 38).
+    lines = (
+        shop.refund_lines.join(api_lines.select("line_item_id", "order_line_id"), on="line_item_id")
+        .join(shop.orders.select("order_seq", "taxes_included"), on="order_seq")
+        .select(
+            "refund_id",
+            "order_line_id",
+            subtotal_cents=pl.col("subtotal_cents")
+            - pl.when(pl.col("taxes_included")).then(pl.col("total_tax_cents")).otherwise(0),
+        )
     )
     with_lines = (
         lines.join(refunds, on="refund_id")

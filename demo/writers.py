@@ -250,7 +250,9 @@ def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str
     orders = shop.orders.join(refunds_dates, on="order_seq", how="left")
     zip_text = pl.when(pl.col("zip").str.starts_with("0")).then(pl.lit("'") + pl.col("zip")).otherwise(pl.col("zip"))
     tax_name = (
-        pl.when(pl.col("taxes_cents") > 0)
+        pl.when((pl.col("taxes_cents") > 0) & pl.col("taxes_included"))
+        .then(pl.col("country") + pl.lit(" VAT ") + (pl.col("tax_rate_e6") // 10_000).cast(pl.String) + pl.lit("%"))
+        .when(pl.col("taxes_cents") > 0)
         .then(
             pl.col("province_code")
             + pl.lit(" State Tax ")
@@ -414,17 +416,30 @@ def _fulfillments(ctx: Context, orders: pl.DataFrame, lines: pl.DataFrame, iso: 
     )
 
 
+def _tax_title() -> pl.Expr:
+    """A tax line's title: `GB VAT` where prices include VAT, else the US state's sales tax."""
+    return (
+        pl.when(pl.col("taxes_included"))
+        .then(pl.col("country") + pl.lit(" VAT"))
+        .otherwise(pl.col("province_code") + pl.lit(" State Tax"))
+    )
+
+
 def shopify_order_adjustments() -> pl.Expr:
     """A refund's `order_adjustments`: its shipping refund (`shipping_refund`, amount = -shipping refunded)
     and its `refund_discrepancy` (amount = calculated - actual: a kept restocking fee +, a goodwill refund
-    without items -); `amount` excludes tax, `tax_amount` is the tax refunded with it (negative)."""
+    without items -); `amount` excludes tax, `tax_amount` is the tax refunded with it (negative), also on a
+    tax-inclusive order, whose shipping refunded (tax included) is their sum."""
+    shipping_ex_tax = pl.col("shipping_refund_cents") - pl.when(pl.col("taxes_included")).then(
+        pl.col("shipping_tax_refund_cents")
+    ).otherwise(0)
     shipping = pl.when(pl.col("shipping_refund_cents") > 0).then(
         pl.struct(
             id=pl.col("refund_id") + 3,
             kind=pl.lit("shipping_refund"),
             reason=pl.lit("Shipping refund"),
-            amount=cents_str(-pl.col("shipping_refund_cents")),
-            amount_set=_money_set(-pl.col("shipping_refund_cents")),
+            amount=cents_str(-shipping_ex_tax),
+            amount_set=_money_set(-shipping_ex_tax),
             tax_amount=cents_str(-pl.col("shipping_tax_refund_cents")),
             tax_amount_set=_money_set(-pl.col("shipping_tax_refund_cents")),
         )
@@ -451,7 +466,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
     rate = orders.select("order_seq", "rate_e6", "presentment_currency")
 
     lines = shop.lines.join(rate, on="order_seq").join(
-        orders.select("order_seq", "tax_rate_e6", "province_code"), on="order_seq"
+        orders.select("order_seq", "tax_rate_e6", "province_code", "country", "taxes_included"), on="order_seq"
     )
     line_struct = pl.struct(
         id=pl.col("line_item_id"),
@@ -480,7 +495,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         tax_lines=pl.when(pl.col("tax_cents") > 0).then(
             pl.concat_list(
                 pl.struct(
-                    title=pl.col("province_code") + pl.lit(" State Tax"),
+                    title=_tax_title(),
                     price=cents_str("tax_cents"),
                     rate=pl.col("tax_rate_e6") / 1_000_000,
                     price_set=_money_set("tax_cents"),
@@ -564,7 +579,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         presentment_currency=pl.col("presentment_currency"),
         financial_status=pl.col("financial_status"),
         fulfillment_status=pl.when(pl.col("fulfilled_utc").is_not_null()).then(pl.lit("fulfilled")),
-        taxes_included=pl.lit(False),
+        taxes_included=pl.col("taxes_included"),
         source_name=pl.col("source_name"),
         landing_site=pl.col("landing_site"),
         referring_site=pl.col("referring_site"),
@@ -626,7 +641,7 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
                 tax_lines=pl.when(pl.col("shipping_tax_cents") > 0).then(
                     pl.concat_list(
                         pl.struct(
-                            title=pl.col("province_code") + pl.lit(" State Tax"),
+                            title=_tax_title(),
                             price=cents_str("shipping_tax_cents"),
                             rate=pl.col("tax_rate_e6") / 1_000_000,
                             price_set=_money_set("shipping_tax_cents"),

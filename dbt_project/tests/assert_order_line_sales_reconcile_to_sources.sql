@@ -96,12 +96,21 @@ source_totals as (
 
     union all
 
-    -- Refunds are the money refunded (rule 32): refund line subtotals minus non-shipping adjustments.
+    -- Refunds are the money refunded (rule 32): refund line subtotals (without their tax when prices
+    -- include it, rule 38) minus non-shipping adjustments.
     select
         'shopify_api_refunds' as check_name,
-        currency,
-        sum({{ to_cents('coalesce(subtotal, 0)') }}) as source_cents
+        refund_lines.currency,
+        sum(
+            {{ to_cents('coalesce(refund_lines.subtotal, 0)') }}
+            - case
+                when coalesce(shopify_orders.taxes_included, false) then {{ to_cents('coalesce(refund_lines.total_tax, 0)') }}
+                else 0
+            end
+        ) as source_cents
     from refund_lines
+    left join shopify_orders
+        on refund_lines.order_id = shopify_orders.order_id
     group by 1, 2
 
     union all
@@ -160,10 +169,11 @@ source_totals as (
 
 line_totals as (
 
+    -- Tax-inclusive shipping revenue excludes its tax (rule 37): together they are the shipping charged.
     select
         'shopify_shipping_charged' as check_name,
         source_currency as currency,
-        sum(shipping_revenue_cents) as line_cents
+        sum(shipping_revenue_cents + case when is_taxes_included then shipping_tax_cents else 0 end) as line_cents
     from shopify_lines
     group by 1, 2
 

@@ -58,12 +58,20 @@ def test_shopify_totals_add_up(demo):
     items = defaultdict(Decimal)
     for r in rows:
         items[r["Name"]] += Decimal(r["Lineitem price"]) * int(r["Lineitem quantity"])
+    tax_inclusive = 0
     for r in (r for r in rows if r["Financial Status"]):
         subtotal, shipping, taxes = Decimal(r["Subtotal"]), Decimal(r["Shipping"]), Decimal(r["Taxes"])
-        assert Decimal(r["Total"]) == subtotal + shipping + taxes
+        # GB orders show VAT-inclusive prices (docs/metrics.md rule 36): their Total does not add the Taxes.
+        if r["Shipping Country"] == "GB":
+            tax_inclusive += 1
+            assert taxes > 0 and Decimal(r["Total"]) == subtotal + shipping
+            assert r["Tax 1 Name"] == "GB VAT 20%"
+        else:
+            assert Decimal(r["Total"]) == subtotal + shipping + taxes
         item_discount = items[r["Name"]] - subtotal
         assert Decimal(0) <= item_discount <= Decimal(r["Discount Amount"])
         assert Decimal(r["Refunded Amount"]) <= Decimal(r["Total"])
+    assert tax_inclusive > 0
 
 
 def test_shopify_api_orders_shape(demo):
@@ -99,6 +107,27 @@ def test_shopify_api_orders_shape(demo):
         assert allocated + shipping_discount == Decimal(o["total_discounts"])
         assert all(li["total_discount"] == "0.00" for li in o["line_items"])
         assert o["customer"]["email"] == o["email"]
+
+
+def test_shopify_api_tax_inclusive_orders(demo):
+    """GB orders carry `taxes_included: true` (docs/metrics.md rules 36-38): the total adds no tax, and the
+    tax lines are 20 % VAT inside the line prices after discount and inside the shipping price."""
+    orders = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
+    included = [o for o in orders if o["taxes_included"]]
+    assert included and all(o["shipping_address"]["country_code"] == "GB" for o in included)
+    assert all(not o["taxes_included"] for o in orders if o["shipping_address"]["country_code"] != "GB")
+    assert any(Decimal(a["amount"]) > 0 for o in included for li in o["line_items"] for a in li["discount_allocations"])
+    for o in included:
+        shipping_discount = sum(Decimal(a["amount"]) for s in o["shipping_lines"] for a in s["discount_allocations"])
+        shipping = sum(Decimal(s["price"]) for s in o["shipping_lines"]) - shipping_discount
+        assert Decimal(o["total_price"]) == Decimal(o["subtotal_price"]) + shipping
+        line_tax = sum(Decimal(t["price"]) for li in o["line_items"] for t in li["tax_lines"])
+        shipping_tax = sum(Decimal(t["price"]) for s in o["shipping_lines"] for t in s["tax_lines"] or [])
+        assert line_tax + shipping_tax == Decimal(o["total_tax"])
+        for li in o["line_items"]:
+            paid = Decimal(li["price"]) * li["quantity"] - sum(Decimal(a["amount"]) for a in li["discount_allocations"])
+            for t in li["tax_lines"]:
+                assert t["title"] == "GB VAT" and abs(Decimal(t["price"]) - paid / 6) <= Decimal("0.005")
 
 
 def test_api_and_csv_overlap(demo):

@@ -163,13 +163,27 @@ def test_line_ids_are_unique_and_channels_known(truth):
     assert all(D(r["fulfillment_fees"]) == 0 and D(r["taxes"]) == 0 for r in truth if r["channel"] == "Etsy")
 
 
+def _tax_inclusive_orders(rows: list[dict]) -> set[str]:
+    """Orders of the CSV export whose prices include tax: Total = Subtotal + Shipping with Taxes (rule 36)."""
+    return {
+        r["Name"]
+        for r in rows
+        if r["Financial Status"] and D(r["Taxes"]) > 0 and D(r["Total"]) == D(r["Subtotal"]) + D(r["Shipping"])
+    }
+
+
 def test_shopify_sales_reconcile_to_the_orders_export(demo, truth):
     # Gift cards sold are a liability, not sales (docs/metrics.md rule 22): their lines have no truth row.
-    rows = [r for r in read_csv(demo.out / "shopify" / "orders_export_1.csv") if r["Lineitem sku"] != "GIFT-CARD"]
-    gross = sum(D(r["Lineitem price"]) * int(r["Lineitem quantity"]) for r in rows)
+    all_rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
+    rows = [r for r in all_rows if r["Lineitem sku"] != "GIFT-CARD"]
+    with_gift_card = {r["Name"] for r in all_rows if r["Lineitem sku"] == "GIFT-CARD"}
+    inclusive = _tax_inclusive_orders(rows)
+    assert inclusive
+    # Tax-exclusive prices are gross sales as they stand; tax-inclusive ones lose their tax (rule 36).
+    gross = sum(D(r["Lineitem price"]) * int(r["Lineitem quantity"]) for r in rows if r["Name"] not in inclusive)
     shop = [r for r in truth if r["channel"] == "Shopify Web"]
     assert len(shop) == len(rows)
-    assert sum(D(r["gross_sales_source"]) for r in shop) == gross
+    assert sum(D(r["gross_sales_source"]) for r in shop if r["order_id"] not in inclusive) == gross
     # Taxes are net of refunded tax: orders without refunds keep their Taxes to the cent.
     taxes = defaultdict(D)
     for r in shop:
@@ -180,6 +194,12 @@ def test_shopify_sales_reconcile_to_the_orders_export(demo, truth):
         r for r in rows if r["Financial Status"] and D(r["Refunded Amount"]) == 0 and r["Name"] not in disputed
     ]
     assert unrefunded and all(taxes[r["Name"]] == D(r["Taxes"]) for r in unrefunded)
+    # A tax-inclusive order's net sales, shipping and taxes are what the customer paid, its Total (rules 36, 37).
+    paid = defaultdict(D)
+    for r in shop:
+        paid[r["order_id"]] += D(r["net_sales_source"]) + D(r["shipping_revenue_source"]) + D(r["taxes_source"])
+    inclusive_unrefunded = [r for r in unrefunded if r["Name"] in inclusive and r["Name"] not in with_gift_card]
+    assert inclusive_unrefunded and all(paid[r["Name"]] == D(r["Total"]) for r in inclusive_unrefunded)
 
 
 def _disputed_orders(demo) -> set[str]:
@@ -248,25 +268,38 @@ def test_api_shipping_tax_is_in_taxes(demo, truth):
             assert taxes[o["name"]] == D(o["total_tax"]), o["name"]
 
 
+def _discount_tax(line_tax: D, discount: D, price: D) -> D:
+    """Rule 36: the tax inside a tax-inclusive line's discount, to the cent (half away from zero)."""
+    if price - discount <= 0:
+        return D(0)
+    return (line_tax * discount / (price - discount)).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+
+
 def test_api_discounts_are_shopifys_own_and_csv_discounts_are_allocated(demo, truth):
     api = [json.loads(line) for line in (demo.out / "shopify" / "orders_api.jsonl").open()]
-    api_alloc = {
-        str(li["id"]): sum(D(a["amount"]) for a in li["discount_allocations"])
-        for o in api
-        for li in o["line_items"]
-        if not li.get("gift_card")
-    }
+    api_alloc = {}
+    for o in api:
+        for li in (li for li in o["line_items"] if not li.get("gift_card")):
+            discount = sum(D(a["amount"]) for a in li["discount_allocations"])
+            if o["taxes_included"]:  # without its own tax (rule 36)
+                line_tax = sum(D(t["price"]) for t in li["tax_lines"])
+                discount -= _discount_tax(line_tax, discount, D(li["price"]) * li["quantity"])
+            api_alloc[str(li["id"])] = discount
     by_line = {r["order_line_id"]: r for r in truth}
     assert all(D(by_line[i]["discounts_source"]) == d for i, d in api_alloc.items())
+    assert any(o["taxes_included"] and D(o["total_discounts"]) > 0 for o in api)
     api_names = {o["name"] for o in api}
     rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
     items = defaultdict(D)
     for r in rows:
         items[r["Name"]] += D(r["Lineitem price"]) * int(r["Lineitem quantity"])
+    inclusive = _tax_inclusive_orders(rows)  # their discounts lose their tax (rule 36): checked by their Total
     csv_discount = sum(
-        items[r["Name"]] - D(r["Subtotal"]) for r in rows if r["Financial Status"] and r["Name"] not in api_names
+        items[r["Name"]] - D(r["Subtotal"])
+        for r in rows
+        if r["Financial Status"] and r["Name"] not in api_names and r["Name"] not in inclusive
     )
-    csv_lines = [r for r in truth if r["order_source"] == "shopify_csv"]
+    csv_lines = [r for r in truth if r["order_source"] == "shopify_csv" and r["order_id"] not in inclusive]
     assert sum(D(r["discounts_source"]) for r in csv_lines) == csv_discount
 
 
@@ -284,8 +317,10 @@ def test_api_refunds_are_the_money_refunded(demo, truth):
             tax = sum(D(rli["total_tax"]) for rli in refund["refund_line_items"])
             adjustments = [a for a in refund["order_adjustments"] if a["kind"] != "shipping_refund"]
             shipping = -sum(D(a["amount"]) for a in refund["order_adjustments"] if a["kind"] == "shipping_refund")
-            tax -= sum(D(a["tax_amount"]) for a in refund["order_adjustments"])
             items = subtotal - sum(D(a["amount"]) for a in adjustments)
+            if o["taxes_included"]:  # the refund lines' subtotals hold their tax (rule 38)
+                items -= tax
+            tax -= sum(D(a["tax_amount"]) for a in refund["order_adjustments"])
             # A voided order's cancel refund voids the authorization instead (rule 21): the same amount, no money.
             paid = sum(D(t["amount"]) for t in refund["transactions"] if t["kind"] in ("refund", "void"))
             assert paid == items + shipping + tax, refund["id"]
@@ -306,6 +341,8 @@ def test_csv_refunds_are_estimated_from_refund_events(demo, truth):
     assert refunded and all(r["is_refund_estimated"] == "true" for r in refunded)
     rows = read_csv(demo.out / "shopify" / "orders_export_1.csv")
     orders = {r["Name"]: r for r in rows if r["Financial Status"]}
+    inclusive = _tax_inclusive_orders(rows)
+    checked_inclusive = 0
     by_order = defaultdict(D)
     for r in csv_lines:
         by_order[r["order_id"]] += D(r["refunds_source"])
@@ -316,7 +353,16 @@ def test_csv_refunds_are_estimated_from_refund_events(demo, truth):
         # The items part never exceeds the order's refunded amount less nothing: taxes and shipping are split off.
         assert items_refunded <= D(order["Refunded Amount"])
         if D(order["Refunded Amount"]) == D(order["Total"]):
-            assert items_refunded == D(order["Subtotal"])
+            items = D(order["Subtotal"])
+            if name in inclusive:  # without the items' part of Taxes, split Shipping : Subtotal (rule 37)
+                charged = D(order["Subtotal"]) + D(order["Shipping"])
+                shipping_tax = (D(order["Taxes"]) * D(order["Shipping"]) / charged).quantize(
+                    D("0.01"), rounding=ROUND_HALF_UP
+                )
+                items -= D(order["Taxes"]) - shipping_tax
+                checked_inclusive += 1
+            assert items_refunded == items, name
+    assert checked_inclusive
 
 
 def test_payment_fees_are_the_payments_exports_fees(demo, truth):

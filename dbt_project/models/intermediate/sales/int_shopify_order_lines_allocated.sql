@@ -11,9 +11,11 @@
         gross share like shipping (rule 34); CSV `Taxes` (shipping tax included, not split out)
         allocated over taxable lines by net share;
       - tax-inclusive prices (API `taxes_included`, or a CSV order whose Total =
-        Subtotal + Shipping while Taxes > 0) have the line's tax backed out of
-        gross_sales (metrics.md `taxes`); discounts and shipping are split by the
-        price as charged;
+        Subtotal + Shipping while Taxes > 0) have the tax backed out of gross
+        sales, discounts and shipping alike (rules 36-38): the discount's tax is the
+        line tax x discount / (price - discount), gross_sales = price - line tax -
+        discount tax, shipping_revenue = shipping - shipping tax; a CSV order's
+        Taxes is split Shipping : Subtotal first. Weights stay the prices as charged;
       - restocked_units: API refund lines with restock_type return, cancel or
         legacy_restock; CSV-only orders cancelled before they shipped restock all units.
     Allocations round half away from zero with the remainder on the largest share
@@ -84,9 +86,7 @@ lines_joined as (
         {{ to_cents('order_lines.unit_price') }} * order_lines.quantity as line_price_cents,
         case
             when orders.order_source = 'shopify_api' then coalesce(orders.taxes_included, false)
-            when
-                coalesce(orders.taxes, 0) > 0
-                and orders.total = coalesce(orders.subtotal, 0) + coalesce(orders.shipping, 0)
+            when {{ shopify_csv_taxes_included('orders.subtotal', 'orders.shipping', 'orders.taxes', 'orders.total') }}
                 then true
             else false
         end as is_taxes_included,
@@ -99,10 +99,7 @@ lines_joined as (
             else {{ to_cents('coalesce(orders.shipping, 0)') }}
         end as order_shipping_cents,
         {{ to_cents('coalesce(orders.taxes, 0)') }} as order_taxes_cents,
-        case
-            when orders.order_source = 'shopify_api' then {{ to_cents('coalesce(orders.shipping_tax, 0)') }}
-            else 0
-        end as order_shipping_tax_cents,
+        {{ to_cents('coalesce(orders.shipping_tax, 0)') }} as order_api_shipping_tax_cents,
         case
             when orders.order_source = 'shopify_api' then coalesce(restocked.restocked_units, 0)
             when orders.cancelled_at is not null and orders.fulfilled_at is null then order_lines.quantity
@@ -118,13 +115,34 @@ lines_joined as (
 
 ),
 
+-- Tax on shipping: the API's shipping tax lines (rule 34); a tax-inclusive CSV order's Taxes split
+-- Shipping : Subtotal (rule 37); none split out of a tax-exclusive CSV order's Taxes (rule 34).
+with_shipping_tax as (
+
+    select
+        lines_joined.*,
+        case
+            when order_source = 'shopify_api' then order_api_shipping_tax_cents
+            when is_taxes_included
+                then {{ shopify_csv_shipping_tax_cents('order_taxes_cents', 'order_subtotal_cents', 'order_shipping_cents') }}
+            else 0
+        end as order_shipping_tax_cents
+    from lines_joined
+
+),
+
 -- CSV: the order's item discount is what the line prices lose to the Subtotal.
 with_order_discount as (
 
     select
-        lines_joined.*,
+        with_shipping_tax.*,
+        order_taxes_cents - order_shipping_tax_cents as order_item_taxes_cents,
+        case
+            when is_taxes_included then order_shipping_cents - order_shipping_tax_cents
+            else order_shipping_cents
+        end as order_shipping_revenue_cents,
         sum(line_price_cents) over (partition by order_id) - order_subtotal_cents as order_discount_cents
-    from lines_joined
+    from with_shipping_tax
 
 ),
 
@@ -155,13 +173,14 @@ with_net as (
 
 ),
 
+-- Shipping revenue excludes its tax when prices include it (rule 37).
 shipping_allocated as (
 
-    {{ allocate_cents('with_net', ['order_id'], 'order_shipping_cents', 'line_price_cents', 'order_line_id', 'shipping_revenue_cents') }}
+    {{ allocate_cents('with_net', ['order_id'], 'order_shipping_revenue_cents', 'line_price_cents', 'order_line_id', 'shipping_revenue_cents') }}
 
 ),
 
--- API tax on shipping goes to lines like shipping revenue (rule 34).
+-- Tax on shipping goes to lines like shipping revenue (rule 34).
 shipping_tax_allocated as (
 
     {{ allocate_cents('shipping_allocated', ['order_id'], 'order_shipping_tax_cents', 'line_price_cents', 'order_line_id', 'shipping_tax_cents') }}
@@ -170,7 +189,7 @@ shipping_tax_allocated as (
 
 csv_taxes_allocated as (
 
-    {{ allocate_cents('shipping_tax_allocated', ['order_id'], 'order_taxes_cents', 'taxable_net_cents', 'order_line_id', 'csv_taxes_cents') }}
+    {{ allocate_cents('shipping_tax_allocated', ['order_id'], 'order_item_taxes_cents', 'taxable_net_cents', 'order_line_id', 'csv_taxes_cents') }}
 
 ),
 
@@ -186,13 +205,28 @@ with_taxes as (
 
 ),
 
--- Tax-inclusive prices: the tax comes out of gross sales.
-with_gross as (
+-- Tax-inclusive prices: the line's tax is on its price after discount, so the discount holds its own
+-- share of tax; both come out, leaving net sales as charged less the line's tax (rule 36).
+with_discount_tax as (
 
     select
         with_taxes.*,
-        line_price_cents - case when is_taxes_included then line_taxes_cents else 0 end as gross_sales_cents
+        case
+            when is_taxes_included then {{ discount_tax_cents('line_taxes_cents', 'discounts_cents', 'line_price_cents') }}
+            else 0
+        end as discount_tax_cents
     from with_taxes
+
+),
+
+with_gross as (
+
+    select
+        with_discount_tax.*,
+        line_price_cents
+        - case when is_taxes_included then line_taxes_cents + discount_tax_cents else 0 end as gross_sales_cents,
+        discounts_cents - discount_tax_cents as discounts_ex_tax_cents
+    from with_discount_tax
 
 ),
 
@@ -226,8 +260,9 @@ final as (
         is_taxes_included,
         line_price_cents,
         gross_sales_cents,
-        discounts_cents,
-        gross_sales_cents - discounts_cents as net_before_refunds_cents,
+        discounts_ex_tax_cents as discounts_cents,
+        discount_tax_cents,
+        gross_sales_cents - discounts_ex_tax_cents as net_before_refunds_cents,
         taxable_net_cents,
         shipping_revenue_cents,
         line_taxes_cents + shipping_tax_cents as taxes_cents,

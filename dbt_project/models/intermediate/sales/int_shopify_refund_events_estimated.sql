@@ -8,7 +8,8 @@
         event dated at `Cancelled at`, else at the order date;
       - parts: the event amount split Subtotal : Shipping : Taxes of the order,
         rounded half away from zero, the remainder on the largest part (ties:
-        items, shipping, tax).
+        items, shipping, tax); when prices include tax, Subtotal and Shipping
+        without their tax (the order's Taxes split Shipping : Subtotal, rule 37).
     Every part is an estimate (`is_estimated`).
 -#}
 
@@ -26,7 +27,7 @@ payment_transactions as (
 
 ),
 
-csv_orders as (
+csv_orders_charged as (
 
     select
         order_id as shopify_order_id,
@@ -34,17 +35,44 @@ csv_orders as (
         {{ to_brand_date('created_at') }} as order_date,
         cancelled_at,
         {{ to_cents('coalesce(refunded_amount, 0)') }} as refunded_cents,
-        -- the items part excludes tax when prices include it (Total = Subtotal + Shipping)
-        {{ to_cents('coalesce(subtotal, 0)') }}
-        - case
-            when coalesce(taxes, 0) > 0 and total = coalesce(subtotal, 0) + coalesce(shipping, 0)
-                then {{ to_cents('coalesce(taxes, 0)') }}
-            else 0
-        end as subtotal_cents,
-        {{ to_cents('coalesce(shipping, 0)') }} as shipping_cents,
+        {{ shopify_csv_taxes_included('subtotal', 'shipping', 'taxes', 'total') }} as is_taxes_included,
+        {{ to_cents('coalesce(subtotal, 0)') }} as subtotal_charged_cents,
+        {{ to_cents('coalesce(shipping, 0)') }} as shipping_charged_cents,
         {{ to_cents('coalesce(taxes, 0)') }} as taxes_cents
     from orders
     where order_source = 'shopify_csv'
+
+),
+
+-- Tax-inclusive prices: the items and shipping parts exclude their tax (rule 37).
+csv_orders_with_shipping_tax as (
+
+    select
+        csv_orders_charged.*,
+        case
+            when is_taxes_included
+                then {{ shopify_csv_shipping_tax_cents('taxes_cents', 'subtotal_charged_cents', 'shipping_charged_cents') }}
+            else 0
+        end as shipping_tax_cents
+    from csv_orders_charged
+
+),
+
+csv_orders as (
+
+    select
+        shopify_order_id,
+        order_id,
+        order_date,
+        cancelled_at,
+        refunded_cents,
+        taxes_cents,
+        case
+            when is_taxes_included then subtotal_charged_cents - (taxes_cents - shipping_tax_cents)
+            else subtotal_charged_cents
+        end as subtotal_cents,
+        shipping_charged_cents - shipping_tax_cents as shipping_cents
+    from csv_orders_with_shipping_tax
 
 ),
 
