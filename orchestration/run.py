@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 def print_pnl(paths: list[str]) -> bool:
     """The channel P&L the run built (warehouse/report.py), checked against truth/ when a demo set was given."""
     from orchestration.lib.settings import load_orchestration_settings
-    from warehouse import report
+    from warehouse import attribution_report, report
 
     settings = load_orchestration_settings()
     truth = next(
@@ -97,6 +97,7 @@ def print_pnl(paths: list[str]) -> bool:
         return True
     print()
     matches = report.print_channel_pnl(rows, truth)
+    attribution_report.print_roas_by_model(settings.commerce, settings.dbt_target)
     return report.print_marts_status(settings.commerce, settings.dbt_target) and matches
 
 
