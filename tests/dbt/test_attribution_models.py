@@ -119,3 +119,12 @@ def test_campaign_daily_default_model_is_what_the_pnl_carries(dbt_build):
         dbt_build.query("select sum(amount) from marts.fct_daily_costs where cost_type = 'unallocated_ad_spend'")[0][0]
     )
     assert sum(by_model[("last_click", p)][2] for p in platforms) == daily_unallocated
+
+
+def test_attribution_nodes_build_and_pass(dbt_build):
+    """Models, unit tests and data tests of attribution (Markov walk absorbed, spend invariant per model)."""
+    results = dbt_build.results
+    ours = {n: s for n, s in results.items() if "attribution" in n or "ad_spend" in n or "markov" in n}
+    assert "test.commerce_analytics.assert_markov_walk_absorbed" in ours
+    assert "test.commerce_analytics.assert_ad_spend_allocated_plus_unallocated_equals_reported" in ours
+    assert {n: s for n, s in ours.items() if s not in ("success", "pass")} == {}
