@@ -28,7 +28,10 @@ demo: setup  ## generate the demo data set and materialise the whole graph throu
 	@# COMMERCE_WAREHOUSE is never touched.
 	@if [ -z "$$COMMERCE_LAKE" ] && [ -z "$$COMMERCE_WAREHOUSE" ]; then rm -rf data/lake data/warehouse.duckdb data/warehouse.duckdb.*; fi
 	$(CLI) generate --out $(DEMO_DIR)
-	DAGSTER_HOME="$${DAGSTER_HOME:-$(CURDIR)/data/dagster_home}" $(PY) -m orchestration.run --paths $(DEMO_DIR)
+	@# The demo is the synthetic brand: connector credentials you may have exported must not pull a real store into it.
+	env -u SHOPIFY_ACCESS_TOKEN -u META_ACCESS_TOKEN -u AMAZON_SP_REFRESH_TOKEN -u AMAZON_ADS_REFRESH_TOKEN \
+	  -u GOOGLE_ADS_REFRESH_TOKEN -u GOOGLE_ADS_DEVELOPER_TOKEN \
+	  DAGSTER_HOME="$${DAGSTER_HOME:-$(CURDIR)/data/dagster_home}" $(PY) -m orchestration.run --paths $(DEMO_DIR)
 
 dev: setup  ## the Dagster UI (webserver + daemon) on the demo data at http://127.0.0.1:3000 (DAGSTER_HOME under data/)
 	DEMO_DIR=$(DEMO_DIR) bash scripts/dagster-dev.sh

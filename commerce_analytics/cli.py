@@ -115,7 +115,10 @@ def _add_warehouse_commands(commands) -> None:
     )
     report = commands.add_parser(
         "report",
-        help="print the channel P&L from the warehouse's marts; compare it with a data set's truth if given",
+        help=(
+            "print the channel P&L and the monthly marketing KPIs from the warehouse's marts; compare them with a"
+            " data set's truth if given"
+        ),
         description=(
             "Exit codes: 0 printed (and equal to the truth if given), 1 differs from the truth or the marts may be "
             "stale or mixed (the latest build failed or did not finish, or the latest successful one is older than "
@@ -124,6 +127,17 @@ def _add_warehouse_commands(commands) -> None:
     )
     report.add_argument("--target", help="dbt target to read: local (DuckDB) or postgres; default DBT_TARGET")
     report.add_argument("--truth", type=Path, help="a generated data set's truth/summary.json to check against")
+    pull = commands.add_parser(
+        "pull",
+        help="pull the platforms' APIs (connectors with credentials set) and land what they return",
+        description="Pulls each configured connector's accounts from its cursor minus its lookback (or --since/"
+        "--until: a backfill) and lands the files like `ingest`; connectors without credentials are skipped. "
+        "Exit codes: 0 landed (or nothing new), 1 some rows quarantined, 2 a pull or file failed, 3 the run "
+        "itself failed. See docs/connectors.md.",
+    )
+    pull.add_argument("sources", nargs="*", metavar="SOURCE", help="shopify, meta_ads, ... (default: all)")
+    pull.add_argument("--since", type=_date, help="first day to pull (YYYY-MM-DD); default: cursor - lookback")
+    pull.add_argument("--until", type=_date, help="last day to pull (YYYY-MM-DD); default: today (UTC)")
     sources = commands.add_parser(
         "dbt-sources",
         help="regenerate the dbt sources YAML and the Spectrum column macro from the ingestion registry",
@@ -186,8 +200,9 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
                 print(f"commerce-analytics report: no truth summary at {args.truth}", file=sys.stderr)
                 return 2
             matches = report.print_channel_pnl(rows, args.truth)
+            kpis_match = report.print_kpis(settings, args.target, args.truth.parent if args.truth else None)
             fresh = report.print_marts_status(settings, args.target)
-            return 0 if matches and fresh else 1
+            return 0 if matches and kpis_match and fresh else 1
         if args.command == "dbt-sources":
             from warehouse import dbt_sources
 
@@ -354,6 +369,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_retract(args)
     elif args.command == "forget-customer":
         return run_forget_customer(args)
+    elif args.command == "pull":
+        from ingestion.connectors.runner import run_pull_command
+
+        return run_pull_command(args.sources, args.since, args.until)
     else:
         return run_warehouse_command(args)
     return 0

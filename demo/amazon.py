@@ -82,11 +82,17 @@ def adstock(spend: np.ndarray, lag: int, decay: float) -> np.ndarray:
     return out
 
 
-def halo_daily(days: pl.DataFrame, campaign_daily: pl.DataFrame) -> pl.DataFrame:
-    """Planted incremental Amazon.com sales (USD) per day from off-Amazon spend."""
+def halo_daily(
+    days: pl.DataFrame, campaign_daily: pl.DataFrame, coefficients: dict[str, float] | None = None
+) -> pl.DataFrame:
+    """Planted incremental Amazon.com sales (USD) per day from off-Amazon spend.
+
+    The sales are gross order value (unit price x units of the extra orders, ~1.5 % later cancelled), in USD,
+    on Amazon.com only. `coefficients` replaces HALO's slopes (all 0: the halo switched off).
+    """
     out = days.select("day_index", "date")
     incremental = np.zeros(days.height)
-    for platform, beta in HALO["coefficients"].items():
+    for platform, beta in (HALO["coefficients"] if coefficients is None else coefficients).items():
         spend = (
             days.select("day_index")
             .join(

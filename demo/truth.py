@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import gift_cards, truth_attribution, truth_payments, truth_shipping
+from demo import gift_cards, truth_attribution, truth_kpis, truth_payments, truth_shipping
 from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
 from demo.costs import reimbursement_costs
 from demo.etsy import EtsyWorld
@@ -1195,6 +1195,7 @@ class TruthBuilder:
         self.cash: list[pl.DataFrame] = []
         self.order_dated: list[pl.DataFrame] = []
         self.gift_card_events: list[pl.DataFrame] = []
+        self.kpi_lines: list[pl.DataFrame] = []
         self.planted = open(folder / "planted_touches.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
         self.planted_header = True
 
@@ -1279,6 +1280,11 @@ class TruthBuilder:
                         *[pl.col(m).sum() for m in SUMMARY_MEASURES],
                     )
                 )
+                self.kpi_lines.append(
+                    part.select(
+                        "order_line_id", "channel", "order_id", "order_date", "units", *truth_kpis.LINE_MEASURES
+                    )
+                )
                 money = [c for c in part.columns if c in MEASURES or (c.endswith("_source") and c != "order_source")]
                 target.write(part.with_columns(cents_str(c).alias(c) for c in money).write_csv(include_header=i == 0))
         unreported_ads, _ = unreported_ad_charges(
@@ -1308,6 +1314,7 @@ class TruthBuilder:
             folder / "attribution_credits.csv"
         )
         self._write_daily_pnl(allocation, lines)
+        self._write_marketing_kpis(credited, allocation)
         gift_cards.liability_daily(pl.concat(self.gift_card_events)).select(
             "activity_date",
             "source_currency",
@@ -1322,6 +1329,17 @@ class TruthBuilder:
         (folder / "README.md").write_text(TRUTH_README)
         shutil.rmtree(self.parts)
         return Truth(folder=folder, summary=summary)
+
+    def _write_marketing_kpis(self, credited: pl.DataFrame, allocation: pl.DataFrame) -> None:
+        """The KPI marts' truth (`marketing_kpis_monthly.csv`, `cohort_ltv.csv`, docs/metrics.md rules 58-64)."""
+        ctx = self.ctx
+        kpi_lines = pl.concat(self.kpi_lines)
+        spend = truth_kpis.reported_spend(ctx.campaign_daily, ctx.amazon_ads_daily, pl.concat(self.etsy_offsite_ads))
+        monthly, buyers, customer_lines = truth_kpis.monthly_kpis(
+            kpi_lines, pl.concat(self.orders), credited, allocation, spend, ctx.timezone
+        )
+        ltv = truth_kpis.cohort_ltv(monthly, buyers, customer_lines, kpi_lines["order_date"].max())
+        truth_kpis.write(self.folder, monthly, ltv, REPORTING_CURRENCY)
 
     def _write_daily_pnl(self, allocation: pl.DataFrame, lines: pl.DataFrame) -> None:
         """Line amounts per day and channel in both time views (`daily_pnl.csv`, reporting currency)."""
@@ -1349,7 +1367,10 @@ class TruthBuilder:
 
 
 HALO_DESCRIPTION = {
-    "series": "Amazon.com daily sales (USD, item price less promotion, by purchase date)",
+    "series": (
+        "Amazon.com daily gross sales (USD: units x item price before promotions and refunds, by purchase date in "
+        "the brand's time zone): the halo adds orders worth beta x adstock a day, of which ~1.5 % are cancelled"
+    ),
     "lag_days": HALO["lag_days"],
     "decay": HALO["decay"],
     "coefficients_usd_sales_per_usd_spend": HALO["coefficients"],

@@ -95,18 +95,23 @@ def run_with_memory_cap(target: Callable[[T], list[FileResult]], arg: T, memory_
 
 
 def ingest_paths_capped(
-    settings: Settings, paths: list[str], *, keep_inbox: bool = False, skip: Sequence[str] = ()
+    settings: Settings,
+    paths: list[str],
+    *,
+    keep_inbox: bool = False,
+    skip: Sequence[str] = (),
+    display_as: str | None = None,
 ) -> list[FileResult]:
     """`Ingestor(settings).ingest_paths(...)` under COMMERCE_INGEST_MEMORY_MIB (see `run_with_memory_cap`): the
     Dagster ingestion ops land through this, so a file too big for the cap fails the step with a reason instead
     of the OOM killer taking the run worker."""
-    job = (settings, list(paths), keep_inbox, tuple(skip))
+    job = (settings, list(paths), keep_inbox, tuple(skip), display_as)
     return run_with_memory_cap(_ingest_job, job, settings.ingest_memory_mib)
 
 
-def _ingest_job(job: tuple[Settings, list[str], bool, tuple[str, ...]]) -> list[FileResult]:
-    settings, paths, keep_inbox, skip = job
-    return Ingestor(settings).ingest_paths(paths, keep_inbox=keep_inbox, skip=skip)
+def _ingest_job(job: tuple[Settings, list[str], bool, tuple[str, ...], str | None]) -> list[FileResult]:
+    settings, paths, keep_inbox, skip, display_as = job
+    return Ingestor(settings).ingest_paths(paths, keep_inbox=keep_inbox, skip=skip, display_as=display_as)
 
 
 def _capped_child(send, target, arg, limit: int) -> None:
@@ -241,15 +246,18 @@ class Ingestor:
         keep_inbox: bool = False,
         skip: Sequence[str] = (),
         reinstate: bool = False,
+        display_as: str | None = None,
     ) -> list[FileResult]:
         """Ingest files and folders. In a folder, names starting with `.` or `_` are never exports, and
         `skip` holds glob patterns of relative paths (a pattern matching a folder skips what it holds)
         that the caller knows are not exports, such as a generated data set's `truth`. With `reinstate`,
-        files whose delivery was retracted land again as a new delivery (otherwise they are duplicates)."""
+        files whose delivery was retracted land again as a new delivery (otherwise they are duplicates).
+        `display_as` names the given folder in manifests instead of its path (a connector's temporary folder
+        is recorded as `pull://<source>/<account>`)."""
         results: list[FileResult] = []
         inbox = self.settings.inbox.rstrip("/")
         self.lake.clean_scratch()
-        for fs, path, display in self._expand(paths, skip):
+        for fs, path, display in self._expand(paths, skip, display_as):
             from_inbox = _is_under(path, inbox, fs)
             try:
                 with self.lake.workdir() as work:
@@ -319,7 +327,7 @@ class Ingestor:
         return results
 
     # ---------------------------------------------------------------- internals
-    def _expand(self, paths: list[str], skip: Sequence[str] = ()):
+    def _expand(self, paths: list[str], skip: Sequence[str] = (), display_as: str | None = None):
         for given in paths:
             fs, path = filesystem_for(given, self.settings.aws_endpoint_url)
             if fs.isdir(path):
@@ -328,7 +336,7 @@ class Ingestor:
                     parts = rel.split("/")
                     if is_skipped(parts, skip):
                         continue
-                    yield fs, found, os.path.join(given, rel)
+                    yield fs, found, os.path.join(display_as or given, rel)
             elif fs.exists(path):
                 yield fs, path, given
             else:

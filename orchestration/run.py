@@ -5,9 +5,9 @@
     python -m orchestration.run --dbt-only --start 2025-11-01 --end 2025-11-30   # backfill an order-date range
 
 The run is recorded in DAGSTER_HOME (when set) so it shows in the UI of `make dev`. Prints each step,
-the failed or warning checks, then the channel P&L from the warehouse (warehouse/report.py; checked against
-`truth/summary.json` when a demo set is among --paths). Exit 0 when the run succeeded (and the P&L matches the
-truth, when there is one), else 1.
+the failed or warning checks, then the channel P&L and the monthly marketing KPIs from the warehouse
+(warehouse/report.py, warehouse/kpi_report.py; checked against `truth/` when a demo set is among --paths).
+Exit 0 when the run succeeded (and the P&L and KPIs match the truth, when there is one), else 1.
 """
 
 import argparse
@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(summarise(result))
     matches = print_pnl(args.paths)
+    print_halo(args.paths)
     return 0 if result.success and matches else 1
 
 
@@ -98,7 +99,27 @@ def print_pnl(paths: list[str]) -> bool:
     print()
     matches = report.print_channel_pnl(rows, truth)
     attribution_report.print_roas_by_model(settings.commerce, settings.dbt_target)
-    return report.print_marts_status(settings.commerce, settings.dbt_target) and matches
+    kpis_match = report.print_kpis(settings.commerce, settings.dbt_target, truth.parent if truth else None)
+    return report.print_marts_status(settings.commerce, settings.dbt_target) and matches and kpis_match
+
+
+def print_halo(paths: list[str]) -> None:
+    """The halo slopes the run estimated (warehouse/halo.py), beside the planted ones when a demo set was given."""
+    import contextlib
+
+    from orchestration.lib.settings import load_orchestration_settings
+    from warehouse import halo, report
+
+    settings = load_orchestration_settings()
+    planted = next((Path(p) / "truth" / "halo.json" for p in paths if (Path(p) / "truth" / "halo.json").exists()), None)
+    try:
+        with contextlib.closing(report.connect(settings.commerce, settings.dbt_target)) as connection:
+            rows = halo.read_estimates(connection, settings.commerce.schema("marts", settings.dbt_target))
+    except Exception as exc:  # not estimated (the asset's log says why), or the target is Redshift
+        print(f"(no halo estimate: {type(exc).__name__}: {str(exc).splitlines()[0][:200]})")
+        return
+    print()
+    print("\n".join(halo.report_lines(rows, planted)))
 
 
 def summarise(result: dg.ExecuteInProcessResult) -> str:

@@ -57,6 +57,16 @@ def read_channel_pnl(settings: Settings, target: str | None = None) -> list[dict
         return channel_pnl(connection, settings.schema("marts", target))
 
 
+def print_kpis(settings: Settings, target: str | None = None, truth_folder: Path | None = None) -> bool:
+    """The monthly marketing KPIs (warehouse/kpi_report.py) after the P&L; False when they differ from the truth."""
+    from warehouse import kpi_report
+
+    target = target or settings.dbt_target
+    print()
+    with contextlib.closing(connect(settings, target)) as connection:
+        return kpi_report.print_kpi_summary(connection, truth_folder, settings.schema("marts", target))
+
+
 def read_marts_warnings(settings: Settings, target: str | None = None) -> tuple[str, list[str]]:
     """When the marts were last built successfully, and why they may be stale or mixed (warehouse/build_log.py)."""
     from warehouse import build_log

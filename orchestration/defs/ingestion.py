@@ -14,6 +14,7 @@ import dagster as dg
 from ingestion import registry
 from ingestion.ingest import ingest_paths_capped
 from orchestration.defs.resources import LakeResource
+from orchestration.lib.pulled import pulled_deps
 
 GROUP = "landed"
 MANIFESTS_KEY = dg.AssetKey(["lake", "manifests"])
@@ -60,6 +61,7 @@ def entity_spec(entity: registry.Entity) -> dg.AssetSpec:
             "dagster/column_schema": _column_schema(entity),
         },
         tags={"source": entity.source},
+        deps=pulled_deps(entity.source, entity.name),  # a connector's pull runs before its landing
     )
 
 

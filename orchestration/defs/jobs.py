@@ -21,11 +21,12 @@ REJECT_JOB = "reject_unrecognised_files"
 
 @functools.cache
 def main_job():
-    """The whole graph: land -> dbt (staging, intermediate, marts) with every asset check."""
+    """The whole graph: pull (connectors) -> land -> dbt (staging, intermediate, marts) with every asset check."""
     return dg.define_asset_job(
         MAIN_JOB,
         selection=dg.AssetSelection.all() | dg.AssetSelection.all_asset_checks(),
-        description="Ingest the inbox (or the configured paths), build every dbt model and run every check.",
+        description="Pull the configured connectors, ingest the inbox (or the configured paths), build every dbt model "
+        "and run every check.",
     )
 
 

@@ -18,8 +18,8 @@ def build_daily_schedule(settings: OrchestrationSettings) -> dg.ScheduleDefiniti
             dg.DefaultScheduleStatus.RUNNING if settings.automation_running else dg.DefaultScheduleStatus.STOPPED
         ),
         description=(
-            f"Every day at {settings.daily_cron} ({settings.timezone}): ingest the inbox, build every dbt model, "
-            "run every check."
+            f"Every day at {settings.daily_cron} ({settings.timezone}): pull the configured connectors, "
+            "ingest the inbox, build every dbt model, run every check."
         ),
     )
 

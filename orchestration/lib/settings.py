@@ -26,6 +26,8 @@ Environment variables (the README's "Settings", plus the orchestration knobs):
     COMMERCE_REJECTION_WINDOW_HOURS  how far back a rejected delivery fails its check (default 168)
     COMMERCE_ANOMALY_LOW_RATIO / COMMERCE_ANOMALY_HIGH_RATIO  a day's landed rows below/above this share
                                    of the trailing median are an anomaly (default 0.2 / 5.0)
+    COMMERCE_HALO_MARKETPLACE, COMMERCE_HALO_LAG_DAYS, COMMERCE_HALO_DECAY, COMMERCE_HALO_DECAY_GRID,
+    COMMERCE_HALO_HAC_MAX_LAGS     the halo regression (warehouse/halo.py HaloSettings; README "Settings")
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from pathlib import Path
 
 from commerce_analytics.settings import Settings, load_settings
 from ingestion import registry
+from warehouse.halo import HaloSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -86,6 +89,7 @@ class OrchestrationSettings:
     checks: CheckThresholds
     automation_running: bool = True
     executor: str = "in_process"
+    halo: HaloSettings = field(default_factory=HaloSettings)
 
     @property
     def timezone(self) -> str:
@@ -147,6 +151,7 @@ def load_orchestration_settings(environ: dict[str, str] | None = None) -> Orches
         checks=checks,
         automation_running=env.get("COMMERCE_AUTOMATION", "running").lower() != "stopped",
         executor=_choice(env, "COMMERCE_EXECUTOR", "in_process", EXECUTORS),
+        halo=HaloSettings.from_environ(env),
     )
 
 

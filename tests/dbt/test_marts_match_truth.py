@@ -109,3 +109,29 @@ def test_report_command_reads_the_warehouse_and_checks_the_truth(duckdb_build, d
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Matches the ground truth" in proc.stdout
+    assert "KPI marts match the ground truth" in proc.stdout and "Marketing KPIs per month" in proc.stdout
+
+
+KPI_RATIOS = ("roas", "mer", "acos", "tacos", "repeat_rate_30d", "repeat_rate_60d", "repeat_rate_90d")
+
+
+def _ratios_as_text(rows: list[dict]) -> list[dict]:
+    """KPI ratios at the truth's precision (4 decimals; as_text writes decimals as cents)."""
+    return [{c: (f"{v:.4f}" if c in KPI_RATIOS and v is not None else v) for c, v in r.items()} for r in rows]
+
+
+def test_marketing_kpis_equal_truth(dbt_build, dbt_dataset):
+    """ROAS, MER, ACoS, TACoS, CAC, AOV, new/returning customers and repeat rates (rules 58-64), every row."""
+    expected = _truth(dbt_dataset, "marketing_kpis_monthly.csv")
+    actual = _ratios_as_text(dbt_build.query_dicts("select * from marts.fct_marketing_kpis_monthly"))
+    assert set(expected[0]) == set(actual[0])
+    assert any(r["tacos"] for r in expected) and any(r["cac"] for r in expected)
+    assert _differences(expected, actual, ("kpi_month", "channel", "platform")) == []
+
+
+def test_cohort_ltv_equals_truth(dbt_build, dbt_dataset):
+    """Cumulative CM2 per cohort customer, the cohort month's CAC and the payback month (rules 62-64)."""
+    expected = _truth(dbt_dataset, "cohort_ltv.csv")
+    actual = dbt_build.query_dicts("select * from marts.fct_cohort_ltv")
+    assert set(expected[0]) == set(actual[0])
+    assert _differences(expected, actual, ("cohort_month", "months_since_first_order")) == []

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 # Small on purpose: dbt's time goes on its ~500 nodes, not on rows; 21 days cover Black Friday.
 DATASET = {"start": dt.date(2025, 11, 10), "days": 21, "orders_per_day": 8, "seed": 7}
 # Variables the session sets; everything else is inherited (and these are cleared first).
-CLEARED = ("COMMERCE_", "DBT_", "DAGSTER_", "AWS_ENDPOINT_URL")
+CLEARED = ("COMMERCE_", "DBT_", "DAGSTER_", "AWS_ENDPOINT_URL", "SHOPIFY_", "META_")
 
 
 def drop_into(folder: Path, *sources: Path, names: list[str] | None = None) -> list[Path]:

@@ -583,7 +583,10 @@ def test_dagster_tasks_get_contract_settings_and_secrets_only_via_ecs_secrets(
     assert run_secrets["REDSHIFT_PASSWORD"].endswith(":password::")
     assert set(locals_["service_secrets"]) == {"DAGSTER_PG_PASSWORD"}, "webserver/daemon get only the storage password"
     services = locals_["services"]
-    assert services["run"]["secrets"] == "${local.run_secrets}"
+    # Connector credentials: keys of the one connectors secret, injected into run tasks only (docs/connectors.md).
+    assert services["run"]["secrets"] == "${merge(local.run_secrets, local.connector_secrets)}"
+    connector = locals_["connector_secrets"]
+    assert '"${aws_secretsmanager_secret.connectors.arn}:${setting}::"' in str(connector)
     assert services["webserver"]["secrets"] == services["daemon"]["secrets"] == "${local.service_secrets}"
 
 

@@ -59,3 +59,8 @@ output "alarm_topic_arn" {
   description = "SNS topic of the platform alarms."
   value       = module.platform.alarm_topic_arn
 }
+
+output "connectors_secret_arn" {
+  description = "Secrets Manager secret holding the connector settings as JSON (docs/connectors.md)."
+  value       = module.platform.connectors_secret_arn
+}

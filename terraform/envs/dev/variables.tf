@@ -98,3 +98,14 @@ variable "alarm_emails" {
   type        = list(string)
   default     = []
 }
+
+variable "connector_settings" {
+  description = "Connector settings present as keys of the connectors secret (e.g. SHOPIFY_SHOP_URL, SHOPIFY_ACCESS_TOKEN); each is injected into run tasks. List a key only once the secret holds it: ECS refuses to start a task whose secret key is missing."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.connector_settings : can(regex("^(SHOPIFY|META|AMAZON|GOOGLE_ADS)_[A-Z0-9_]+$", s))])
+    error_message = "connector_settings holds setting names such as SHOPIFY_ACCESS_TOKEN or META_AD_ACCOUNT_IDS (docs/connectors.md)."
+  }
+}

@@ -43,5 +43,6 @@ module "platform" {
   cpu_architecture            = var.cpu_architecture
   commerce_timezone           = var.commerce_timezone
   commerce_reporting_currency = var.commerce_reporting_currency
+  connector_settings          = var.connector_settings
   alarm_emails                = var.alarm_emails
 }

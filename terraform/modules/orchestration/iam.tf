@@ -9,7 +9,9 @@ locals {
 
   # Secret ARNs each process kind may read (strip the ":json-key::" suffix).
   execution_secret_arns = {
-    for kind, svc in local.services : kind => distinct([for v in values(svc.secrets) : split(":password::", v)[0]])
+    for kind, svc in local.services : kind => distinct([
+      for v in values(svc.secrets) : regex("^arn:[^:]+:secretsmanager:[^:]+:[^:]+:secret:[^:]+", v)
+    ])
   }
 }
 

@@ -48,6 +48,11 @@ locals {
     REDSHIFT_PASSWORD           = "${var.redshift_admin_secret_arn}:password::"
     COMMERCE_CUSTOMER_HASH_SALT = aws_secretsmanager_secret.customer_salt.arn
   }
+  # Connector settings and credentials (docs/connectors.md): one JSON key per setting in the connectors
+  # secret, injected into run tasks only (pull steps run there), for the keys var.connector_settings lists.
+  connector_secrets = {
+    for setting in var.connector_settings : setting => "${aws_secretsmanager_secret.connectors.arn}:${setting}::"
+  }
 
   # The single image serves every role; only the command differs.
   services = {
@@ -73,7 +78,7 @@ locals {
       cpu         = var.run_cpu
       memory      = var.run_memory
       environment = local.common_environment
-      secrets     = local.run_secrets
+      secrets     = merge(local.run_secrets, local.connector_secrets)
       ports       = []
     }
   }
@@ -174,6 +179,19 @@ resource "aws_secretsmanager_secret_version" "customer_salt" {
   secret_id                = aws_secretsmanager_secret.customer_salt.id
   secret_string_wo         = ephemeral.aws_secretsmanager_random_password.customer_salt.random_password
   secret_string_wo_version = 1 # bump only to deliberately re-key every customer hash
+}
+
+################################################################################
+# Connector credentials (values put by the operator, never in Terraform)
+################################################################################
+
+resource "aws_secretsmanager_secret" "connectors" {
+  #checkov:skip=CKV2_AWS_57:Platform tokens (Shopify, Meta, Amazon, Google) are issued and revoked in each platform's own console; Secrets Manager cannot rotate them.
+  name                    = "${var.name}/commerce-connectors"
+  description             = "Connector settings and tokens as one JSON object, key = setting name (docs/connectors.md)"
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = 30
+  tags                    = var.tags
 }
 
 ################################################################################

@@ -67,3 +67,8 @@ output "run_environment_names" {
   description = "Environment variable names (plain and secret) a run task receives."
   value       = sort(concat(keys(local.common_environment), keys(local.run_secrets)))
 }
+
+output "connectors_secret_arn" {
+  description = "Secrets Manager secret holding the connector settings as JSON (docs/connectors.md)."
+  value       = aws_secretsmanager_secret.connectors.arn
+}

@@ -111,6 +111,7 @@ module "orchestration" {
 
   commerce_timezone           = var.commerce_timezone
   commerce_reporting_currency = var.commerce_reporting_currency
+  connector_settings          = var.connector_settings
 
   domain_name              = var.dagster_domain_name
   certificate_arn          = var.dagster_certificate_arn

@@ -65,3 +65,8 @@ output "alarm_topic_arn" {
   description = "SNS topic of the platform alarms."
   value       = module.orchestration.alarm_topic_arn
 }
+
+output "connectors_secret_arn" {
+  description = "Secrets Manager secret holding the connector settings as JSON (docs/connectors.md)."
+  value       = module.orchestration.connectors_secret_arn
+}

@@ -27,6 +27,28 @@ orders as (
 
 ),
 
+ranked_orders as (
+
+    select
+        customer_key,
+        order_date,
+        row_number() over (partition by customer_key order by created_at, order_name) as order_number
+    from orders
+    where customer_key is not null
+
+),
+
+{#- The day of the customer's second order (cancelled orders count, like orders_count): repeat rates. -#}
+second_orders as (
+
+    select
+        customer_key,
+        order_date as second_order_date
+    from ranked_orders
+    where order_number = 2
+
+),
+
 customers as (
 
     select
@@ -45,15 +67,18 @@ customers as (
 final as (
 
     select
-        customer_key,
-        first_order_at,
-        first_order_date,
-        cast({{ dbt.date_trunc('month', 'first_order_date') }} as date) as first_order_month,
-        last_order_date,
-        orders_count,
-        non_cancelled_orders_count,
-        orders_count > 1 as is_repeat_customer
+        customers.customer_key,
+        customers.first_order_at,
+        customers.first_order_date,
+        cast({{ dbt.date_trunc('month', 'customers.first_order_date') }} as date) as first_order_month,
+        second_orders.second_order_date,
+        customers.last_order_date,
+        customers.orders_count,
+        customers.non_cancelled_orders_count,
+        customers.orders_count > 1 as is_repeat_customer
     from customers
+    left join second_orders
+        on customers.customer_key = second_orders.customer_key
 
 )
 

@@ -19,6 +19,7 @@ final as (
         customer_key,
         first_order_date,
         first_order_month,
+        second_order_date,
         last_order_date,
         cast(orders_count as bigint) as orders_count,
         cast(non_cancelled_orders_count as bigint) as non_cancelled_orders_count,

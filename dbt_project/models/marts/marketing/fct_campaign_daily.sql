@@ -21,7 +21,7 @@
         (fct_financial_performance); attributed_contribution_margin_3 = that - spend
         (the campaign-day's whole spend, allocated or not: what the campaign earned
         after paying for itself).
-      - roas = attributed_net_sales / spend (null without spend).
+      - roas = attributed_net_sales / spend (null without spend; macro kpi_roas).
     Credited touches whose campaign cannot be identified (no or unknown
     utm_campaign, no click_view row for the gclid) are not in the attributed
     counts (their platform still appears in int_attribution_credits), but
@@ -325,10 +325,7 @@ final as (
         {{ from_cents('attributed_net_sales_cents') }} as attributed_net_sales,
         {{ from_cents('attributed_contribution_margin_2_cents') }} as attributed_contribution_margin_2,
         {{ from_cents('attributed_contribution_margin_2_cents - spend_cents') }} as attributed_contribution_margin_3,
-        case
-            when spend_cents > 0
-                then cast(round(cast(attributed_net_sales_cents as numeric(38, 6)) / spend_cents, 4) as numeric(18, 4))
-        end as roas
+        {{ kpi_roas('attributed_net_sales_cents', 'spend_cents') }} as roas
     from joined
 
 )

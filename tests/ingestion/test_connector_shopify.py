@@ -1,0 +1,168 @@
+"""Shopify Admin GraphQL connector against a loopback server replaying bulk operations and payouts.
+
+The server's data are the demo generator's REST-shaped Shopify API files turned into GraphQL answers
+(`shopify_graphql_server.rest_to_graphql`), so the landed rows of a pull are compared with the same files
+dropped in the inbox: the GraphQL -> REST conversion loses nothing ingestion reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from connector_helpers import connector_settings, lake_files
+from ingest_helpers import landed, make_ingestor
+from shopify_graphql_server import TOKEN, ShopifyServer, cost
+from werkzeug import Response
+
+from ingestion.connectors import runner
+
+TODAY = dt.date(2026, 1, 31)
+SINCE = dt.date(2025, 11, 1)
+COMPARED = {
+    "orders": [
+        "order_id",
+        "created_at",
+        "updated_at",
+        "currency",
+        "subtotal",
+        "total_discounts",
+        "taxes",
+        "total",
+        "financial_status",
+        "landing_site",
+        "referring_site",
+        "customer_id",
+    ],
+    "order_lines": ["line_id", "order_id", "sku", "quantity", "unit_price", "discount_allocated", "tax"],
+    "refunds": ["refund_id", "order_id", "created_at", "amount"],
+    "refund_lines": None,
+    "refund_adjustments": None,
+    "fulfillment_lines": None,
+    "order_transactions": None,
+    "payouts": None,
+}
+
+
+@pytest.fixture(scope="module")
+def shopify_files(tmp_path_factory) -> Path:
+    from demo.generate import generate
+
+    out = tmp_path_factory.mktemp("shopify-demo")
+    generate(out, start=dt.date(2025, 11, 10), days=20, orders_per_day=12, seed=7)  # has a refund with an adjustment
+    return out / "shopify"
+
+
+def rest_data(folder: Path):
+    orders = [json.loads(line) for line in (folder / "orders_api.jsonl").read_text().splitlines() if line.strip()]
+    transactions = json.loads((folder / "order_transactions_api.json").read_text())["transactions"]
+    payouts = json.loads((folder / "payouts_api.json").read_text())["payouts"]
+    return orders, transactions, payouts
+
+
+@pytest.fixture
+def server(httpserver, shopify_files):
+    return ShopifyServer(httpserver, *rest_data(shopify_files))
+
+
+def settings_for(tmp_path, server, token=TOKEN, **env):
+    return connector_settings(tmp_path / "lake", SHOPIFY_SHOP_URL=server.shop_url, SHOPIFY_ACCESS_TOKEN=token, **env)
+
+
+def columns(rows: list[dict], names: list[str] | None) -> list[tuple]:
+    drop = lambda k: k.startswith("_")  # noqa: E731 - lineage differs by design (file, time, row)
+    keep = names or sorted(k for k in (rows[0] if rows else {}) if not drop(k))
+    return sorted(tuple(str(r.get(k)) for k in keep) for r in rows)
+
+
+def test_full_pull_lands_what_the_rest_files_land(tmp_path, server, shopify_files):
+    settings = settings_for(tmp_path, server)
+    [result] = runner.pull(["shopify"], SINCE, None, settings, today=TODAY)
+    assert result.status == "landed", result.message
+    assert not [f for f in result.files if f.status != "landed"], [(f.source_file, f.message) for f in result.files]
+    # Two bulk operations, each polled until COMPLETED; the signed download never carries the token.
+    bulk = [r for r in server.requests if "bulkOperationRunQuery" in r["query"]]
+    assert len(bulk) == 2 and all(r["token"] == TOKEN for r in server.requests)
+    assert server.downloads and all(d["token"] is None for d in server.downloads)
+    files_lake = tmp_path / "files-lake"
+    make_ingestor(str(files_lake)).ingest_paths(
+        [str(shopify_files / n) for n in ("orders_api.jsonl", "order_transactions_api.json", "payouts_api.json")]
+    )
+    for entity, names in COMPARED.items():
+        pulled = landed(tmp_path / "lake", "shopify", entity)
+        dropped = landed(files_lake, "shopify", entity)
+        assert dropped, entity
+        assert columns(pulled, names) == columns(dropped, names), entity
+    state = json.loads(
+        (tmp_path / "lake/_state/shopify" / f"{server.shop_url.split('//')[1].split(':')[0]}.json").read_text()
+    )
+    assert state["cursor"] == max(o["updatedAt"] for o in server.first if o["__typename"] == "Order")
+
+
+def test_second_pull_lands_nothing_and_increment_asks_from_the_cursor(tmp_path, server):
+    settings = settings_for(tmp_path, server)
+    runner.pull(["shopify"], SINCE, None, settings, today=TODAY)
+    raw = lake_files(tmp_path / "lake", "raw")
+    server.requests.clear()
+    [again] = runner.pull(["shopify"], None, None, settings, today=TODAY)
+    assert again.status == "landed" and again.new_files == 0, again.message
+    assert lake_files(tmp_path / "lake", "raw") == raw
+    cursor = max(o["updatedAt"] for o in server.first if o["__typename"] == "Order")
+    since = (dt.date.fromisoformat(cursor[:10]) - dt.timedelta(days=1)).isoformat()
+    bulk = [r["variables"]["query"] for r in server.requests if "bulkOperationRunQuery" in r["query"]]
+    assert all(f"updated_at:>='{since}T00:00:00Z'" in q for q in bulk)
+
+
+def test_cost_throttling_429_and_5xx_are_retried(tmp_path, server):
+    throttled = {
+        "errors": [
+            {
+                "message": "Throttled",
+                "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"},
+            }
+        ],
+        "extensions": cost(50, 49.0),
+    }
+    server.faults = [
+        Response(json.dumps(throttled), content_type="application/json"),
+        Response(
+            json.dumps({"errors": "Exceeded 2 calls per second for api client."}),
+            status=429,
+            headers={"Retry-After": "0.0"},
+            content_type="application/json",
+        ),
+        Response("<html>502 Bad Gateway</html>", status=502),
+        Response(json.dumps({"errors": "Internal Server Error"}), status=500, content_type="application/json"),
+    ]
+    [result] = runner.pull(["shopify"], SINCE, None, settings_for(tmp_path, server), today=TODAY)
+    assert result.status == "landed", result.message
+    assert landed(tmp_path / "lake", "shopify", "orders")
+
+
+def test_invalid_token_names_the_setting_and_lands_nothing(tmp_path, server):
+    [result] = runner.pull(
+        ["shopify"], SINCE, None, settings_for(tmp_path, server, token="shpat_revoked_secret"), today=TODAY
+    )
+    assert result.status == "failed"
+    assert "SHOPIFY_ACCESS_TOKEN" in result.message and "HTTP 401" in result.message
+    assert "/admin/api/2025-07/graphql.json" in result.message and "shpat_revoked_secret" not in result.message
+    assert not (tmp_path / "lake/raw").exists() and not (tmp_path / "lake/_state").exists()
+
+
+def test_failed_bulk_operation_lands_nothing_and_says_why(tmp_path, server):
+    server.fail_bulk = "INTERNAL_SERVER_ERROR"
+    [result] = runner.pull(["shopify"], SINCE, None, settings_for(tmp_path, server), today=TODAY)
+    assert result.status == "failed"
+    assert "ended FAILED (INTERNAL_SERVER_ERROR)" in result.message and "bulkOperation" in result.message
+    assert not (tmp_path / "lake/raw").exists() and not (tmp_path / "lake/_state").exists()
+
+
+def test_payouts_are_paged(tmp_path, server, shopify_files):
+    [result] = runner.pull(["shopify"], SINCE, None, settings_for(tmp_path, server), today=TODAY)
+    assert result.status == "landed", result.message
+    pages = [r for r in server.requests if "shopifyPaymentsAccount" in r["query"]]
+    payouts = json.loads((shopify_files / "payouts_api.json").read_text())["payouts"]
+    assert len(pages) == -(-len(payouts) // server.payout_page) >= 2
+    assert len(landed(tmp_path / "lake", "shopify", "payouts")) == len(payouts)
