@@ -38,6 +38,11 @@ RUN DBT_TARGET=prod /opt/venv/bin/dbt parse \
 
 FROM ${PYTHON_IMAGE} AS runtime
 
+# Chromium prints the monthly PDF report (the `monthly_report_pdf` asset, dashboard/pdf.py).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium \
+ && rm -rf /var/lib/apt/lists/*
+
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \

@@ -7,9 +7,10 @@ PY := .venv/bin/python
 DEMO_DIR ?= data/demo
 DOCS_DIR ?= $(CURDIR)/data/dbt-docs
 DOCS_PORT ?= 8080
+DASHBOARD_PORT ?= 8081
 CLI := .venv/bin/commerce-analytics
 
-.PHONY: help setup demo dev test lint format docs docs-serve bench bench-ingest bench-warehouse clean
+.PHONY: help setup demo dev test lint format docs docs-serve dashboard bench bench-ingest bench-warehouse clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,6 +28,7 @@ demo: setup  ## generate the demo data set and materialise the whole graph throu
 	@# amounts the previous demo already landed (the lake keeps every delivery). Your own COMMERCE_LAKE or
 	@# COMMERCE_WAREHOUSE is never touched.
 	@if [ -z "$$COMMERCE_LAKE" ] && [ -z "$$COMMERCE_WAREHOUSE" ]; then rm -rf data/lake data/warehouse.duckdb data/warehouse.duckdb.*; fi
+	@bash scripts/install-chromium.sh >/dev/null  # the monthly PDF report asset prints with Chromium
 	$(CLI) generate --out $(DEMO_DIR)
 	@# The demo is the synthetic brand: connector credentials you may have exported must not pull a real store into it.
 	env -u SHOPIFY_ACCESS_TOKEN -u META_ACCESS_TOKEN -u AMAZON_SP_REFRESH_TOKEN -u AMAZON_ADS_REFRESH_TOKEN \
@@ -59,6 +61,9 @@ docs: setup  ## build the dbt docs site into $(DOCS_DIR) (catalog from the curre
 
 docs-serve: docs  ## serve the dbt docs site on http://127.0.0.1:$(DOCS_PORT)
 	$(PY) -m http.server --bind 127.0.0.1 --directory $(DOCS_DIR) $(DOCS_PORT)
+
+dashboard: setup  ## build the dashboard from the current warehouse (the demo's after `make demo`) and serve it on http://127.0.0.1:$(DASHBOARD_PORT)
+	DASHBOARD_PORT=$(DASHBOARD_PORT) $(CLI) dashboard --serve $(DASHBOARD_PORT)
 
 bench: setup  ## print generator throughput and peak memory for 1 million order lines
 	$(PY) benchmarks/generate.py

@@ -127,6 +127,16 @@ def _add_warehouse_commands(commands) -> None:
     )
     report.add_argument("--target", help="dbt target to read: local (DuckDB) or postgres; default DBT_TARGET")
     report.add_argument("--truth", type=Path, help="a generated data set's truth/summary.json to check against")
+    report.add_argument(
+        "--pdf", metavar="MONTH", help="instead: print the month's (YYYY-MM) P&L and restock list to a PDF"
+    )
+    report.add_argument("--out", type=Path, help="with --pdf: the PDF's path (default monthly-pnl-MONTH.pdf)")
+    dashboard = commands.add_parser(
+        "dashboard", help="build the dashboard (static site) from the warehouse's marts; --serve to browse it"
+    )
+    dashboard.add_argument("--out", type=Path, help="site folder (default COMMERCE_DASHBOARD_DIR or data/dashboard)")
+    dashboard.add_argument("--target", help="dbt target to read: local (DuckDB) or postgres; default DBT_TARGET")
+    dashboard.add_argument("--serve", type=int, metavar="PORT", help="then serve it on http://127.0.0.1:PORT")
     pull = commands.add_parser(
         "pull",
         help="pull the platforms' APIs (connectors with credentials set) and land what they return",
@@ -191,6 +201,21 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
             for table, rows in report.tables.items():
                 print(f"  landed.{table:<40} {rows:>10,} rows")
             print(report.summary())
+            return 0
+        if args.command == "report" and args.pdf:
+            from dashboard.pdf import check_month, write_report_pdf
+
+            out = args.out or Path(f"monthly-pnl-{check_month(args.pdf)}.pdf")
+            print(f"wrote {write_report_pdf(settings, args.pdf, out, args.target)}")
+            return 0
+        if args.command == "dashboard":
+            from dashboard.build import build_dashboard, dashboard_dir, serve
+
+            out = args.out or dashboard_dir(settings)
+            pages = build_dashboard(settings, out, args.target)
+            print(f"dashboard: {len(pages)} pages built into {out}")
+            if args.serve:
+                serve(out, args.serve)
             return 0
         if args.command == "report":
             from warehouse import report

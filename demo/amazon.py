@@ -622,10 +622,16 @@ def simulate_amazon(
     halo: pl.DataFrame,
     periods: pl.DataFrame,
     end_utc: int,
+    unavailable: pl.DataFrame | None = None,
 ) -> AmazonWorld:
+    """`unavailable` (marketplace, fulfillment_channel, sku, day_index): out of stock, so those lines never sell.
+    They are dropped after every draw, so the other lines draw exactly what they would have."""
     chunk_halo = chunk_days.select("day_index").join(halo, on="day_index", how="left").sort("day_index")
     lines = simulate_orders(rng, chunk_days, products, orders_per_day, chunk_halo, end_utc, cursor)
     refunds = simulate_refunds(rng, lines, end_utc)
+    if unavailable is not None:
+        lines = lines.join(unavailable, on=list(unavailable.columns), how="anti")
+        refunds = refunds.join(lines.select("order_line_id"), on="order_line_id", how="semi")
     events = settlement_events(lines, refunds)
     if not cursor.orphans_written:
         cursor.orphans_written = True

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import DEFAULT_DAYS, DEFAULT_ORDERS_PER_DAY, DEFAULT_SEED, DEFAULT_START
+from demo import DEFAULT_DAYS, DEFAULT_ORDERS_PER_DAY, DEFAULT_SEED, DEFAULT_START, inventory
 from demo.truth import Truth, TruthBuilder
 from demo.world import build_context, iter_chunks
 from demo.writers import ExportWriter
@@ -123,6 +123,19 @@ FILE_GUIDE = [
         "Reporting API v3 sdAdvertisedProduct (Sponsored Display), GZIP_JSON",
         "Amazon Ads API POST /reporting/reports, reportTypeId sdAdvertisedProduct",
     ),
+    (
+        "amazon/fba_inventory/fba_inventory_<marketplace>_<YYYY-MM-DD>.txt",
+        "Amazon Seller Central",
+        "FBA Manage Inventory report, TSV (daily for Amazon.com, weekly for Amazon.ca and Amazon.de)",
+        "Reports > Fulfillment > Inventory > Manage FBA Inventory > Download",
+    ),
+    (
+        "shopify/inventory/inventory_export_<YYYY-MM-DD>.csv",
+        "Shopify",
+        "Inventory CSV export (weekly)",
+        "Admin > Products > Inventory > Export > All locations, All quantity types",
+    ),
+    ("brand/stock_count_<YYYY-MM-DD>.csv", "Brand", "Stock count CSV", "The warehouse's physical count"),
     ("brand/products.csv", "Brand", "Product catalogue CSV", "The brand's product master"),
     ("brand/cogs.csv", "Brand", "COGS cost history CSV", "The brand's costing spreadsheet"),
     ("brand/carrier_invoices_<YYYY-MM>.csv", "Brand", "Carrier invoice CSV", "UPS/USPS billing centre export"),
@@ -161,11 +174,16 @@ def generate(
     ctx = build_context(start, days, orders_per_day, seed)
     exports = ExportWriter(ctx, out)
     truth_builder = TruthBuilder(ctx, out / "truth")
+    stock = inventory.StockBook(ctx)
     for chunk in iter_chunks(ctx):  # one chunk of days in memory at a time
         exports.add(chunk)
         truth_builder.add(chunk)
+        stock.add(chunk)
     exports.finish()
-    truth = truth_builder.finish(pl.concat(exports.touchpoints))
+    snapshots = inventory.snapshot_files(ctx, stock.snapshots())
+    exports.write_inventory(snapshots)
+    truth = truth_builder.finish(pl.concat(exports.touchpoints), snapshots)
+    inventory.write_planted(ctx, out / "truth")
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] in OWNED_FOLDERS)
     return GenerationResult(out, truth, files)
 

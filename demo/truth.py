@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import gift_cards, truth_attribution, truth_kpis, truth_payments, truth_shipping
+from demo import gift_cards, truth_attribution, truth_kpis, truth_payments, truth_restock, truth_shipping
 from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
 from demo.costs import reimbursement_costs
 from demo.etsy import EtsyWorld
@@ -1188,6 +1188,7 @@ class TruthBuilder:
         self.parts.mkdir(parents=True)
         self.part_paths: list[Path] = []
         self.slim_lines: list[pl.DataFrame] = []
+        self.restock_sales: list[pl.DataFrame] = []
         self.orders: list[pl.DataFrame] = []
         self.costs: list[pl.DataFrame] = []
         self.etsy_offsite_ads: list[pl.DataFrame] = []
@@ -1222,6 +1223,9 @@ class TruthBuilder:
                 "discounts_rep",
             )
         )
+        # The marketplace of an Amazon line is its All Orders `sales-channel`.
+        marketplaces = chunk.amazon.orders.select("order_line_id", "marketplace").unique("order_line_id")
+        self.restock_sales.append(truth_restock.daily_sales(lines.join(marketplaces, on="order_line_id", how="left")))
         self.orders.append(_visible_orders(chunk, self.ctx.api_from_utc))
         self.google_clicks.append(google_clicks(chunk.shopify.touches, self.ctx.timezone))
         self.costs.append(unassigned)
@@ -1241,8 +1245,13 @@ class TruthBuilder:
         )
         self.planted_header = False
 
-    def finish(self, touchpoints: pl.DataFrame) -> Truth:
+    def finish(self, touchpoints: pl.DataFrame, inventory_snapshots: pl.DataFrame | None = None) -> Truth:
         ctx, folder = self.ctx, self.folder
+        if inventory_snapshots is not None:
+            sales = pl.concat(self.restock_sales).group_by("location", "sku", "order_date").agg(pl.col("units").sum())
+            truth_restock.recommendations(inventory_snapshots, sales, ctx.products).write_csv(
+                folder / "restock_recommendations.csv"
+            )
         self.planted.close()
         lines = pl.concat(self.slim_lines)
         orders = pl.concat(self.orders)

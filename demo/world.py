@@ -28,6 +28,7 @@ from demo import (
     costs,
     etsy,
     gift_cards,
+    inventory,
     shipping,
     shopify,
     tenders,
@@ -179,7 +180,15 @@ def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
         # Split shipments and pickup orders (hashed draws: no stream moves), rule 12.
         shop.orders, shop.lines = shipping.plan_parcels(shop.orders, shop.lines, ctx.seed, ctx.end_utc)
         amz = amazon.simulate_amazon(
-            rng, amazon_cursor, days, ctx.products, ctx.orders_per_day, ctx.halo, ctx.settlement_periods, ctx.end_utc
+            rng,
+            amazon_cursor,
+            days,
+            ctx.products,
+            ctx.orders_per_day,
+            ctx.halo,
+            ctx.settlement_periods,
+            ctx.end_utc,
+            unavailable=inventory.unavailable(ctx.products, ctx.n_days),  # the planted stock-out
         )
         parcels = brand.shipments(shop.orders, shop.lines, amz.orders, ctx.seed)
         # Most FBM labels are bought through Amazon Buy Shipping: settlement rows, not carrier invoice rows.

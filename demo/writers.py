@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import etsy, payouts, tenders
+from demo import etsy, inventory, payouts, tenders
 from demo.amazon_ads_v2_writers import write_amazon_ads_v2_reports
 from demo.google_click_view import google_clicks, write_click_view
 from demo.money import cents_str, div_round
@@ -1274,6 +1274,10 @@ class ExportWriter:
         self.etsy_orders.append(chunk.etsy.orders)
         self.etsy_items.append(chunk.etsy.items)
         self.etsy_statement.append(chunk.etsy.statement)
+
+    def write_inventory(self, snapshots: pl.DataFrame) -> None:
+        """The inventory snapshot files (demo/inventory.py): FBA reports, Shopify exports, the stock count."""
+        inventory.write_files(self.ctx, snapshots, self.out, _csv)
 
     def _append_settlement_rows(self, rows: pl.DataFrame) -> None:
         order = [c for c in SETTLEMENT_ROW_ORDER if c in rows.columns]

@@ -282,6 +282,30 @@ def _entities() -> list[Entity]:
         ),
         Entity(
             "shopify",
+            "inventory_levels",
+            "Shopify inventory CSV export (Products > Inventory > Export, all quantity types): one row per variant"
+            " and location on the export's day (from the file name).",
+            "`as_of_date|location|sku`",
+            "`_ingested_at` (a later export of the same day replaces it)",
+            {
+                "as_of_date": pl.Date(),
+                "location": pl.String(),
+                "sku": pl.String(),
+                "handle": pl.String(),
+                "title": pl.String(),
+                "variant": pl.String(),
+                "is_stocked": pl.Boolean(),
+                "incoming": pl.Int64(),
+                "unavailable": pl.Int64(),
+                "committed": pl.Int64(),
+                "available": pl.Int64(),
+                "on_hand": pl.Int64(),
+                "business_date": pl.Date(),
+            },
+            formats=("shopify_inventory_csv",),
+        ),
+        Entity(
+            "shopify",
             "payment_transactions",
             "Shopify Payments transactions export: charges with their actual fees, refunds, adjustments.",
             "`Order|Type|Transaction Date (UTC)|Amount|Checkout` plus `#n` for the n-th identical row in one file",
@@ -442,6 +466,39 @@ def _entities() -> list[Entity]:
                 "business_date": pl.Date(),
             },
             formats=("amazon_settlement",),
+        ),
+        Entity(
+            "amazon",
+            "fba_inventory",
+            "FBA Manage Inventory report (GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA): one row per SKU of one"
+            " marketplace's FBA stock on the report's day (the day and marketplace come from the file name).",
+            "`as_of_date|marketplace|sku`",
+            "`_ingested_at` (a later download of the same day replaces it)",
+            {
+                "as_of_date": pl.Date(),
+                "marketplace": pl.String(),
+                "sku": pl.String(),
+                "fnsku": pl.String(),
+                "asin": pl.String(),
+                "product_name": pl.String(),
+                "condition": pl.String(),
+                **{
+                    f"afn_{q}_quantity": pl.Int64()
+                    for q in (
+                        "warehouse",
+                        "fulfillable",
+                        "unsellable",
+                        "reserved",
+                        "total",
+                        "inbound_working",
+                        "inbound_shipped",
+                        "inbound_receiving",
+                        "researching",
+                    )
+                },
+                "business_date": pl.Date(),
+            },
+            formats=("amazon_fba_inventory",),
         ),
         Entity(
             "etsy",
@@ -698,6 +755,22 @@ def _entities() -> list[Entity]:
         ),
         Entity(
             "brand",
+            "stock_counts",
+            "The brand's stock count file: units on hand (and inbound) per SKU and location on a count date.",
+            "`counted_on|location|sku`",
+            "`_ingested_at` (a corrected count file replaces the rows it repeats)",
+            {
+                "counted_on": pl.Date(),
+                "location": pl.String(),
+                "sku": pl.String(),
+                "on_hand": pl.Int64(),
+                "inbound": pl.Int64(),
+                "business_date": pl.Date(),
+            },
+            formats=("brand_stock_counts",),
+        ),
+        Entity(
+            "brand",
             "products",
             "Product master: name, category, vendor, weight and FBA size tier per SKU.",
             "`sku`",
@@ -719,9 +792,10 @@ def _entities() -> list[Entity]:
 
 # What each source is, for people: the dbt source descriptions are generated from it.
 SOURCE_DESCRIPTIONS: dict[str, str] = {
-    "shopify": "The brand's Shopify store: orders export CSV, Admin API orders JSON and the Shopify Payments"
-    " transactions export.",
-    "amazon": "Amazon Seller Central: All Orders report and settlement reports (Flat File V2).",
+    "shopify": "The brand's Shopify store: orders export CSV, Admin API orders JSON, the Shopify Payments"
+    " transactions export and the inventory CSV export.",
+    "amazon": "Amazon Seller Central: All Orders report, settlement reports (Flat File V2) and the FBA Manage"
+    " Inventory report.",
     "google_ads": "Google Ads campaign reports (UI CSV and GAQL JSON) and the GAQL click_view export (gclid ->"
     " campaign).",
     "meta_ads": "Meta Ads Insights (Graph API JSON and Ads Manager CSV).",
@@ -729,7 +803,8 @@ SOURCE_DESCRIPTIONS: dict[str, str] = {
     " Brands campaigns, Sponsored Display advertised product.",
     "etsy": "Etsy Shop Manager: Sold Order Items CSV and monthly statement CSVs.",
     "brand": "The brand's own files: COGS cost history, carrier invoices, FX rates, SKU-ASIN map, web touchpoints,"
-    " product list.",
+    " product list,"
+    " stock counts.",
 }
 
 ENTITIES: dict[str, Entity] = {e.key: e for e in _entities()}

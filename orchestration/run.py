@@ -79,7 +79,18 @@ def main(argv: list[str] | None = None) -> int:
     print(summarise(result))
     matches = print_pnl(args.paths)
     print_halo(args.paths)
+    print_dashboard()
     return 0 if result.success and matches else 1
+
+
+def print_dashboard() -> None:
+    """Where the run's dashboard is (the `dashboard` asset) and the URL `make dashboard` serves it on."""
+    from dashboard.build import DASHBOARD_PORT, dashboard_dir
+    from orchestration.lib.settings import load_orchestration_settings
+
+    site = dashboard_dir(load_orchestration_settings().commerce)
+    if (site / "index.html").exists():
+        print(f"Dashboard: {site}/index.html; `make dashboard` serves it at http://127.0.0.1:{DASHBOARD_PORT}/")
 
 
 def print_pnl(paths: list[str]) -> bool:

@@ -229,10 +229,46 @@ class BrandProducts(BrandTemplate):
         return self.finish(df, cols, reasons, rows)
 
 
+class BrandStockCounts(BrandTemplate):
+    """A physical count (or a 3PL's stock report) per SKU and location; `inbound` is stock ordered but not
+    yet received. The location name is the brand's own (a Shopify location name when the same place)."""
+
+    name = "brand_stock_counts"
+    label = "stock count (brand template)"
+    entities = ("stock_counts",)
+    required = ("counted_on", "location", "sku", "on_hand")
+    optional = ("inbound",)
+
+    def transform(self, df: pl.DataFrame, ctx: ParseContext) -> Parsed:
+        cols = [x for x in df.columns if not x.startswith("_")]
+        df = self.ensure(df)
+        day = c.date(pl.col("counted_on"), DATES)
+        mark = self.decimal_mark(ctx)
+        reasons = [
+            *self.required_checks(),
+            c.parsed_reason("counted_on", pl.col("counted_on"), day, "a date (YYYY-MM-DD)"),
+            c.integer_reason("on_hand", pl.col("on_hand"), minimum=0, decimal_mark=mark),
+            c.integer_reason("inbound", pl.col("inbound"), minimum=0, decimal_mark=mark),
+        ]
+        rows = df.select(
+            "_source_row",
+            _record_key=c.key(day, pl.col("location"), pl.col("sku")),
+            _record_version=_no_version(),
+            counted_on=day,
+            location=pl.col("location"),
+            sku=pl.col("sku"),
+            on_hand=c.integer(pl.col("on_hand"), mark),
+            inbound=c.integer(pl.col("inbound"), mark),
+            business_date=day,
+        )
+        return self.finish(df, cols, reasons, rows)
+
+
 COGS = BrandCogs()
 CARRIER_INVOICES = BrandCarrierInvoices()
 FX_RATES = BrandFxRates()
 SKU_ASIN_MAP = BrandSkuAsinMap()
 TOUCHPOINTS = BrandTouchpoints()
 PRODUCTS = BrandProducts()
-FORMATS = (COGS, CARRIER_INVOICES, FX_RATES, SKU_ASIN_MAP, TOUCHPOINTS, PRODUCTS)
+STOCK_COUNTS = BrandStockCounts()
+FORMATS = (COGS, CARRIER_INVOICES, FX_RATES, SKU_ASIN_MAP, TOUCHPOINTS, PRODUCTS, STOCK_COUNTS)

@@ -9,6 +9,8 @@ lower-case booleans, so a single cent anywhere fails the test and names the row.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import json
 import subprocess
 from pathlib import Path
 
@@ -135,3 +137,63 @@ def test_cohort_ltv_equals_truth(dbt_build, dbt_dataset):
     actual = dbt_build.query_dicts("select * from marts.fct_cohort_ltv")
     assert set(expected[0]) == set(actual[0])
     assert _differences(expected, actual, ("cohort_month", "months_since_first_order")) == []
+
+
+# Restock columns compared exactly (as text) and those compared as numbers within half their last decimal
+# (statistics computed in floating point by two engines).
+RESTOCK_EXACT = (
+    "as_of_date",
+    "on_hand",
+    "inbound",
+    "stock_out_days",
+    "lead_time_days",
+    "case_pack",
+    "days_of_cover",
+    "suggested_quantity",
+    "urgent",
+)
+RESTOCK_CLOSE = {"velocity": 0.00005, "safety_stock": 0.005, "reorder_point": 0.005}
+
+
+def test_restock_recommendations_equal_truth(dbt_build, dbt_dataset):
+    expected = {(r["sku"], r["location"]): r for r in _truth(dbt_dataset, "restock_recommendations.csv")}
+    actual = {
+        (r["sku"], r["location"]): r for r in dbt_build.query_dicts("select * from marts.fct_restock_recommendations")
+    }
+    assert expected and set(actual) == set(expected)
+    problems = []
+    for key, want in sorted(expected.items()):
+        got = actual[key]
+        for column in RESTOCK_EXACT:
+            value = got[column]
+            text = "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+            if column == "as_of_date":
+                text = value.isoformat()
+            if text != want[column]:
+                problems.append(f"{key} {column}: mart {text!r}, truth {want[column]!r}")
+        for column, tolerance in RESTOCK_CLOSE.items():
+            if abs(float(got[column]) - float(want[column])) > tolerance:
+                problems.append(f"{key} {column}: mart {got[column]}, truth {want[column]}")
+    assert problems[:10] == []
+
+
+def test_restock_flags_the_planted_stock_outs_before_they_happen(dbt_build, dbt_dataset):
+    """The best seller that ran out at FBA (its stock-out days out of its velocity) and the SKU about to run out
+    at the own warehouse are urgent while they still have stock, with a suggestion of whole case packs."""
+    planted = json.loads((Path(dbt_dataset.truth.folder) / "restock_planted.json").read_text())
+    rows = dbt_build.query_dicts(
+        "select sku, location, on_hand, stock_out_days, urgent, suggested_quantity, case_pack, days_of_cover,"
+        " lead_time_days from marts.fct_restock_recommendations"
+    )
+    by_key = {(r["sku"], r["location"]): r for r in rows}
+    ran_out = by_key[(planted["stock_out"]["sku"], planted["stock_out"]["location"])]
+    about = by_key[(planted["about_to_run_out"]["sku"], planted["about_to_run_out"]["location"])]
+    planted_days = (
+        dt.date.fromisoformat(planted["stock_out"]["last_day"])
+        - dt.date.fromisoformat(planted["stock_out"]["first_day"])
+    ).days + 1
+    assert ran_out["stock_out_days"] >= planted_days
+    for row in (ran_out, about):
+        assert row["urgent"] is True and row["on_hand"] > 0
+        assert row["days_of_cover"] < row["lead_time_days"]
+        assert row["suggested_quantity"] > 0 and row["suggested_quantity"] % row["case_pack"] == 0

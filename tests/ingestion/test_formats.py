@@ -46,6 +46,14 @@ def test_detection_uses_content_not_file_names(demo, ingest, tmp_path):
     clicks = next((demo.out / "google_ads").glob("click_view_*.json")).relative_to(demo.out).as_posix()
     expected |= {settlement: "amazon_settlement", meta: "meta_insights_json", clicks: "google_ads_click_view_json"}
     expected |= ads
+    expected |= {  # the inventory snapshots (their day and marketplace come from the name; detection does not)
+        next((demo.out / folder).glob(pattern)).relative_to(demo.out).as_posix(): fmt
+        for folder, pattern, fmt in (
+            ("amazon/fba_inventory", "fba_inventory_*.txt", "amazon_fba_inventory"),
+            ("shopify/inventory", "inventory_export_*.csv", "shopify_inventory_csv"),
+            ("brand", "stock_count_*.csv", "brand_stock_counts"),
+        )
+    }
     paths = []
     for i, rel in enumerate(expected):
         target = tmp_path / "renamed" / f"download_{i}.dat"

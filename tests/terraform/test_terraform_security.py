@@ -19,7 +19,7 @@ TERRAFORM_DIR = Path(__file__).resolve().parents[2] / "terraform"
 MODULES_DIR = TERRAFORM_DIR / "modules"
 ENVS_DIR = TERRAFORM_DIR / "envs"
 
-LAKE_PREFIXES = ["inbox/", "raw/", "landed/", "quarantine/", "_manifests/"]
+LAKE_PREFIXES = ["inbox/", "raw/", "landed/", "quarantine/", "_manifests/", "reports/"]
 ENVIRONMENTS = ["dev", "prod"]
 MODULE_FILES = ["main.tf", "variables.tf", "outputs.tf", "versions.tf"]
 # The modules that terraform/modules/platform composes into one environment.

@@ -95,3 +95,12 @@ resource "aws_cognito_user_pool_client" "docs" {
     refresh_token = "hours"
   }
 }
+
+# Dashboard roles: Cognito puts a user's groups in the ID token (`cognito:groups`); the docs site's edge
+# function lets each group read its dashboard pages (docs_site var.dashboard_access).
+resource "aws_cognito_user_group" "dashboard" {
+  for_each     = toset(var.dashboard_groups)
+  name         = each.value
+  user_pool_id = aws_cognito_user_pool.this.id
+  description  = "Dashboard role ${each.value} (pages: terraform/modules/docs_site variable dashboard_access)."
+}

@@ -40,3 +40,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "dashboard_groups" {
+  description = "Cognito groups that are dashboard roles: finance (every page), marketing (overview, marketing, products), operations (restock, data health)."
+  type        = list(string)
+  default     = ["finance", "marketing", "operations"]
+}

@@ -192,6 +192,10 @@ data "archive_file" "edge_auth" {
       site_url       = local.site_url
       cookie_name    = "docs_id_token"
       scopes         = "openid email"
+      # The dashboard (dashboard/ in the repo, published under /dashboard/): which Cognito groups read which page.
+      dashboard_prefix      = "/dashboard/"
+      dashboard_access      = var.dashboard_access
+      dashboard_full_access = var.dashboard_full_access
     })
     filename = "config.json"
   }

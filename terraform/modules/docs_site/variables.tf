@@ -84,3 +84,22 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "dashboard_access" {
+  description = "Dashboard page folder (under /dashboard/) -> the Cognito groups that may read it; the edge function returns 403 to others."
+  type        = map(list(string))
+  default = {
+    overview      = ["finance", "marketing"]
+    "channel-pnl" = ["finance"]
+    products      = ["finance", "marketing"]
+    marketing     = ["finance", "marketing"]
+    restock       = ["finance", "operations"]
+    "data-health" = ["finance", "operations"]
+  }
+}
+
+variable "dashboard_full_access" {
+  description = "Cognito groups that read every dashboard page, including pages added later."
+  type        = list(string)
+  default     = ["finance"]
+}

@@ -8,7 +8,7 @@ locals {
   lake_bucket_name = coalesce(var.lake_bucket_name, "${var.name}-lake-${local.account_id}")
   logs_bucket_name = coalesce(var.logs_bucket_name, "${var.name}-access-logs-${local.account_id}")
   # The layout every component agrees on (design.md "Lake prefixes").
-  prefixes = ["inbox/", "raw/", "landed/", "quarantine/", "_manifests/"]
+  prefixes = ["inbox/", "raw/", "landed/", "quarantine/", "_manifests/", "reports/"]
 }
 
 ################################################################################

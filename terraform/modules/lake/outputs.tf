@@ -19,7 +19,7 @@ output "inbox_uri" {
 }
 
 output "prefixes" {
-  description = "The lake prefixes (design.md): inbox/, raw/, landed/, quarantine/, _manifests/."
+  description = "The lake prefixes (design.md): inbox/, raw/, landed/, quarantine/, _manifests/, reports/ (monthly PDF reports)."
   value       = local.prefixes
 }
 

@@ -169,7 +169,7 @@ data "aws_iam_policy_document" "task_daemon" {
 }
 
 # Runs: ingestion writes the lake (append-only: no delete outside inbox/),
-# dbt publishes its docs site.
+# dbt publishes its docs site and the dashboard (under dashboard/), the report asset writes reports/.
 data "aws_iam_policy_document" "task_run" {
   statement {
     sid       = "ListLakePrefixes"
@@ -184,6 +184,7 @@ data "aws_iam_policy_document" "task_run" {
         "landed/", "landed/*",
         "quarantine/", "quarantine/*",
         "_manifests/", "_manifests/*",
+        "reports/", "reports/*",
       ]
     }
   }
@@ -202,6 +203,7 @@ data "aws_iam_policy_document" "task_run" {
       "${local.lake_arn}/landed/*",
       "${local.lake_arn}/quarantine/*",
       "${local.lake_arn}/_manifests/*",
+      "${local.lake_arn}/reports/*", # the monthly PDF reports (dashboard/pdf.py)
     ]
   }
 

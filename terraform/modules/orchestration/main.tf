@@ -34,6 +34,7 @@ locals {
     DAGSTER_RUN_TASK_DEFINITION = local.run_family
     DAGSTER_CONTAINER_NAME      = local.container_name
     DBT_DOCS_BUCKET             = var.docs_bucket_id
+    COMMERCE_DASHBOARD_URL      = "s3://${var.docs_bucket_id}/dashboard"
     DBT_DOCS_DISTRIBUTION_ID    = var.docs_distribution_id
   }
 

@@ -264,6 +264,37 @@ def handle_logout() -> dict:
     )
 
 
+# --------------------------------------------------------------------------- #
+# Dashboard roles
+# --------------------------------------------------------------------------- #
+
+
+def dashboard_allowed(uri: str, groups: list[str]) -> bool:
+    """Whether a signed-in viewer in Cognito `groups` may read `uri`.
+
+    The dashboard is served under config `dashboard_prefix` (/dashboard/): its landing page and assets are open
+    to every group named in `dashboard_access`; a page folder (/dashboard/<page>/..., its CSVs and drill-downs
+    included) to the groups listed for that page; the groups of `dashboard_full_access` (finance) read every
+    page, including pages not listed. The dbt docs outside the prefix stay open to every signed-in viewer.
+    """
+    cfg = config()
+    prefix = cfg.get("dashboard_prefix", "/dashboard/")
+    if uri != prefix.rstrip("/") and not uri.startswith(prefix):
+        return True
+    segments = urllib.parse.unquote(uri).split("/")
+    if any(segment in (".", "..") for segment in segments):
+        return False  # no walking from an allowed page into another one
+    access: dict[str, list[str]] = cfg.get("dashboard_access", {})
+    full = set(cfg.get("dashboard_full_access", []))
+    groups_set = set(groups)
+    if groups_set & full:
+        return True
+    page = uri[len(prefix) :].split("/", 1)[0] if uri.startswith(prefix) else ""
+    if page in ("", "index.html", "assets"):
+        return bool(groups_set & {g for allowed in access.values() for g in allowed})
+    return bool(groups_set & set(access.get(page, [])))
+
+
 def handler(event: dict, context: object = None) -> dict:
     request = event["Records"][0]["cf"]["request"]
     cookies = parse_cookies(request.get("headers", {}))
@@ -272,7 +303,11 @@ def handler(event: dict, context: object = None) -> dict:
     if request["uri"] == LOGOUT_PATH:
         return handle_logout()
     token = cookies.get(config()["cookie_name"])
-    if token and verify_id_token(token) is not None:
+    claims = verify_id_token(token) if token else None
+    if claims is not None:
+        groups = claims.get("cognito:groups") or []
+        if not dashboard_allowed(request["uri"], groups if isinstance(groups, list) else []):
+            return response(403, body="Your sign-in has no access to this dashboard page (ask for the right group).")
         # The origin (S3) needs no cookies; dropping them keeps the token out of logs and caches.
         request.get("headers", {}).pop("cookie", None)
         return request
