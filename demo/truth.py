@@ -18,7 +18,15 @@ from pathlib import Path
 
 import polars as pl
 
-from demo import gift_cards, truth_kpis, truth_payments, truth_restock, truth_shipping, truth_tax_inclusive
+from demo import (
+    gift_cards,
+    truth_attribution,
+    truth_kpis,
+    truth_payments,
+    truth_restock,
+    truth_shipping,
+    truth_tax_inclusive,
+)
 from demo.amazon import HALO, SEEDS, AmazonWorld, fba_fee_cents, referral_rate_e6
 from demo.costs import reimbursement_costs
 from demo.etsy import EtsyWorld
@@ -833,10 +841,10 @@ def _url_path_query(col: str) -> pl.Expr:
     return pl.col(col).str.replace(r"^https?://[^/]+", "")
 
 
-def last_click(
+def order_touches(
     ctx: Context, orders: pl.DataFrame, touchpoints: pl.DataFrame, click_view: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """The credited touch of each Shopify order under the default last-click model.
+    """Every touch of each Shopify order's lookback window, with its platform and campaign.
 
     `orders` has the order's creation time, its email key and its visible `landing_site`
     (null for CSV-only and draft orders); `touchpoints` is the whole touchpoint export;
@@ -876,7 +884,7 @@ def last_click(
             (pl.col("occurred_utc") <= pl.col("created_utc"))
             & (pl.col("occurred_utc") >= pl.col("created_utc") - LOOKBACK_SECONDS)
         )
-        .select("order_seq", "occurred_utc", "landing_url", "is_landing_site")
+        .select("order_seq", "created_utc", "occurred_utc", "landing_url", "is_landing_site")
     )
     utm_map = dict(pl.read_csv(SEEDS / "utm_source_map.csv").iter_rows())
     touches = parse_touch_urls(candidates, utm_map)
@@ -902,6 +910,11 @@ def last_click(
                 )
             )
         )
+    return touches
+
+
+def last_click(ctx: Context, orders: pl.DataFrame, touches: pl.DataFrame) -> pl.DataFrame:
+    """The credited touch of each Shopify order under the default last-click model (`touches`: order_touches)."""
     has_paid = touches.group_by("order_seq").agg(any_paid=pl.col("platform").is_not_null().any())
     credited = (
         touches.join(has_paid, on="order_seq")
@@ -1257,7 +1270,9 @@ class TruthBuilder:
             )
         self.planted.close()
         lines = pl.concat(self.slim_lines)
-        credited = last_click(ctx, pl.concat(self.orders), touchpoints, pl.concat(self.google_clicks))
+        orders = pl.concat(self.orders)
+        touches = order_touches(ctx, orders, touchpoints, pl.concat(self.google_clicks))
+        credited = last_click(ctx, orders, touches)
         allocation, unallocated_ads = allocate_ad_spend(ctx, lines, credited, self.fx, pl.concat(self.etsy_offsite_ads))
         allocation.with_columns(
             cents_str("amount_source").alias("amount_source"), cents_str("amount").alias("amount")
@@ -1320,6 +1335,9 @@ class TruthBuilder:
         credited.with_columns(
             touch_occurred_at=pl.from_epoch("touch_occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         ).drop("touch_occurred_utc").write_csv(folder / "attribution_last_click.csv")
+        truth_attribution.rule_based_credits(touches, orders, ctx.timezone).write_csv(
+            folder / "attribution_credits.csv"
+        )
         self._write_daily_pnl(allocation, lines)
         self._write_marketing_kpis(credited, allocation)
         gift_cards.liability_daily(pl.concat(self.gift_card_events)).select(
@@ -1515,6 +1533,10 @@ currency: USD (the FX pivot), brand time zone America/New_York.
   total the same over the whole period.
 - `attribution_last_click.csv`: the credited touch of each Shopify order
   (last-click) computed from the visible touches.
+- `attribution_credits.csv`: each rule-based attribution model's credit per
+  Shopify order and touch (last_click, first_click, linear, time_decay,
+  position_based; docs/metrics.md rules 50-52), the touch named by its position
+  in the order's journey; credits of an order sum to 1 per model.
 - `planted_touches.csv`: every visit the simulation planted for each Shopify
   order (including ones no file shows): what a journey estimator should recover.
 - `halo.json`, `halo_daily.csv`: the planted halo of Google and Meta spend on

@@ -96,7 +96,7 @@ def print_dashboard() -> None:
 def print_pnl(paths: list[str]) -> bool:
     """The channel P&L the run built (warehouse/report.py), checked against truth/ when a demo set was given."""
     from orchestration.lib.settings import load_orchestration_settings
-    from warehouse import report
+    from warehouse import attribution_report, report
 
     settings = load_orchestration_settings()
     truth = next(
@@ -109,6 +109,7 @@ def print_pnl(paths: list[str]) -> bool:
         return True
     print()
     matches = report.print_channel_pnl(rows, truth)
+    attribution_report.print_roas_by_model(settings.commerce, settings.dbt_target)
     kpis_match = report.print_kpis(settings.commerce, settings.dbt_target, truth.parent if truth else None)
     return report.print_marts_status(settings.commerce, settings.dbt_target) and matches and kpis_match
 

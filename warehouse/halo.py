@@ -289,7 +289,8 @@ spend_days as (
         sum(case when platform = 'google_ads' then spend else 0 end) as google_ads_spend,
         sum(case when platform = 'meta_ads' then spend else 0 end) as meta_ads_spend
     from {marts}.fct_campaign_daily
-    where platform in ('google_ads', 'meta_ads')
+    -- Every attribution model repeats the day's spend (docs/metrics.md rule 52): read one model's rows.
+    where platform in ('google_ads', 'meta_ads') and attribution_model = 'last_click'
     group by activity_date
 )
 

@@ -1,7 +1,8 @@
 {#-
-    metrics.md "Attribution" invariant: per platform, spend day and currency, the
-    spend allocated to order lines plus the unallocated remainder equals the spend
-    the ad reports show, to the cent, in the spend's currency. Returns offending rows.
+    metrics.md "Attribution" invariant: for every attribution model, per platform, spend
+    day and currency, the spend allocated to order lines plus the unallocated remainder
+    equals the spend the ad reports show, to the cent, in the spend's currency.
+    Returns offending rows.
 -#}
 
 -- The asset check shows on this model in Dagster (the test reads several models).
@@ -9,57 +10,72 @@
 
 with
 
+attribution_models as (
+    {%- for model_name in attribution_models() %}
+        {% if not loop.first %}union all{% endif %}
+        select '{{ model_name }}' as attribution_model
+    {%- endfor %}
+
+),
+
 reported as (
 
     select
+        attribution_models.attribution_model,
         platform,
         spend_date,
         source_currency,
         sum(spend_source_cents) as reported_cents
     from {{ ref('int_ad_spend_daily') }}
-    group by platform, spend_date, source_currency
+    cross join attribution_models
+    group by attribution_models.attribution_model, platform, spend_date, source_currency
 
 ),
 
 allocated as (
 
     select
+        attribution_model,
         platform,
         spend_date,
         source_currency,
         sum(amount_source_cents) as allocated_cents
     from {{ ref('int_ad_spend_allocated') }}
-    group by platform, spend_date, source_currency
+    group by attribution_model, platform, spend_date, source_currency
 
 ),
 
 unallocated as (
 
     select
+        attribution_model,
         platform,
         cost_date as spend_date,
         source_currency,
         sum({{ to_cents('amount_source') }}) as unallocated_cents
     from {{ ref('int_ad_spend_unallocated') }}
-    group by platform, cost_date, source_currency
+    group by attribution_model, platform, cost_date, source_currency
 
 ),
 
 keys as (
 
     select
+        attribution_model,
         platform,
         spend_date,
         source_currency
     from reported
     union
     select
+        attribution_model,
         platform,
         spend_date,
         source_currency
     from allocated
     union
     select
+        attribution_model,
         platform,
         spend_date,
         source_currency
@@ -70,6 +86,7 @@ keys as (
 compared as (
 
     select
+        keys.attribution_model,
         keys.platform,
         keys.spend_date,
         keys.source_currency,
@@ -79,17 +96,20 @@ compared as (
     from keys
     left join reported
         on
-            keys.platform = reported.platform
+            keys.attribution_model = reported.attribution_model
+            and keys.platform = reported.platform
             and keys.spend_date = reported.spend_date
             and keys.source_currency = reported.source_currency
     left join allocated
         on
-            keys.platform = allocated.platform
+            keys.attribution_model = allocated.attribution_model
+            and keys.platform = allocated.platform
             and keys.spend_date = allocated.spend_date
             and keys.source_currency = allocated.source_currency
     left join unallocated
         on
-            keys.platform = unallocated.platform
+            keys.attribution_model = unallocated.attribution_model
+            and keys.platform = unallocated.platform
             and keys.spend_date = unallocated.spend_date
             and keys.source_currency = unallocated.source_currency
 

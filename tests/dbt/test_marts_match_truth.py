@@ -74,7 +74,7 @@ def test_ad_spend_allocation_equals_truth(dbt_build, dbt_dataset):
     expected = _truth(dbt_dataset, "ad_spend_allocation.csv")
     actual = dbt_build.query_dicts(
         "select order_line_id, platform, campaign_id, spend_date, amount_source, source_currency, amount "
-        "from intermediate.int_ad_spend_allocated"
+        "from intermediate.int_ad_spend_allocated where attribution_model = 'last_click'"
     )
     key = ("order_line_id", "platform", "campaign_id", "spend_date")
     assert expected and _differences(expected, actual, key) == []

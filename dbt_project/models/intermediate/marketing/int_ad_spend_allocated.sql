@@ -1,13 +1,18 @@
 {#-
-    Ad spend allocated to order lines (metrics.md "Attribution", docs/metrics.md rules 13-14).
-    Grain: order_line_id x platform x campaign_id x spend_date.
+    Ad spend allocated to order lines (metrics.md "Attribution", docs/metrics.md rules 13-14
+    and 50-54), under every attribution model.
+    Grain: attribution_model x order_line_id x platform x campaign_id x spend_date.
+    The default model's rows (var attribution_model) are what the order-line fact,
+    fct_daily_costs and the P&L marts carry; fct_campaign_daily shows every model.
       - Google Ads / Meta: a campaign-day's spend goes to the lines of channels
         whose `channels` seed attribution_rule is `web_touches` (the Shopify store)
-        of the orders whose last-click credited touch is on that campaign and day
-        (brand time zone), in proportion to credit x the line's sales after
-        discounts (gross_sales - discounts, reporting currency; contract v2:
-        refunds later do not move acquisition cost). Under last click the credit
-        is 1. Lines with zero weight take none; a campaign-day whose candidate
+        of the orders with a credited touch (int_attribution_credits) on that
+        campaign and day (brand time zone), in proportion to credit x the line's
+        sales after discounts (gross_sales - discounts, reporting currency; contract
+        v2: refunds later do not move acquisition cost), the credit being the sum of
+        the order's credits on that campaign-day. The weight is credit x cents x
+        10000 rounded to an integer (last click's credit 1 keeps the shares exact).
+        Lines with zero weight take none; a campaign-day whose candidate
         lines' weights sum to zero or less allocates nothing.
       - Google Ads / Meta campaign-days that no campaign-matched line carried
         (docs/metrics.md rule 42): the whole spend goes, by the same weight, to the
@@ -21,6 +26,8 @@
         it stays whole in int_ad_spend_unallocated.
       - ad fees a channel's statement charges per order (`channel_ad_spend_line_models`):
         already on the order's lines, taken as they are.
+    Amazon Ads and channel-statement rows do not depend on touches: every model has
+    the same ones.
     Integer cents, rounded half away from zero, remainder to the largest weight
     (ties: lowest order_line_id), so each campaign-day's shares sum exactly to
     the spend allocated. What no line takes is in int_ad_spend_unallocated.
@@ -36,9 +43,33 @@ ad_spend_daily as (
 
 ),
 
+attribution_credits as (
+
+    select * from {{ ref('int_attribution_credits') }}
+
+),
+
+-- An order's credit per model on each platform, campaign and touch day (several touches can share one).
 attribution as (
 
-    select * from {{ ref('int_attribution_last_click') }}
+    select
+        attribution_model,
+        order_id,
+        platform,
+        campaign_id,
+        touch_date,
+        sum(credit) as credit
+    from attribution_credits
+    where platform is not null
+    group by attribution_model, order_id, platform, campaign_id, touch_date
+
+),
+
+attribution_models as (
+    {%- for model_name in attribution_models() %}
+        {% if not loop.first %}union all{% endif %}
+        select '{{ model_name }}' as attribution_model
+    {%- endfor %}
 
 ),
 
@@ -77,13 +108,16 @@ campaign_spend as (
 web_candidates as (
 
     select
+        attribution.attribution_model,
         campaign_spend.platform,
         campaign_spend.campaign_id,
         campaign_spend.spend_date,
         campaign_spend.source_currency,
         campaign_spend.spend_source_cents,
         order_lines.order_line_id,
-        order_lines.gross_sales_cents - order_lines.discounts_cents as weight
+        cast(
+            round(attribution.credit * (order_lines.gross_sales_cents - order_lines.discounts_cents) * 10000) as bigint
+        ) as weight
     from campaign_spend
     inner join attribution
         on
@@ -103,7 +137,7 @@ web_weighted as (
 
     select
         web_candidates.*,
-        sum(weight) over (partition by platform, campaign_id, spend_date) as group_weight
+        sum(weight) over (partition by attribution_model, platform, campaign_id, spend_date) as group_weight
     from web_candidates
 
 ),
@@ -119,7 +153,7 @@ web_allocated as (
 
     {{ allocate_cents(
         'web_eligible',
-        ['platform', 'campaign_id', 'spend_date'],
+        ['attribution_model', 'platform', 'campaign_id', 'spend_date'],
         'spend_source_cents',
         'weight',
         'order_line_id',
@@ -133,6 +167,7 @@ web_allocated as (
 web_placed_groups as (
 
     select distinct
+        attribution_model,
         platform,
         campaign_id,
         spend_date
@@ -142,11 +177,15 @@ web_placed_groups as (
 
 orphan_spend as (
 
-    select campaign_spend.*
+    select
+        attribution_models.attribution_model,
+        campaign_spend.*
     from campaign_spend
+    cross join attribution_models
     left join web_placed_groups
         on
-            campaign_spend.platform = web_placed_groups.platform
+            attribution_models.attribution_model = web_placed_groups.attribution_model
+            and campaign_spend.platform = web_placed_groups.platform
             and campaign_spend.campaign_id = web_placed_groups.campaign_id
             and campaign_spend.spend_date = web_placed_groups.spend_date
     where web_placed_groups.platform is null
@@ -156,17 +195,21 @@ orphan_spend as (
 platform_only_candidates as (
 
     select
+        orphan_spend.attribution_model,
         orphan_spend.platform,
         orphan_spend.campaign_id,
         orphan_spend.spend_date,
         orphan_spend.source_currency,
         orphan_spend.spend_source_cents,
         order_lines.order_line_id,
-        order_lines.gross_sales_cents - order_lines.discounts_cents as weight
+        cast(
+            round(attribution.credit * (order_lines.gross_sales_cents - order_lines.discounts_cents) * 10000) as bigint
+        ) as weight
     from orphan_spend
     inner join attribution
         on
-            orphan_spend.platform = attribution.platform
+            orphan_spend.attribution_model = attribution.attribution_model
+            and orphan_spend.platform = attribution.platform
             and orphan_spend.spend_date = attribution.touch_date
             and attribution.campaign_id is null
     inner join order_lines
@@ -182,7 +225,7 @@ platform_only_weighted as (
 
     select
         platform_only_candidates.*,
-        sum(weight) over (partition by platform, campaign_id, spend_date) as group_weight
+        sum(weight) over (partition by attribution_model, platform, campaign_id, spend_date) as group_weight
     from platform_only_candidates
 
 ),
@@ -198,7 +241,7 @@ platform_only_allocated as (
 
     {{ allocate_cents(
         'platform_only_eligible',
-        ['platform', 'campaign_id', 'spend_date'],
+        ['attribution_model', 'platform', 'campaign_id', 'spend_date'],
         'spend_source_cents',
         'weight',
         'order_line_id',
@@ -263,6 +306,7 @@ amazon_allocated as (
 allocated as (
 
     select
+        attribution_model,
         order_line_id,
         platform,
         campaign_id,
@@ -274,6 +318,7 @@ allocated as (
     union all
 
     select
+        attribution_model,
         order_line_id,
         platform,
         campaign_id,
@@ -285,33 +330,38 @@ allocated as (
     union all
 
     select
-        order_line_id,
-        platform,
-        campaign_id,
-        spend_date,
-        source_currency,
-        amount_source_cents
+        attribution_models.attribution_model,
+        amazon_allocated.order_line_id,
+        amazon_allocated.platform,
+        amazon_allocated.campaign_id,
+        amazon_allocated.spend_date,
+        amazon_allocated.source_currency,
+        amazon_allocated.amount_source_cents
     from amazon_allocated
+    cross join attribution_models
     {%- for model_name in var('channel_ad_spend_line_models') %}
 
         union all
 
         select
-            order_line_id,
-            platform,
-            campaign_id,
-            spend_date,
-            source_currency,
-            amount_source_cents
-        from {{ ref(model_name) }}
+            attribution_models.attribution_model,
+            statement_fees.order_line_id,
+            statement_fees.platform,
+            statement_fees.campaign_id,
+            statement_fees.spend_date,
+            statement_fees.source_currency,
+            statement_fees.amount_source_cents
+        from {{ ref(model_name) }} as statement_fees
+        cross join attribution_models
     {%- endfor %}
 
 ),
 
--- One row per line x campaign x day (an Amazon line takes one SKU's spend per campaign-day).
+-- One row per model x line x campaign x day (an Amazon line takes one SKU's spend per campaign-day).
 summed as (
 
     select
+        attribution_model,
         order_line_id,
         platform,
         campaign_id,
@@ -319,13 +369,14 @@ summed as (
         source_currency,
         sum(amount_source_cents) as amount_source_cents
     from allocated
-    group by order_line_id, platform, campaign_id, spend_date, source_currency
+    group by attribution_model, order_line_id, platform, campaign_id, spend_date, source_currency
 
 ),
 
 final as (
 
     select
+        summed.attribution_model,
         summed.order_line_id,
         summed.platform,
         summed.campaign_id,

@@ -1,6 +1,6 @@
 {#-
     The ad spend each order line carries (fct_financial_performance `ad_spend`,
-    default last-click model): the sum of its allocated shares over platforms,
+    the default attribution model, var attribution_model): the sum of its allocated shares over platforms,
     campaigns and spend days. Lines without any share have no row (0 on the fact).
 -#}
 
@@ -9,6 +9,7 @@ with
 allocated as (
 
     select * from {{ ref('int_ad_spend_allocated') }}
+    where attribution_model = '{{ default_attribution_model() }}'
 
 ),
 

@@ -23,6 +23,7 @@ operational_costs as (
 unallocated_ad_spend as (
 
     select * from {{ ref('int_ad_spend_unallocated') }}
+    where attribution_model = '{{ default_attribution_model() }}'
 
 ),
 

@@ -55,6 +55,7 @@ shipping_costs as (
 ad_spend_allocated as (
 
     select * from {{ ref('int_ad_spend_allocated') }}
+    where attribution_model = '{{ default_attribution_model() }}'
 
 ),
 

@@ -1,21 +1,30 @@
 {#-
-    Campaign x day performance under the default last-click model.
-    Grain: one row per (platform, campaign_id, activity_date) where the campaign
-    spent or was credited with an order.
+    Campaign x day performance under every attribution model (docs/metrics.md rules
+    50-54). Grain: one row per (attribution_model, platform, campaign_id,
+    activity_date) where the campaign spent or was credited with an order; every
+    model has the spend rows, so filter on attribution_model (the default is var
+    attribution_model) before summing.
       - spend: the ad report's spend of the day (Amazon Ads: summed over
         advertised SKUs), in its currency (`spend_source`) and converted
         (`spend`); `allocated_spend` is the part order lines carry,
         `unallocated_spend` the rest (on fct_daily_costs as unallocated_ad_spend).
-      - attributed: Google Ads / Meta: the lines of orders whose credited
-        last-click touch is on this campaign and day (brand time zone), on channels
-        whose `channels` seed attribution_rule is `web_touches` (the Shopify store);
+      - attributed: Google Ads / Meta: the lines of orders with a credited touch
+        on this campaign and day (brand time zone) under the model, on channels
+        whose `channels` seed attribution_rule is `web_touches` (the Shopify store),
+        each line weighted by the order's credit on that campaign-day;
         other platforms (Amazon Ads, a channel statement's ad fees): the lines
         that carry the campaign's spend (channels whose attribution_rule is not
-        `web_touches`).
+        `web_touches`), weight 1. Counts (orders, lines, units) count a credited
+        order whole; `attributed_conversions` is the sum of the credits (fractional
+        orders); money is credit x the line's amount, rounded to cents per row.
+      - attributed_contribution_margin_2: credit x the lines' CM2
+        (fct_financial_performance); attributed_contribution_margin_3 = that - spend
+        (the campaign-day's whole spend, allocated or not: what the campaign earned
+        after paying for itself).
       - roas = attributed_net_sales / spend (null without spend; macro kpi_roas).
     Credited touches whose campaign cannot be identified (no or unknown
     utm_campaign, no click_view row for the gclid) are not in the attributed
-    counts (their platform still appears in int_attribution_last_click), but
+    counts (their platform still appears in int_attribution_credits), but
     their lines can carry a campaign-day's spend no campaign-matched line
     carried (docs/metrics.md rule 42): that share is in `allocated_spend`.
 -#}
@@ -34,9 +43,39 @@ campaigns as (
 
 ),
 
+attribution_credits as (
+
+    select * from {{ ref('int_attribution_credits') }}
+
+),
+
+financial_performance as (
+
+    select * from {{ ref('fct_financial_performance') }}
+
+),
+
+attribution_models as (
+    {%- for model_name in attribution_models() %}
+        {% if not loop.first %}union all{% endif %}
+        select '{{ model_name }}' as attribution_model
+    {%- endfor %}
+
+),
+
+-- An order's credit per model on each campaign and touch day (several touches can share one).
 attribution as (
 
-    select * from {{ ref('int_attribution_last_click') }}
+    select
+        attribution_model,
+        order_id,
+        platform,
+        campaign_id,
+        touch_date,
+        sum(credit) as credit
+    from attribution_credits
+    where campaign_id is not null
+    group by attribution_model, order_id, platform, campaign_id, touch_date
 
 ),
 
@@ -61,41 +100,46 @@ channels as (
 spend as (
 
     select
-        platform,
-        campaign_id,
-        spend_date as activity_date,
+        attribution_models.attribution_model,
+        ad_spend_daily.platform,
+        ad_spend_daily.campaign_id,
+        ad_spend_daily.spend_date as activity_date,
         max(source_currency) as source_currency,
         sum(spend_source_cents) as spend_source_cents,
         sum(spend_cents) as spend_cents,
         sum(impressions) as impressions,
         sum(clicks) as clicks
     from ad_spend_daily
-    group by platform, campaign_id, spend_date
+    cross join attribution_models
+    group by attribution_models.attribution_model, ad_spend_daily.platform, ad_spend_daily.campaign_id, ad_spend_daily.spend_date
 
 ),
 
 allocated_daily as (
 
     select
+        attribution_model,
         platform,
         campaign_id,
         spend_date as activity_date,
         sum(amount_source_cents) as allocated_spend_source_cents,
         sum(amount_cents) as allocated_spend_cents
     from allocated
-    group by platform, campaign_id, spend_date
+    group by attribution_model, platform, campaign_id, spend_date
 
 ),
 
 web_attributed_lines as (
 
     select
+        attribution.attribution_model,
         attribution.platform,
         attribution.campaign_id,
         attribution.touch_date as activity_date,
         order_lines.order_id,
         order_lines.order_line_id,
         order_lines.units,
+        attribution.credit,
         order_lines.net_sales_cents
     from attribution
     inner join order_lines
@@ -104,19 +148,20 @@ web_attributed_lines as (
         on
             order_lines.channel = channels.channel
             and channels.attribution_rule = 'web_touches'
-    where attribution.campaign_id is not null
 
 ),
 
 placed_attributed_lines as (
 
     select distinct
+        allocated.attribution_model,
         allocated.platform,
         allocated.campaign_id,
         allocated.spend_date as activity_date,
         order_lines.order_id,
         order_lines.order_line_id,
         order_lines.units,
+        cast(1 as double precision) as credit,
         order_lines.net_sales_cents
     from allocated
     inner join order_lines
@@ -136,30 +181,65 @@ attributed_lines as (
 
 ),
 
-attributed_daily as (
+-- An order's credit counts once per campaign-day however many of its lines are there.
+attributed_conversions as (
 
     select
+        attribution_model,
         platform,
         campaign_id,
         activity_date,
-        count(distinct order_id) as attributed_orders,
+        sum(credit) as attributed_conversions
+    from (
+        select distinct
+            attribution_model,
+            platform,
+            campaign_id,
+            activity_date,
+            order_id,
+            credit
+        from attributed_lines
+    ) as credited_orders
+    group by attribution_model, platform, campaign_id, activity_date
+
+),
+
+attributed_daily as (
+
+    select
+        attributed_lines.attribution_model,
+        attributed_lines.platform,
+        attributed_lines.campaign_id,
+        attributed_lines.activity_date,
+        count(distinct attributed_lines.order_id) as attributed_orders,
         count(*) as attributed_order_lines,
-        sum(units) as attributed_units,
-        sum(net_sales_cents) as attributed_net_sales_cents
+        sum(attributed_lines.units) as attributed_units,
+        cast(round(sum(attributed_lines.credit * attributed_lines.net_sales_cents)) as bigint) as attributed_net_sales_cents,
+        cast(round(sum(
+            attributed_lines.credit * {{ to_cents('financial_performance.contribution_margin_2') }}
+        )) as bigint) as attributed_contribution_margin_2_cents
     from attributed_lines
-    group by platform, campaign_id, activity_date
+    left join financial_performance
+        on attributed_lines.order_line_id = financial_performance.order_line_id
+    group by
+        attributed_lines.attribution_model,
+        attributed_lines.platform,
+        attributed_lines.campaign_id,
+        attributed_lines.activity_date
 
 ),
 
 campaign_days as (
 
     select
+        attribution_model,
         platform,
         campaign_id,
         activity_date
     from spend
     union
     select
+        attribution_model,
         platform,
         campaign_id,
         activity_date
@@ -170,6 +250,7 @@ campaign_days as (
 joined as (
 
     select
+        campaign_days.attribution_model,
         campaign_days.platform,
         campaign_days.campaign_id,
         campaign_days.activity_date,
@@ -184,7 +265,9 @@ joined as (
         coalesce(attributed_daily.attributed_orders, 0) as attributed_orders,
         coalesce(attributed_daily.attributed_order_lines, 0) as attributed_order_lines,
         cast(coalesce(attributed_daily.attributed_units, 0) as bigint) as attributed_units,
-        coalesce(attributed_daily.attributed_net_sales_cents, 0) as attributed_net_sales_cents
+        coalesce(attributed_conversions.attributed_conversions, 0) as attributed_conversions,
+        coalesce(attributed_daily.attributed_net_sales_cents, 0) as attributed_net_sales_cents,
+        coalesce(attributed_daily.attributed_contribution_margin_2_cents, 0) as attributed_contribution_margin_2_cents
     from campaign_days
     left join campaigns
         on
@@ -192,25 +275,35 @@ joined as (
             and campaign_days.campaign_id = campaigns.campaign_id
     left join spend
         on
-            campaign_days.platform = spend.platform
+            campaign_days.attribution_model = spend.attribution_model
+            and campaign_days.platform = spend.platform
             and campaign_days.campaign_id = spend.campaign_id
             and campaign_days.activity_date = spend.activity_date
     left join allocated_daily
         on
-            campaign_days.platform = allocated_daily.platform
+            campaign_days.attribution_model = allocated_daily.attribution_model
+            and campaign_days.platform = allocated_daily.platform
             and campaign_days.campaign_id = allocated_daily.campaign_id
             and campaign_days.activity_date = allocated_daily.activity_date
     left join attributed_daily
         on
-            campaign_days.platform = attributed_daily.platform
+            campaign_days.attribution_model = attributed_daily.attribution_model
+            and campaign_days.platform = attributed_daily.platform
             and campaign_days.campaign_id = attributed_daily.campaign_id
             and campaign_days.activity_date = attributed_daily.activity_date
+    left join attributed_conversions
+        on
+            campaign_days.attribution_model = attributed_conversions.attribution_model
+            and campaign_days.platform = attributed_conversions.platform
+            and campaign_days.campaign_id = attributed_conversions.campaign_id
+            and campaign_days.activity_date = attributed_conversions.activity_date
 
 ),
 
 final as (
 
     select
+        attribution_model,
         {{ dbt.concat(['platform', "':'", 'campaign_id']) }} as ad_campaign_key,
         platform,
         campaign_id,
@@ -228,7 +321,10 @@ final as (
         attributed_orders,
         attributed_order_lines,
         attributed_units,
+        cast(attributed_conversions as numeric(18, 6)) as attributed_conversions,
         {{ from_cents('attributed_net_sales_cents') }} as attributed_net_sales,
+        {{ from_cents('attributed_contribution_margin_2_cents') }} as attributed_contribution_margin_2,
+        {{ from_cents('attributed_contribution_margin_2_cents - spend_cents') }} as attributed_contribution_margin_3,
         {{ kpi_roas('attributed_net_sales_cents', 'spend_cents') }} as roas
     from joined
 

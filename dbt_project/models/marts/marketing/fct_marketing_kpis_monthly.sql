@@ -20,6 +20,8 @@ with
 campaign_daily as (
 
     select * from {{ ref('fct_campaign_daily') }}
+    -- One row per attribution model (docs/metrics.md rule 52): the KPIs read the default model's.
+    where attribution_model = '{{ default_attribution_model() }}'
 
 ),
 
