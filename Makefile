@@ -41,7 +41,7 @@ dev: setup  ## the Dagster UI (webserver + daemon) on the demo data at http://12
 test: setup  ## run every test (installs and starts what the tests need: PostgreSQL, Chromium)
 	bash scripts/start-postgres.sh
 	bash scripts/install-chromium.sh
-	COMMERCE_REQUIRE_POSTGRES=1 $(PY) -m pytest
+	COMMERCE_REQUIRE_POSTGRES=1 $(PY) -m pytest --durations=25
 
 lint: setup  ## ruff, sqlfluff, dbt portability, terraform fmt, checkov
 	.venv/bin/ruff check .
