@@ -72,7 +72,9 @@ attribution as (
         platform,
         campaign_id,
         touch_date,
-        sum(credit) as credit
+        -- Credits are floats (shares such as 1/3); as fixed-point decimals their sums and the money they
+        -- weight are exact, so the cents do not depend on the order the engine sums rows in.
+        sum(cast(credit as numeric(28, 12))) as credit
     from attribution_credits
     where campaign_id is not null
     group by attribution_model, order_id, platform, campaign_id, touch_date
@@ -161,7 +163,7 @@ placed_attributed_lines as (
         order_lines.order_id,
         order_lines.order_line_id,
         order_lines.units,
-        cast(1 as double precision) as credit,
+        cast(1 as numeric(28, 12)) as credit,
         order_lines.net_sales_cents
     from allocated
     inner join order_lines
