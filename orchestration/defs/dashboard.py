@@ -10,7 +10,6 @@ report is a record of what was reported; `commerce-analytics report --pdf MONTH`
 
 import datetime as dt
 import json
-import os
 import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,22 +18,22 @@ import dagster as dg
 
 from orchestration.lib.dbt_project import dbt_project, prepare_manifest, translator
 from orchestration.lib.settings import OrchestrationSettings, load_orchestration_settings
+from warehouse import halo
 
 GROUP = "dashboard"
 
 
 def marts_asset_keys(settings: OrchestrationSettings) -> list[dg.AssetKey]:
-    """The asset keys of every dbt model in the marts layer (what the pages read)."""
+    """The asset keys of every marts table the pages read: the dbt marts models and the halo asset's tables."""
     manifest = json.loads(prepare_manifest(settings).read_text())
     policy = translator()
-    return sorted(
-        (
-            policy.get_asset_spec(manifest, unique_id, dbt_project(settings)).key
-            for unique_id, node in manifest["nodes"].items()
-            if node["resource_type"] == "model" and policy.get_group_name(node) == "marts"
-        ),
-        key=lambda k: k.to_user_string(),
-    )
+    models = [
+        policy.get_asset_spec(manifest, unique_id, dbt_project(settings)).key
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and policy.get_group_name(node) == "marts"
+    ]
+    halo_tables = [dg.AssetKey(["marts", table]) for table in (halo.ESTIMATE_TABLE, halo.DAILY_TABLE)]
+    return sorted([*models, *halo_tables], key=lambda k: k.to_user_string())
 
 
 def latest_closed_month(connection, marts_schema: str, today: dt.date) -> str | None:
@@ -65,7 +64,7 @@ def build_dashboard_assets(settings: OrchestrationSettings) -> list[dg.AssetsDef
         missing = sorted({f"{p.path}: {r.name}" for p in pages for r in p.results.values() if r.missing})
         if missing:
             metadata["sections_waiting_for_their_mart"] = "\n".join(missing)
-        url = os.environ.get("COMMERCE_DASHBOARD_URL")
+        url = settings.dashboard_url
         if url:
             publish(out, url, settings.commerce.aws_endpoint_url)
             metadata["published_to"] = url

@@ -90,6 +90,8 @@ class OrchestrationSettings:
     automation_running: bool = True
     executor: str = "in_process"
     halo: HaloSettings = field(default_factory=HaloSettings)
+    dashboard_url: str = ""
+    """COMMERCE_DASHBOARD_URL: where the `dashboard` asset publishes the site (AWS: s3://<docs bucket>/dashboard)."""
 
     @property
     def timezone(self) -> str:
@@ -152,6 +154,7 @@ def load_orchestration_settings(environ: dict[str, str] | None = None) -> Orches
         automation_running=env.get("COMMERCE_AUTOMATION", "running").lower() != "stopped",
         executor=_choice(env, "COMMERCE_EXECUTOR", "in_process", EXECUTORS),
         halo=HaloSettings.from_environ(env),
+        dashboard_url=env.get("COMMERCE_DASHBOARD_URL", "").strip(),
     )
 
 

@@ -27,6 +27,7 @@ from test_connector_meta import InsightsServer
 from demo import NOT_EXPORTS
 from ingestion.connectors import runner
 from ingestion.ingest import Ingestor, exit_code
+from warehouse import halo
 from warehouse.customer_salt import LAKE_SALT_PATH
 
 pytestmark = pytest.mark.dbt
@@ -107,7 +108,10 @@ def test_pulled_files_build_the_same_marts_as_the_files(pulled_build, duckdb_bui
         pulled = marts(lambda sql: con.execute(sql).fetchall())
     finally:
         con.close()
-    files = marts(duckdb_build.query)
+    # The halo asset writes its tables into the session build when its tests run first; dbt builds neither.
+    files = {
+        t: rows for t, rows in marts(duckdb_build.query).items() if t not in (halo.ESTIMATE_TABLE, halo.DAILY_TABLE)
+    }
     assert set(pulled) == set(files) and files
     assert files["fct_financial_performance"], "the comparison needs rows"
     different = [table for table in files if pulled[table] != files[table]]
