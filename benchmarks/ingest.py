@@ -67,6 +67,8 @@ def ensure_data(folder: Path, days: int, orders_per_day: float) -> None:
     wanted = {"days": days, "orders_per_day": orders_per_day}
     if marker.exists() and json.loads(marker.read_text()) == wanted:
         return
+    # The project's packages, not this folder's scripts: `warehouse` is both (demo.truth imports the package).
+    sys.path.insert(0, str(ROOT))
     from demo.generate import generate
 
     shutil.rmtree(folder, ignore_errors=True)
