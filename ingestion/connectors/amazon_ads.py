@@ -79,6 +79,7 @@ REPORT_SPECS = {
 
 class AmazonAdsConnector:
     source = "amazon_ads"
+    lake_source = "amazon_ads"
     entities = ("advertised_product_daily", "sponsored_brands_display_daily")
     settings_needed = (
         "AMAZON_ADS_LWA_CLIENT_ID",

@@ -46,6 +46,7 @@ CLICK_VIEW_QUERY = (
 
 class GoogleAdsConnector:
     source = "google_ads"
+    lake_source = "google_ads"
     entities = ("campaign_daily", "click_view")
     settings_needed = (
         "GOOGLE_ADS_DEVELOPER_TOKEN",
@@ -116,7 +117,7 @@ class _Session:
         ]
 
     def click_view(self, window: PullWindow) -> list[PulledFile]:
-        oldest = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=CLICK_VIEW_DAYS - 1)
+        oldest = window.now().date() - dt.timedelta(days=CLICK_VIEW_DAYS - 1)
         files = []
         for day in window.days():
             if day < oldest:

@@ -485,7 +485,7 @@ class ShopifyConnector:
         return files, new_state
 
     def _balance_transactions(self, client: ApiClient, since: dt.date, until: dt.date) -> list[dict]:
-        """Every balance transaction processed from `since` to `until` (UTC days), paged; [] without Shopify Payments."""
+        """Every balance transaction processed from `since` to `until` (UTC days), paged; [] without Payments."""
         nodes, after = [], None
         flt = f"processed_at:>='{since.isoformat()}T00:00:00Z' AND processed_at:<='{until.isoformat()}T23:59:59Z'"
         while True:

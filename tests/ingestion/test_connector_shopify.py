@@ -71,7 +71,9 @@ def export_rows(folder: Path) -> list[dict]:
 
 @pytest.fixture
 def server(httpserver, shopify_files):
-    return ShopifyServer(httpserver, *rest_data(shopify_files), payment_rows=export_rows(shopify_files), balance_page=40)
+    return ShopifyServer(
+        httpserver, *rest_data(shopify_files), payment_rows=export_rows(shopify_files), balance_page=40
+    )
 
 
 def settings_for(tmp_path, server, token=TOKEN, **env):
@@ -238,9 +240,7 @@ def test_a_store_keeps_one_path_for_its_payments(tmp_path, server, shopify_files
     [kept] = runner.pull(["shopify"], SINCE, None, settings, today=TODAY)
     assert kept.status == "landed", kept.message
     assert not [r for r in server.requests if "balanceTransactions" in r["query"]]
-    assert {r["_source_file"] for r in landed(lake, "shopify", "payment_transactions")} == {
-        str(shopify_files / EXPORT)
-    }
+    assert {r["_source_file"] for r in landed(lake, "shopify", "payment_transactions")} == {str(shopify_files / EXPORT)}
 
 
 def test_an_export_dropped_into_a_pulled_store_is_rejected_naming_the_setting(tmp_path, server, shopify_files):
