@@ -28,7 +28,7 @@ import httpx
 from commerce_analytics.settings import Settings
 from ingestion.connectors.async_reports import date_slices, poll_until
 from ingestion.connectors.base import NotConfigured, PulledFile, PullWindow, later_cursor
-from ingestion.connectors.http import USE_BACKOFF, ApiClient, endpoint_of
+from ingestion.connectors.http import MAX_REASON_CHARS, USE_BACKOFF, ApiClient, endpoint_of
 from ingestion.connectors.oauth import RefreshTokenAuth
 
 SETTLEMENT_REPORT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
@@ -201,10 +201,14 @@ class _Session:
         if status == "CANCELLED":
             return None
         if status == "FATAL":
+            # The Reports API model: a FATAL report "may" carry a reportDocumentId whose document explains why.
+            why = "Amazon gives no reason"
+            if report.get("reportDocumentId"):
+                text = self.document(report["reportDocumentId"]).decode("utf-8", "replace")
+                why = f"Amazon's report document says: {' '.join(text.split())[:MAX_REASON_CHARS]}"
             raise self.client.error(
                 path,
-                f"{what} ended FATAL (Amazon gives no reason); nothing landed: pull again, or check the report "
-                "in Seller Central",
+                f"{what} ended FATAL ({why}); nothing landed: pull again, or check the report in Seller Central",
             )
         return self.document(report["reportDocumentId"])
 
