@@ -378,7 +378,7 @@ class Ingestor:
             problem = as_file_problem(exc)
             return self._reject(delivery, work, problem, fmt=_format_named(problem), forced=forced)
         fmt = detection.format
-        clash = None if reprocess else dropped_export_problem(self.lake, fmt.name, delivery.display)
+        clash = dropped_export_problem(self.lake, fmt.name, delivery.display)
         if clash:  # one path per store for Shopify Payments (ingestion/connectors/payments.py)
             return self._reject(delivery, work, FileProblem(*clash), fmt=fmt, forced=forced)
         if reprocess and previous and previous.get("parser_version") == parser_version(fmt) and not force:

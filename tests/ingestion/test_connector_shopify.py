@@ -250,3 +250,6 @@ def test_an_export_dropped_into_a_pulled_store_is_rejected_naming_the_setting(tm
     assert result.status == "rejected"
     assert "SHOPIFY_PULL_PAYMENT_TRANSACTIONS" in result.message and "pulled from the Admin API" in result.message
     assert len(landed(tmp_path / "lake", "shopify", "payment_transactions")) == len(before)
+    # Re-landing every raw file keeps it out too (only retracting the pulled files lets it in).
+    make_ingestor(str(tmp_path / "lake")).reprocess(force=True)
+    assert len(landed(tmp_path / "lake", "shopify", "payment_transactions")) == len(before)
