@@ -93,7 +93,7 @@ class AmazonAllOrders(DelimitedFormat):
         natural = c.key(pl.col("amazon-order-id"), pl.col("sku"))
         rows = df.select(
             "_source_row",
-            _record_key=c.occurrence_suffix(natural),
+            _record_key=c.occurrence_suffix(df, natural, ctx.state),
             _record_version=pl.coalesce(updated, purchase),
             amazon_order_id=pl.col("amazon-order-id"),
             purchase_date=purchase,

@@ -376,10 +376,26 @@ def key(*parts: pl.Expr) -> pl.Expr:
     return pl.concat_str([p.cast(pl.String).fill_null("") for p in parts], separator="|")
 
 
-def occurrence_suffix(key_expr: pl.Expr) -> pl.Expr:
-    """`#n` appended to the n-th (n > 1) row that shares a natural key within one file."""
-    n = key_expr.cum_count().over(key_expr)
-    return pl.when(n > 1).then(key_expr + pl.lit("#") + n.cast(pl.String)).otherwise(key_expr)
+def occurrence_suffix(df: pl.DataFrame, natural: pl.Expr, state: dict) -> pl.Series:
+    """`_record_key` of each row of a batch: the natural key, with `#n` appended to the n-th (n > 1) row that
+    shares it within the whole file. A file is parsed in batches (`BATCH_BYTES`), so the rows each key had in the
+    earlier batches are carried in the file's parse `state`; without them two identical rows in different
+    batches would get one key and the warehouse's latest-wins dedup would keep only one. A row's key is the
+    same whatever the batch size, so re-ingesting a file keys its rows as before. The carried counts hold one
+    entry per distinct key of the file (a compact frame, about the size of the key text: tens of MB for a
+    million-line export), which these exports' sizes allow."""
+    frame = df.select(_key=natural).with_columns(_n=pl.col("_key").cum_count().over("_key").cast(pl.Int64))
+    earlier: pl.DataFrame | None = state.get("occurrences")
+    if earlier is not None:
+        before = pl.col("_key").replace_strict(earlier["_key"], earlier["_count"], default=0, return_dtype=pl.Int64)
+        frame = frame.with_columns(_n=pl.col("_n") + before)
+    counts = frame.group_by("_key").agg(_count=pl.len().cast(pl.Int64))
+    if earlier is not None:
+        counts = pl.concat([earlier, counts]).group_by("_key").agg(pl.col("_count").sum())
+    state["occurrences"] = counts
+    n = pl.col("_n")
+    key = pl.when(n > 1).then(pl.col("_key") + pl.lit("#") + n.cast(pl.String)).otherwise(pl.col("_key"))
+    return frame.select(_record_key=key).to_series()
 
 
 def iso_utc_text(ts: pl.Expr) -> pl.Expr:

@@ -50,7 +50,7 @@ class ShopifyBillingCsv(DelimitedFormat):
         )
         rows = df.select(
             "_source_row",
-            _record_key=c.occurrence_suffix(natural),
+            _record_key=c.occurrence_suffix(df, natural, ctx.state),
             _record_version=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
             bill_number=pl.col("Bill #"),
             charge_category=pl.col("Charge category"),

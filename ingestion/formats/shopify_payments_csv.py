@@ -60,7 +60,7 @@ class ShopifyPaymentsCsv(DelimitedFormat):
         natural = pl.col("_natural")  # a column: a window partitioned by the expression re-evaluated it per use
         rows = df.select(
             "_source_row",
-            _record_key=c.occurrence_suffix(natural),
+            _record_key=c.occurrence_suffix(df, natural, ctx.state),
             _record_version=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
             transaction_at=at,
             transaction_at_local=pl.col("Transaction Date"),
