@@ -56,9 +56,10 @@ CASES = {
 
 
 def identical_rows_far_apart(header: str, row) -> str:
-    """The same row first and last, distinct rows between them, and the same row once more right after the
-    first (so a key repeats both within a batch and across batches)."""
-    rows = [row(1), row(1), *(row(1000 + i) for i in range(FILLERS)), row(1)]
+    """The same row twice at the top (a key repeated within a batch), once in the middle and once at the end
+    (repeated in later batches), distinct rows between them."""
+    fillers = [row(1000 + i) for i in range(FILLERS)]
+    rows = [row(1), row(1), *fillers[: FILLERS // 2], row(1), *fillers[FILLERS // 2 :], row(1)]
     return "\n".join([header, *rows]) + "\n"
 
 
@@ -79,15 +80,14 @@ def test_identical_rows_in_different_batches_get_distinct_keys(case, tmp_path, m
     split_lake = tmp_path / "split"
     [split] = make_ingestor(str(split_lake)).ingest_paths([str(path)], None)
 
-    rows = FILLERS + 3
+    rows = FILLERS + 4
     for result in (whole, split):
         assert (result.format, result.status, result.rows_read, result.rows_landed) == (fmt, "landed", rows, rows)
     whole_keys = keys_landed(whole_lake, source, entity)
     split_keys = keys_landed(split_lake, source, entity)
     assert split_keys == whole_keys  # independent of the batch size
     assert len({k for _, k in split_keys}) == rows  # no two rows share a key: none collapses in the warehouse
-    first, second, last = (split_keys[0], split_keys[1], split_keys[-1])
-    assert (first[0], second[0], last[0]) == (2, 3, rows + 1)  # physical lines of the identical rows
-    assert second[1] == f"{first[1]}#2"
-    assert last[1] == f"{first[1]}#3"
+    first, second, middle, last = (split_keys[0], split_keys[1], split_keys[FILLERS // 2 + 2], split_keys[-1])
+    assert (first[0], second[0], middle[0], last[0]) == (2, 3, FILLERS // 2 + 4, rows + 1)  # their lines
+    assert (second[1], middle[1], last[1]) == (f"{first[1]}#2", f"{first[1]}#3", f"{first[1]}#4")
     assert not re.search(r"#\d+$", first[1])  # the first occurrence keeps the bare natural key
