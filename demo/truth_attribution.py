@@ -8,10 +8,28 @@ The data-driven model is fitted, not ruled: its hand-computed case is a dbt unit
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 RULE_BASED_MODELS = ("last_click", "first_click", "linear", "time_decay", "position_based")
 HALF_LIFE_DAYS = 7
+
+
+def write_rule_based_credits(
+    touches: pl.DataFrame, orders: pl.DataFrame, timezone: str, path: Path, orders_per_batch: int = 100_000
+) -> None:
+    """`rule_based_credits` as CSV, computed for a batch of orders at a time (their journeys are independent), so
+    the five models' rows of the whole period are never in memory at once. Batches are ranges of the sorted order
+    names: the file is the one a single sorted frame would give."""
+    names = orders.select("name").unique().sort("name")["name"]
+    with open(path, "w", encoding="utf-8", newline="") as target:
+        for start in range(0, max(len(names), 1), orders_per_batch):
+            batch = orders.filter(pl.col("name").is_in(names.slice(start, orders_per_batch).implode()))
+            credits = rule_based_credits(
+                touches.filter(pl.col("order_seq").is_in(batch["order_seq"].implode())), batch, timezone
+            )
+            target.write(credits.write_csv(include_header=start == 0))
 
 
 def rule_based_credits(touches: pl.DataFrame, orders: pl.DataFrame, timezone: str) -> pl.DataFrame:

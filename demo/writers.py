@@ -1247,7 +1247,9 @@ class ExportWriter:
     Newest-first files (the Shopify orders export) are written as one part per
     chunk and concatenated in reverse; settlement bodies are appended per
     settlement with running totals, the summary row prepended when they close.
-    Small period-wide files (ads, payments, visits, invoices) are kept and written once.
+    Period-wide files (payments, visits, clicks, invoices) are written once at the end: the order-grain frames
+    they need are parked per chunk as Parquet under `.parts` and read back one file's worth at a time, so the
+    chunks' rows do not pile up in memory while the period is simulated (`park`, `unpark`).
     """
 
     def __init__(self, ctx: Context, out: Path):
@@ -1258,10 +1260,7 @@ class ExportWriter:
         self.parts.mkdir(parents=True)
         self.csv_parts: list[Path] = []
         self.settlement_totals: dict[str, int] = {}
-        self.transactions: list[pl.DataFrame] = []
-        self.order_transactions: list[pl.DataFrame] = []
-        self.touchpoints: list[pl.DataFrame] = []
-        self.google_clicks: list[pl.DataFrame] = []
+        self.parked: dict[str, list[Path]] = {}
         self.invoices: list[pl.DataFrame] = [ctx.sample_invoices]
         self.shopify_labels: list[pl.DataFrame] = []
         self.etsy_orders: list[pl.DataFrame] = []
@@ -1279,16 +1278,30 @@ class ExportWriter:
         self.jsonl.write(shopify_orders_jsonl(self.ctx, chunk.shopify))
         self.all_orders.write(amazon_orders_tsv(chunk.amazon.orders, header=chunk.index == 0))
         self._append_settlement_rows(chunk.amazon.settlement_rows)
-        self.transactions.append(chunk.shopify.transactions)
+        self.park("transactions", chunk.index, chunk.shopify.transactions)
         api_orders = chunk.shopify.orders.filter(pl.col("created_utc") >= self.ctx.api_from_utc)
-        self.order_transactions.append(tenders.order_transactions(api_orders))
-        self.touchpoints.append(chunk.touchpoints)
-        self.google_clicks.append(google_clicks(chunk.shopify.touches, self.ctx.timezone))
+        self.park("order_transactions", chunk.index, tenders.order_transactions(api_orders))
+        self.park("touchpoints", chunk.index, chunk.touchpoints)
+        self.park("google_clicks", chunk.index, google_clicks(chunk.shopify.touches, self.ctx.timezone))
         self.invoices.append(chunk.invoices)
         self.shopify_labels.append(chunk.shopify_labels)
         self.etsy_orders.append(chunk.etsy.orders)
         self.etsy_items.append(chunk.etsy.items)
         self.etsy_statement.append(chunk.etsy.statement)
+
+    def park(self, kind: str, index: int, frame: pl.DataFrame) -> None:
+        """Keep one chunk's `frame` of `kind` on disk until the file that needs the whole period is written."""
+        path = self.parts / f"{kind}_{index:04d}.parquet"
+        frame.write_parquet(path)
+        self.parked.setdefault(kind, []).append(path)
+
+    def unpark(self, kind: str) -> list[pl.DataFrame]:
+        """The parked frames of `kind`, in chunk order."""
+        return [pl.read_parquet(path) for path in self.parked.get(kind, [])]
+
+    def touchpoints(self) -> pl.DataFrame:
+        """The whole touchpoint export (the truth's attribution reads it too), until `close`."""
+        return pl.concat(self.unpark("touchpoints"))
 
     def write_inventory(self, snapshots: pl.DataFrame) -> None:
         """The inventory snapshot files (demo/inventory.py): FBA reports, Shopify exports, the stock count."""
@@ -1315,10 +1328,10 @@ class ExportWriter:
                 with open(part, "rb") as source:
                     shutil.copyfileobj(source, target)
         write_shopify_payments_csv(
-            ctx, pl.concat(self.transactions), out / "shopify" / "payment_transactions_export_1.csv"
+            ctx, pl.concat(self.unpark("transactions")), out / "shopify" / "payment_transactions_export_1.csv"
         )
         tenders.write_order_transactions_json(
-            self.order_transactions, ctx.timezone, out / "shopify" / "order_transactions_api.json"
+            self.unpark("order_transactions"), ctx.timezone, out / "shopify" / "order_transactions_api.json"
         )
         self._append_settlement_rows(ctx.other_settlement_rows)
         header = "\t".join(SETTLEMENT_COLUMNS) + "\n"
@@ -1336,11 +1349,14 @@ class ExportWriter:
         write_etsy_statements(ctx, pl.concat(self.etsy_statement), out / "etsy")
         write_google_ads_ui_csv(ctx, out / "google_ads" / "campaign_report.csv")
         write_google_ads_gaql_json(ctx, out / "google_ads" / "campaign_daily_gaql.json")
-        write_click_view(pl.concat(self.google_clicks), out / "google_ads")
+        write_click_view(pl.concat(self.unpark("google_clicks")), out / "google_ads")
         write_meta_insights(ctx, out / "meta_ads")
         write_amazon_ads_reports(ctx, out / "amazon_ads")
         write_brand_files(ctx, out / "brand")
-        write_touchpoints(pl.concat(self.touchpoints), out / "brand" / "touchpoints.csv")
+        write_touchpoints(self.touchpoints(), out / "brand" / "touchpoints.csv")
         write_carrier_invoices(ctx, pl.concat(self.invoices, how="vertical_relaxed"), out / "brand")
         write_shopify_billing_csv(ctx, pl.concat(self.shopify_labels, how="diagonal_relaxed"), out / "shopify")
+
+    def close(self) -> None:
+        """Remove the parked parts (after the truth has read the touchpoints)."""
         shutil.rmtree(self.parts)
