@@ -10,9 +10,9 @@ printed as Markdown rows for the README's "Performance" table, with the machine'
 
 The daily increment is the last day of the period arriving on a warehouse built without it: the base lake gets
 the order-grain exports (Shopify orders CSV and API JSON lines, Payments transactions, Amazon All Orders,
-the touchpoint export) cut before the period's last day, and every other file whole; the increment re-delivers
-those five files complete, as a brand's next daily download would, and runs the scheduled build (ingest, then
-`commerce-analytics build` without --full-refresh).
+the touchpoint export) cut before the period's last day, and every other file whole; the increment delivers
+those five exports' rows of the last day (a download filtered on that day) and runs the scheduled build
+(ingest, then `commerce-analytics build` without --full-refresh).
 """
 
 from __future__ import annotations
@@ -52,9 +52,13 @@ class Step:
     seconds: float
     peak_mib: float
 
-    def row(self) -> str:
+    def row(self, scale: str) -> str:
+        """One row of the README's table."""
         rate = f"{self.rows / self.seconds:,.0f}" if self.seconds > 0 else ""
-        return f"| {self.name} | {self.rows:,} {self.unit} | {self.seconds:,.1f} | {rate} | {self.peak_mib:,.0f} MiB |"
+        return (
+            f"| {scale} | {self.name} | {self.rows:,} {self.unit} | {self.seconds:,.1f} | {rate} "
+            f"| {self.peak_mib:,.0f} MiB |"
+        )
 
 
 def machine() -> str:
@@ -96,48 +100,67 @@ def order_lines(data: Path) -> int:
     return json.loads((data / "truth" / "summary.json").read_text())["order_lines"]
 
 
-def _row_date(line: str, column: int, separator: str) -> str:
-    return line.split(separator)[column][:10]
-
-
-def cut_before(source: Path, target: Path, column: str, last_day: str) -> None:
-    """`source` without its rows dated `last_day` or later (the export as downloaded the day before)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if source.suffix == ".jsonl":
-        with open(source, encoding="utf-8") as rows, open(target, "w", encoding="utf-8", newline="\n") as out:
-            out.writelines(line for line in rows if json.loads(line)[column][:10] < last_day)
-        return
-    if source.suffix == ".txt":  # Amazon's tab-separated flat file: no quoting, CRLF rows
-        with open(source, encoding="utf-8", newline="") as rows, open(target, "w", encoding="utf-8", newline="") as out:
+def split_file(source: Path, before: Path, day: Path, column: str, last_day: str) -> int:
+    """`source`'s rows dated before `last_day` into `before`, the others into `day` (both with the header):
+    the export as downloaded the day before, and the next day's download (filtered on that day). Returns the
+    day's row count."""
+    late_rows = 0
+    for target in (before, day):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    newline = "\n" if source.suffix == ".jsonl" else ""
+    with (
+        open(source, encoding="utf-8", newline="") as rows,
+        open(before, "w", encoding="utf-8", newline=newline) as early,
+        open(day, "w", encoding="utf-8", newline=newline) as late,
+    ):
+        if source.suffix == ".jsonl":
+            for line in rows:
+                is_late = json.loads(line)[column][:10] >= last_day
+                (late if is_late else early).write(line)
+                late_rows += is_late
+        elif source.suffix == ".txt":  # Amazon's tab-separated flat file: no quoting, CRLF rows
             header = next(rows)
             index = header.rstrip("\r\n").split("\t").index(column)
-            out.write(header)
-            out.writelines(line for line in rows if _row_date(line, index, "\t") < last_day)
-        return
-    with open(source, encoding="utf-8", newline="") as rows, open(target, "w", encoding="utf-8", newline="") as out:
-        reader = csv.reader(rows)  # quoted fields may hold newlines: parse, do not split lines
-        writer = csv.writer(out, lineterminator="\n")
-        header = next(reader)
-        index = header.index(column)
-        writer.writerow(header)
-        writer.writerows(row for row in reader if row[index][:10] < last_day)
+            early.write(header)
+            late.write(header)
+            for line in rows:
+                is_late = line.split("\t")[index][:10] >= last_day
+                (late if is_late else early).write(line)
+                late_rows += is_late
+        else:
+            reader = csv.reader(rows)  # quoted fields may hold newlines: parse, do not split lines
+            header = next(reader)
+            index = header.index(column)
+            writers = [csv.writer(handle, lineterminator="\n") for handle in (early, late)]
+            for writer in writers:
+                writer.writerow(header)
+            for row in reader:
+                is_late = row[index][:10] >= last_day
+                writers[is_late].writerow(row)
+                late_rows += is_late
+    return late_rows
 
 
 def split_daily(data: Path, days: int) -> tuple[list[str], list[str]]:
-    """(base paths, increment paths): every export with the daily files cut before the last day; those files whole."""
+    """(base paths, increment paths): every export with the daily files cut before the last day; the last day's
+    rows of those files."""
     last_day = (START + dt.timedelta(days=days - 1)).isoformat()
-    cut = data.with_name(data.name + "-base")
-    shutil.rmtree(cut, ignore_errors=True)
-    for name, column in DAILY_FILES.items():
-        cut_before(data / name, cut / name, column, last_day)
-    folders = [p for p in sorted(data.iterdir()) if p.is_dir() and p.name not in ("truth",) and p.name[0] != "."]
+    split = data.with_name(data.name + "-daily")
+    shutil.rmtree(split, ignore_errors=True)
+    # A day without rows in an export (the Payments export lags the period's end) is no download: no file.
+    day = [
+        str(split / "day" / name)
+        for name, column in DAILY_FILES.items()
+        if split_file(data / name, split / "base" / name, split / "day" / name, column, last_day)
+    ]
+    folders = [p for p in sorted(data.iterdir()) if p.is_dir() and p.name != "truth" and p.name[0] != "."]
     base = [
         str(p)
         for folder in folders
         for p in sorted(folder.rglob("*"))
         if p.is_file() and str(p.relative_to(data)) not in DAILY_FILES
     ]
-    return base + [str(cut / name) for name in DAILY_FILES], [str(data / name) for name in DAILY_FILES]
+    return base + [str(split / "base" / name) for name in DAILY_FILES], day
 
 
 def ingest(name: str, paths: list[str], env: dict[str, str]) -> Step:
@@ -182,8 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         help="builds only the fact and its upstream models, without tests: the CI smoke, not a figure to quote",
     )
     args = parser.parse_args(argv)
-    named = {(365, 1850): "bench-1m", (365, 18500): "bench-10m"}  # bench-1m is benchmarks/ingest.py's set too
-    default = named.get((args.days, args.orders_per_day), f"bench-{args.days}d-{args.orders_per_day:g}")
+    named = {(365, 1850): "1M", (365, 18500): "10M"}  # data/bench-1m is benchmarks/ingest.py's set too
+    scale = named.get((args.days, args.orders_per_day), f"{args.days} d x {args.orders_per_day:g}")
+    default = f"bench-{scale.lower()}" if scale in named.values() else f"bench-{args.days}d-{args.orders_per_day:g}"
     data = (args.data or ROOT / "data" / default).resolve()
     lake = data.with_name(data.name + "-lake")
     warehouse = data.with_name(data.name + "-warehouse.duckdb")
@@ -192,31 +216,31 @@ def main(argv: list[str] | None = None) -> int:
     env.update(COMMERCE_LAKE=str(lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local")
     print(f"pipeline benchmark: {args.days} days x {args.orders_per_day:g} orders a day in {data}")
     print(f"machine: {machine()}; {load()} at the start")
-    print("| step | rows | seconds | rows / s | peak RSS |")
-    print("|---|---|---|---|---|")
+    print("| order lines | step | rows | seconds | rows / s | peak RSS |")
+    print("|---|---|---|---|---|---|")
     smoke = ("-s", "+fct_financial_performance", "--exclude", "resource_type:test", "resource_type:unit_test")
     smoke = smoke if args.smoke else ()
     marker = data / ".bench.json"
     wanted = {"days": args.days, "orders_per_day": args.orders_per_day}
     if args.reuse_data and marker.exists() and json.loads(marker.read_text()) == wanted:
-        print(f"| generate | {order_lines(data):,} order lines (reused) | | | |")
+        print(f"| {scale} | generate | {order_lines(data):,} order lines (reused) | | | |")
     else:
-        print(generate(data, args.days, args.orders_per_day, env).row(), flush=True)
+        print(generate(data, args.days, args.orders_per_day, env).row(scale), flush=True)
     base, increment = split_daily(data, args.days)
     shutil.rmtree(lake, ignore_errors=True)
     shutil.rmtree(work, ignore_errors=True)
     for suffix in ("", ".wal"):
         Path(str(warehouse) + suffix).unlink(missing_ok=True)
     steps = [ingest("ingest (all but the last day)", base, env)]
-    print(steps[-1].row(), flush=True)
+    print(steps[-1].row(scale), flush=True)
     steps.append(build("full build", env, work, warehouse, "--full-refresh", *smoke))
-    print(steps[-1].row(), flush=True)
+    print(steps[-1].row(scale), flush=True)
     print(f"  slowest nodes: {slowest_nodes(work)}")
     before = steps[-1].rows
     day_ingest = ingest("daily increment: ingest", increment, env)
-    print(day_ingest.row(), flush=True)
+    print(day_ingest.row(scale), flush=True)
     day_build = build("daily increment: scheduled build", env, work, warehouse, *smoke)
-    print(day_build.row(), flush=True)
+    print(day_build.row(scale), flush=True)
     print(f"  slowest nodes: {slowest_nodes(work)}")
     new_lines = day_build.rows - before
     total = Step(
@@ -226,10 +250,10 @@ def main(argv: list[str] | None = None) -> int:
         day_ingest.seconds + day_build.seconds,
         max(day_ingest.peak_mib, day_build.peak_mib),
     )
-    print(total.row(), flush=True)
+    print(total.row(scale), flush=True)
     alone = ("-s", "fct_financial_performance", *smoke[2:])
     fact = build("fct_financial_performance alone", env, work, warehouse, "--full-refresh", *alone)
-    print(fact.row(), flush=True)
+    print(fact.row(scale), flush=True)
     print(f"machine: {machine()}; {load()} at the end")
     return 0
 

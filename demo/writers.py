@@ -12,6 +12,7 @@ import gzip
 import json
 import shutil
 from pathlib import Path
+from typing import TextIO
 
 import polars as pl
 
@@ -215,6 +216,20 @@ def _csv(df: pl.DataFrame, *, separator: str = ",", header: bool = True) -> str:
     return blanked.write_csv(separator=separator, include_header=header, quote_style="necessary")
 
 
+ROWS_PER_WRITE = 50_000  # rows formatted at a time: the text of a large file is never in memory whole
+
+
+def _write_csv(target: Path | TextIO, df: pl.DataFrame, *, separator: str = ",", header: bool = True) -> None:
+    """`_csv(df)` written to a path or an open text file, `ROWS_PER_WRITE` rows at a time (the same bytes)."""
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            _write_csv(handle, df, separator=separator, header=header)
+        return
+    for start in range(0, max(df.height, 1), ROWS_PER_WRITE):
+        target.write(_csv(df.slice(start, ROWS_PER_WRITE), separator=separator, header=header and start == 0))
+
+
 def with_presentment(ctx: Context, orders: pl.DataFrame) -> pl.DataFrame:
     """Attach the presentment-currency rate of each order's date (latest weekday rate)."""
     fx = ctx.fx.with_columns(rate_e6=(pl.col("rate") * 1_000_000).round().cast(pl.Int64)).sort("date")
@@ -242,7 +257,7 @@ def presentment(cents: pl.Expr) -> pl.Expr:
 # --------------------------------------------------------------------------- Shopify
 
 
-def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str:
+def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, target: Path | TextIO, *, header: bool) -> None:
     """Admin > Orders > Export: one row per line item, newest order first, 79 columns."""
     tz = ctx.timezone
     fmt = "%Y-%m-%d %H:%M:%S %z"
@@ -370,7 +385,7 @@ def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str
         ]
     ).with_columns(pl.col("Financial Status").fill_null(""))
     rows = rows.sort(["order_seq", "position"], descending=[True, False]).select(SHOPIFY_ORDERS_COLUMNS)
-    return _csv(rows.fill_null(""), header=header)
+    _write_csv(target, rows.fill_null(""), header=header)
 
 
 def _money_set(cents: str | pl.Expr, *, currency: str = "USD") -> pl.Expr:
@@ -458,7 +473,7 @@ def shopify_order_adjustments() -> pl.Expr:
     return pl.concat_list(shipping, discrepancy).list.drop_nulls()
 
 
-def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
+def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld, target: TextIO) -> None:
     """Admin API orders (REST shape), one JSON object per line, for orders since the API connection."""
     tz = ctx.timezone
     iso = "%Y-%m-%dT%H:%M:%S%:z"
@@ -653,11 +668,19 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         refunds=pl.col("refunds"),
         fulfillments=pl.col("fulfillments"),
     )
-    text = out.write_ndjson()
-    # polars writes null for absent lists; Shopify sends [] for these.
-    for key in ("discount_allocations", "tax_lines", "refunds", "discount_codes", "refund_line_items", "fulfillments"):
-        text = text.replace(f'"{key}":null', f'"{key}":[]')
-    return text
+    for start in range(0, out.height, ROWS_PER_WRITE):  # one line per order: written a batch at a time
+        text = out.slice(start, ROWS_PER_WRITE).write_ndjson()
+        # polars writes null for absent lists; Shopify sends [] for these.
+        for key in (
+            "discount_allocations",
+            "tax_lines",
+            "refunds",
+            "discount_codes",
+            "refund_line_items",
+            "fulfillments",
+        ):
+            text = text.replace(f'"{key}":null', f'"{key}":[]')
+        target.write(text)
 
 
 def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: Path) -> None:
@@ -693,7 +716,7 @@ def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: P
             "Currency": pl.lit("USD"),
         }
     )
-    _write_text(path, _csv(out))
+    _write_csv(path, out)
     # The payouts those transactions were paid in (Admin API payouts page): the deposits to reconcile.
     payouts.write_shopify_payouts_json(payouts.payouts(txns), path.parent / "payouts_api.json")
 
@@ -1036,15 +1059,13 @@ def write_brand_files(ctx: Context, folder: Path) -> None:
 
 def write_touchpoints(touchpoints: pl.DataFrame, path: Path) -> None:
     """The web-analytics visit export, oldest first."""
-    _write_text(
+    _write_csv(
         path,
-        _csv(
-            touchpoints.sort(["occurred_utc", "customer_email", "landing_url"]).select(
-                occurred_at=utc_ts("occurred_utc", "%Y-%m-%dT%H:%M:%SZ"),
-                customer_email="customer_email",
-                landing_url="landing_url",
-                referrer_url="referrer_url",
-            )
+        touchpoints.sort(["occurred_utc", "customer_email", "landing_url"]).select(
+            occurred_at=utc_ts("occurred_utc", "%Y-%m-%dT%H:%M:%SZ"),
+            customer_email="customer_email",
+            landing_url="landing_url",
+            referrer_url="referrer_url",
         ),
     )
 
@@ -1273,9 +1294,9 @@ class ExportWriter:
 
     def add(self, chunk: Chunk) -> None:
         part = self.parts / f"shopify_orders_{chunk.index:04d}.csv"
-        _write_text(part, shopify_orders_csv(self.ctx, chunk.shopify, header=False))
+        shopify_orders_csv(self.ctx, chunk.shopify, part, header=False)
         self.csv_parts.append(part)
-        self.jsonl.write(shopify_orders_jsonl(self.ctx, chunk.shopify))
+        shopify_orders_jsonl(self.ctx, chunk.shopify, self.jsonl)
         self.all_orders.write(amazon_orders_tsv(chunk.amazon.orders, header=chunk.index == 0))
         self._append_settlement_rows(chunk.amazon.settlement_rows)
         self.park("transactions", chunk.index, chunk.shopify.transactions)

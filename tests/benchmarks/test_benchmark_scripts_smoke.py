@@ -10,7 +10,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 DAYS, ORDERS_PER_DAY = "14", "20"
-FIGURE = r"\| {name} \| ([\d,]+) [a-z ]+(?:\(reused\) )?\| ([\d,.]+) \| ([\d,]*) \| ([\d,]+) MiB \|"
+FIGURE = r"\| [^|]+ \| {name} \| ([\d,]+) [a-z ]+(?:\(reused\) )?\| ([\d,.]+) \| ([\d,]*) \| ([\d,]+) MiB \|"
 
 
 def _run(script: str, *args: str) -> str:
