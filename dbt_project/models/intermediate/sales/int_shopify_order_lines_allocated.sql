@@ -23,7 +23,7 @@
 -#}
 {#-
     Incremental by affected orders (macros/incremental.sql, landed_changed_keys): a run recomputes the whole
-    orders whose order, line or refund-line rows landed since the last build (or whose file was retracted),
+    orders whose order, line or refund-line rows landed since the last build (or whose delivery was retracted),
     from every visible version of them, so the API-over-CSV precedence and latest-wins still decide; an order
     whose stored customer key its landed rows no longer carry (an erased customer) is recomputed too. A
     change of `brand_timezone`, `shopify_gift_card_skus` or the customer hash salt needs `--full-refresh`.
@@ -39,7 +39,7 @@
     incremental_strategy='delete+insert',
     unique_key='shopify_order_id',
     on_schema_change='fail',
-    post_hook="{{ delete_vanished_landed_keys([source('shopify', 'orders'), 'order_id'], 'shopify_order_id') }}",
+    post_hook="{{ delete_hidden_source_rows() }}",
 ) }}
 
 with
@@ -48,6 +48,8 @@ with
     changed_orders as (
 
         {{ landed_changed_keys(changed_by) }}
+        union
+        {{ hidden_source_keys('shopify_order_id') }}
         union
         -- An erased customer (ingestion/erasure.py) loses the email its stored customer_key was hashed from.
         select erased_rows.order_id as changed_key
@@ -121,6 +123,7 @@ lines_joined as (
         orders.source_name,
         orders.shipping_country,
         orders.shipping_province,
+        order_lines._source_sha256,
         order_lines.quantity as units,
         coalesce(order_lines.taxable, true) as is_taxable,
         {{ to_cents('order_lines.unit_price') }} * order_lines.quantity as line_price_cents,
@@ -336,7 +339,8 @@ final as (
         order_subtotal_cents,
         order_shipping_cents,
         order_taxes_cents,
-        -- The watermark of the affected-keys increment (macros/incremental.sql).
+        -- The delivery the line came from and the watermark of the affected-keys increment (macros/incremental.sql).
+        _source_sha256,
         {% if is_incremental() -%}
             ({{ landed_through(changed_by) }})
         {%- else -%}
