@@ -1,11 +1,18 @@
 """Ingest throughput and peak memory: the ~1 million order-line demo set into a local lake and into an
-S3-protocol server (moto, on loopback).
+S3-protocol server (moto, on loopback), against DuckDB's own CSV/JSON-to-Parquet time on the same files.
 
     .venv/bin/python benchmarks/ingest.py [--data data/bench-1m] [--days 365] [--orders-per-day 1850] [--no-s3]
+                                          [--largest 3]
 
 Each ingest runs as its own process, so the peak resident memory printed is that of the ingest alone: the
 child reports its own VmHWM from /proc/self/status (a forked child's ru_maxrss would include the parent's
 pages, i.e. the generator and the in-memory S3 server).
+
+The baseline (issue 16: "ingestion within 3x of DuckDB's own CSV/JSON-to-Parquet time") is DuckDB, in its own
+process, copying each export file to zstd Parquet with its sniffed types (`read_csv` / `read_json`, nothing
+validated, no lineage, no quarantine): the floor an ingest that also validates, keys and records every row is
+measured against. It is printed for the whole set and for each of the largest files, each timed the same way as
+the ingest of that file alone (a process each, interpreter start included on both sides).
 """
 
 from __future__ import annotations
@@ -33,6 +40,26 @@ print(f"PEAK_RSS_KB {peak}", file=sys.stderr)
 sys.exit(code)
 """
 EXPORT_DIRS = ("shopify", "amazon", "google_ads", "meta_ads", "amazon_ads", "brand")
+# DuckDB copying files to Parquet; prints one JSON line per file and its own peak RSS.
+DUCKDB_CHILD = """
+import json, sys, tempfile, time
+import duckdb
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+with tempfile.TemporaryDirectory(prefix="bench-duckdb-") as out:
+    for i, path in enumerate(sys.argv[1:]):
+        name = path.lower().removesuffix(".gz")
+        reader = "read_json" if name.endswith((".json", ".jsonl", ".ndjson")) else "read_csv"
+        started = time.perf_counter()
+        try:
+            con.execute(f"COPY (FROM {reader}(?)) TO '{out}/{i}.parquet' (FORMAT parquet, COMPRESSION zstd)", [path])
+            error = None
+        except duckdb.Error as exc:
+            error = str(exc).splitlines()[0][:160]
+        print(json.dumps({"path": path, "seconds": time.perf_counter() - started, "error": error}), flush=True)
+peak = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(f"PEAK_RSS_KB {peak}", file=sys.stderr)
+"""
 
 
 def ensure_data(folder: Path, days: int, orders_per_day: float) -> None:
@@ -40,6 +67,8 @@ def ensure_data(folder: Path, days: int, orders_per_day: float) -> None:
     wanted = {"days": days, "orders_per_day": orders_per_day}
     if marker.exists() and json.loads(marker.read_text()) == wanted:
         return
+    # The project's packages, not this folder's scripts: `warehouse` is both (demo.truth imports the package).
+    sys.path.insert(0, str(ROOT))
     from demo.generate import generate
 
     shutil.rmtree(folder, ignore_errors=True)
@@ -61,6 +90,29 @@ def run_ingest(paths: list[str], env: dict[str, str]) -> tuple[list[dict], float
     results = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     peak_kb = next(int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("PEAK_RSS_KB"))
     return results, seconds, peak_kb / 1024
+
+
+def run_duckdb(files: list[Path]) -> tuple[list[dict], float, float]:
+    """(per-file outcomes, seconds, peak RSS MiB) of DuckDB copying `files` to Parquet in one process."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [str(PYTHON), "-c", DUCKDB_CHILD, *map(str, files)], capture_output=True, text=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    if proc.returncode:
+        raise SystemExit(f"the DuckDB baseline failed: {proc.stderr[-2000:]}")
+    outcomes = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    peak_kb = next(int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("PEAK_RSS_KB"))
+    return outcomes, seconds, peak_kb / 1024
+
+
+def baseline_line(label: str, seconds: float, peak_mib: float, ingest_seconds: float, failed: list[dict]) -> None:
+    note = f"  (DuckDB could not read {len(failed)} files, first {Path(failed[0]['path']).name}: {failed[0]['error']})"
+    note = note if failed else ""
+    print(
+        f"{label:<22} {seconds:>7.1f} s  peak RSS {peak_mib:>6.0f} MiB   "
+        f"ingest/DuckDB {ingest_seconds / seconds:>5.1f}x{note}"
+    )
 
 
 def report(label: str, results: list[dict], seconds: float, peak_mib: float, input_mb: float) -> None:
@@ -85,6 +137,7 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--orders-per-day", type=float, default=1850)
     parser.add_argument("--no-s3", action="store_true")
+    parser.add_argument("--largest", type=int, default=3, help="also time this many largest files alone (0: none)")
     args = parser.parse_args()
     ensure_data(args.data, args.days, args.orders_per_day)
     paths = [str(args.data / d) for d in EXPORT_DIRS]
@@ -94,12 +147,29 @@ def main() -> int:
         order_lines = sum(1 for _ in truth) - 1
     print(f"data set: {args.data} ({order_lines:,} order lines, {len(files)} export files, {input_mb:.0f} MB)")
 
+    print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
     base_env = {**os.environ, "COMMERCE_TIMEZONE": "America/New_York"}
     with tempfile.TemporaryDirectory(prefix="bench-lake-") as lake:
         env = {**base_env, "COMMERCE_LAKE": lake}
         env.pop("AWS_ENDPOINT_URL", None)
-        report("local lake", *run_ingest(paths, env), input_mb)
+        results, whole_seconds, peak = run_ingest(paths, env)
+        report("local lake", results, whole_seconds, peak, input_mb)
         report("local lake, 2nd run", *run_ingest(paths, env), input_mb)
+
+    outcomes, duck_seconds, duck_peak = run_duckdb(files)
+    failed = [o for o in outcomes if o["error"]]
+    baseline_line("DuckDB to Parquet, all", duck_seconds, duck_peak, whole_seconds, failed)
+    for path in sorted(files, key=lambda p: p.stat().st_size, reverse=True)[: args.largest]:
+        with tempfile.TemporaryDirectory(prefix="bench-lake-") as lake:
+            env = {**base_env, "COMMERCE_LAKE": lake}
+            env.pop("AWS_ENDPOINT_URL", None)
+            results, seconds, peak = run_ingest([str(path)], env)
+        report(f"  {path.name[:20]}", results, seconds, peak, path.stat().st_size / 1e6)
+        outcomes, duck_file_seconds, duck_file_peak = run_duckdb([path])
+        baseline_line(
+            "  DuckDB, same file", duck_file_seconds, duck_file_peak, seconds, [o for o in outcomes if o["error"]]
+        )
 
     if not args.no_s3:
         from moto.server import ThreadedMotoServer

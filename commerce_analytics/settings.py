@@ -53,6 +53,9 @@ class Settings:
     """SHOPIFY_ACCESS_TOKEN: a custom app's Admin API access token (read-only scopes)."""
     shopify_api_version: str = "2025-07"
     """SHOPIFY_API_VERSION: the Admin API version pulled."""
+    shopify_pull_payment_transactions: bool = True
+    """SHOPIFY_PULL_PAYMENT_TRANSACTIONS: pull Shopify Payments balance transactions (false: they come from dropped
+    Payments exports; a store keeps one of the two paths, docs/connectors.md)."""
     meta_graph_api_url: str = META_GRAPH_API_URL
     """META_GRAPH_API_URL: the Graph API base URL, with its version."""
     meta_access_token: str = field(default="", repr=False)
@@ -160,6 +163,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         shopify_shop_url=env.get("SHOPIFY_SHOP_URL", "").strip().rstrip("/"),
         shopify_access_token=env.get("SHOPIFY_ACCESS_TOKEN", "").strip(),
         shopify_api_version=env.get("SHOPIFY_API_VERSION") or "2025-07",
+        shopify_pull_payment_transactions=env.get("SHOPIFY_PULL_PAYMENT_TRANSACTIONS", "true").strip().lower()
+        not in ("false", "0", "no", "off"),
         meta_graph_api_url=(env.get("META_GRAPH_API_URL") or META_GRAPH_API_URL).rstrip("/"),
         meta_access_token=env.get("META_ACCESS_TOKEN", "").strip(),
         meta_ad_account_ids=tuple(a.strip() for a in env.get("META_AD_ACCOUNT_IDS", "").split(",") if a.strip()),

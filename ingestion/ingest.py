@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from commerce_analytics.settings import Settings, load_settings
 from ingestion import registry
+from ingestion.connectors.payments import dropped_export_problem
 from ingestion.formats import FORMATS, Detection, Format, Sniff, detect
 from ingestion.formats.base import ParseContext, Parsed
 from ingestion.lake import (
@@ -377,6 +378,9 @@ class Ingestor:
             problem = as_file_problem(exc)
             return self._reject(delivery, work, problem, fmt=_format_named(problem), forced=forced)
         fmt = detection.format
+        clash = dropped_export_problem(self.lake, fmt.name, delivery.display)
+        if clash:  # one path per store for Shopify Payments (ingestion/connectors/payments.py)
+            return self._reject(delivery, work, FileProblem(*clash), fmt=fmt, forced=forced)
         if reprocess and previous and previous.get("parser_version") == parser_version(fmt) and not force:
             return FileResult(
                 delivery.display,

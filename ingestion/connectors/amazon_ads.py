@@ -15,7 +15,8 @@ is a duplicate and a restated day lands as a new version of its rows:
 An account without Sponsored Brands or Display campaigns gets empty reports: nothing lands for them (or leave them
 out of AMAZON_ADS_AD_PRODUCTS). A report that ends FAILED or is not COMPLETED within
 AMAZON_ADS_REPORT_TIMEOUT_SECONDS fails the profile and nothing of it lands. A create request identical to one still
-being generated answers 425 naming that report, which is then awaited instead. Auth: Login with Amazon, `Bearer`
+being generated answers 425 naming that report, which is then awaited instead, once its getReport shows the same
+dates, ad product, report type and columns (`_same_request`). Auth: Login with Amazon, `Bearer`
 token plus the `Amazon-Advertising-API-ClientId` and `-Scope` (profile) headers; a 401 refreshes the token once.
 429 and 5xx are retried by the shared client (`Retry-After` when Amazon sends it).
 """
@@ -79,6 +80,7 @@ REPORT_SPECS = {
 
 class AmazonAdsConnector:
     source = "amazon_ads"
+    lake_source = "amazon_ads"
     entities = ("advertised_product_daily", "sponsored_brands_display_daily")
     settings_needed = (
         "AMAZON_ADS_LWA_CLIENT_ID",
@@ -184,6 +186,12 @@ class _Session:
                 "(AMAZON_ADS_REPORT_TIMEOUT_SECONDS); nothing landed",
             ),
         )
+        if created.status_code == 425 and not _same_request(report, body):
+            raise self.client.error(
+                path,
+                f"Amazon answered 425 naming report {report_id} as the duplicate of {what}, but that report is "
+                f"{_described(report)}: its rows are not this request's; nothing landed, pull again later",
+            )
         if report["status"] == "FAILED":
             raise self.client.error(
                 path,
@@ -216,6 +224,22 @@ def stable_json_array(rows: list[dict]) -> bytes:
     """A report's rows as the JSON array it was: keys sorted, one row per line, rows sorted (same data, same bytes)."""
     lines = sorted(json.dumps(row, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for row in rows)
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode()
+
+
+def _same_request(report: dict, body: dict) -> bool:
+    """Whether a report (getReport's answer) is what `body` asked for: its dates, ad product, report type, time
+    unit and at least its columns (a 425 names a report Amazon deems a duplicate; that must be checked)."""
+    asked, got = body["configuration"], report.get("configuration") or {}
+    return (
+        (report.get("startDate"), report.get("endDate")) == (body["startDate"], body["endDate"])
+        and all(got.get(k) == asked[k] for k in ("adProduct", "reportTypeId", "timeUnit"))
+        and set(asked["columns"]) <= set(got.get("columns") or [])
+    )
+
+
+def _described(report: dict) -> str:
+    config = report.get("configuration") or {}
+    return f"{config.get('reportTypeId')} {config.get('adProduct')} {report.get('startDate')}..{report.get('endDate')}"
 
 
 def _duplicate_of(response: httpx.Response) -> str | None:

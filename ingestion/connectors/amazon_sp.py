@@ -28,7 +28,7 @@ import httpx
 from commerce_analytics.settings import Settings
 from ingestion.connectors.async_reports import date_slices, poll_until
 from ingestion.connectors.base import NotConfigured, PulledFile, PullWindow, later_cursor
-from ingestion.connectors.http import USE_BACKOFF, ApiClient, endpoint_of
+from ingestion.connectors.http import MAX_REASON_CHARS, USE_BACKOFF, ApiClient, endpoint_of
 from ingestion.connectors.oauth import RefreshTokenAuth
 
 SETTLEMENT_REPORT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
@@ -126,7 +126,7 @@ class _Session:
         return body
 
     def settlements(self, window: PullWindow) -> list[PulledFile]:
-        now = dt.datetime.now(dt.UTC)
+        now = window.now()
         oldest = now - dt.timedelta(days=REPORT_RETENTION_DAYS) + dt.timedelta(minutes=5)
         created_since = max(_midnight(window.since), oldest)
         created_until = min(_midnight(window.until + dt.timedelta(days=1)), now)
@@ -159,18 +159,18 @@ class _Session:
     def all_orders(self, window: PullWindow) -> list[PulledFile]:
         files = []
         for start, end in date_slices(window.since, window.until, ALL_ORDERS_MAX_DAYS):
-            content = self.requested_report(ALL_ORDERS_REPORT, start, end)
+            content = self.requested_report(ALL_ORDERS_REPORT, start, end, window.now())
             if content is not None:
                 for day, day_content in split_by_purchase_day(content).items():
                     files.append(PulledFile(f"amazon/all_orders_{self.marketplace}_{day}.txt", day_content))
         return files
 
-    def requested_report(self, report_type: str, start: dt.date, end: dt.date) -> bytes | None:
+    def requested_report(self, report_type: str, start: dt.date, end: dt.date, now: dt.datetime) -> bytes | None:
         """createReport, getReport until it finished, and its document; None when Amazon had no data."""
         # The end of the slice's last day, or a moment ago when that is today: never a future time.
         data_end = min(
             _midnight(end + dt.timedelta(days=1)) - dt.timedelta(seconds=1),
-            dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2),
+            now - dt.timedelta(minutes=2),
         )
         if data_end <= _midnight(start):  # a slice of today only, minutes after midnight UTC: nothing yet
             return None
@@ -201,10 +201,14 @@ class _Session:
         if status == "CANCELLED":
             return None
         if status == "FATAL":
+            # The Reports API model: a FATAL report "may" carry a reportDocumentId whose document explains why.
+            why = "Amazon gives no reason"
+            if report.get("reportDocumentId"):
+                text = self.document(report["reportDocumentId"]).decode("utf-8", "replace")
+                why = f"Amazon's report document says: {' '.join(text.split())[:MAX_REASON_CHARS]}"
             raise self.client.error(
                 path,
-                f"{what} ended FATAL (Amazon gives no reason); nothing landed: pull again, or check the report "
-                "in Seller Central",
+                f"{what} ended FATAL ({why}); nothing landed: pull again, or check the report in Seller Central",
             )
         return self.document(report["reportDocumentId"])
 

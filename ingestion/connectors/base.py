@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from commerce_analytics.settings import Settings
@@ -55,11 +55,20 @@ class NotConfigured(ConnectorError):
 @dataclass(frozen=True)
 class PullWindow:
     """The inclusive days to pull. `explicit`: given as --since/--until (a backfill), so the cursor must not
-    move backwards (`later_cursor`)."""
+    move backwards (`later_cursor`). `today`: the runner's day (injected by tests and replays; None: the real
+    one); every "how old is too old" cut-off (report retention, click_view's 90 days) follows `now()`."""
 
     since: dt.date
     until: dt.date
     explicit: bool = False
+    today: dt.date | None = field(default=None, compare=False)
+
+    def now(self) -> dt.datetime:
+        """The moment of the pull: the real time, or the end of an injected `today` that has passed."""
+        real = dt.datetime.now(dt.UTC)
+        if self.today is None or self.today >= real.date():
+            return real
+        return dt.datetime.combine(self.today + dt.timedelta(days=1), dt.time(0), dt.UTC)
 
     def days(self) -> list[dt.date]:
         return [self.since + dt.timedelta(days=n) for n in range((self.until - self.since).days + 1)]
@@ -89,6 +98,7 @@ def pull_window(
 ) -> PullWindow:
     """The window of one pull: --since/--until when given (a backfill); else from the cursor minus the source's
     lookback (<SOURCE>_LOOKBACK_DAYS) to today; a first pull reaches COMMERCE_PULL_BACKFILL_DAYS back."""
+    injected = today
     today = today or dt.datetime.now(dt.UTC).date()
     end = until or today
     if since is not None:
@@ -101,7 +111,7 @@ def pull_window(
             start = min(cursor, end) - dt.timedelta(days=settings.lookback_days(source))
     if start > end:
         raise ValueError(f"--since {start} is after --until {end}")
-    return PullWindow(start, end, explicit=since is not None or until is not None)
+    return PullWindow(start, end, explicit=since is not None or until is not None, today=injected)
 
 
 def later_cursor(old: str | None, new: str | None) -> str | None:
@@ -131,7 +141,10 @@ def stable_json_lines(records: list[Any]) -> bytes:
 
 class Connector(Protocol):
     source: str
-    """The lake source it pulls (shopify, meta_ads, amazon_sp, amazon_ads, google_ads)."""
+    """Its name: the CLI's SOURCE, the `pulled` asset prefix and the `_state/<source>/` folder (shopify, meta_ads,
+    amazon_sp, amazon_ads, google_ads)."""
+    lake_source: str
+    """The lake source its files land in (`amazon_sp` lands Seller Central's `amazon`; the others their own name)."""
     entities: tuple[str, ...]
     """What it pulls, one Dagster asset each in the `pulled` group (e.g. orders, payouts)."""
     settings_needed: tuple[str, ...]

@@ -15,7 +15,7 @@ did not change is a duplicate and a restated day lands as a new version of its r
 Auth: a Google OAuth refresh token (`GOOGLE_ADS_CLIENT_ID`/`_SECRET`/`_REFRESH_TOKEN`) for the access token,
 `developer-token` on every call, `login-customer-id` when access goes through a manager account. An expired access
 token (401 UNAUTHENTICATED) is refreshed once. A page token that expired mid-query (EXPIRED_PAGE_TOKEN) restarts
-that query once. 429 RESOURCE_EXHAUSTED and 5xx are retried by the shared client.
+that query once. 429 RESOURCE_EXHAUSTED waits its `quotaErrorDetails.retryDelay` (`quota_wait`), 5xx the backoff.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import httpx
 
 from commerce_analytics.settings import Settings
 from ingestion.connectors.base import NotConfigured, PulledFile, PullWindow, later_cursor, stable_json
-from ingestion.connectors.http import ApiClient, endpoint_of, response_reason
+from ingestion.connectors.http import USE_BACKOFF, ApiClient, endpoint_of, response_reason
 from ingestion.connectors.oauth import RefreshTokenAuth
 
 CLICK_VIEW_DAYS = 90
@@ -46,6 +46,7 @@ CLICK_VIEW_QUERY = (
 
 class GoogleAdsConnector:
     source = "google_ads"
+    lake_source = "google_ads"
     entities = ("campaign_daily", "click_view")
     settings_needed = (
         "GOOGLE_ADS_DEVELOPER_TOKEN",
@@ -86,6 +87,7 @@ class _Session:
     def __init__(self, client: ApiClient, settings: Settings, customer: str):
         self.client = client
         self.customer = customer
+        self.deadline = settings.pull_deadline_seconds
         self.path = f"/{settings.google_ads_api_version}/customers/{customer}/googleAds:search"
         fixed = {"developer-token": settings.google_ads_developer_token}
         if settings.google_ads_login_customer_id:
@@ -116,7 +118,7 @@ class _Session:
         ]
 
     def click_view(self, window: PullWindow) -> list[PulledFile]:
-        oldest = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=CLICK_VIEW_DAYS - 1)
+        oldest = window.now().date() - dt.timedelta(days=CLICK_VIEW_DAYS - 1)
         files = []
         for day in window.days():
             if day < oldest:
@@ -141,12 +143,24 @@ class _Session:
             except _PageTokenExpired as exc:
                 raise self.client.error(self.path, f"the page token expired twice: {exc}") from None
 
+    def quota_wait(self, response: httpx.Response) -> float | None:
+        """`retry_delay`, except that a wait past COMMERCE_PULL_DEADLINE_SECONDS (the developer token's daily
+        operations are spent) ends the pull at once with Google's message instead of retrying into the quota."""
+        wait = retry_delay(response)
+        if wait is not None and wait > self.deadline:
+            raise self.client.error(
+                endpoint_of(response.request.url),
+                f"{_error_message(response)} (the quota resets before retrying helps: longer than "
+                "COMMERCE_PULL_DEADLINE_SECONDS; see docs/connectors.md for the developer token's access levels)",
+            )
+        return wait
+
     def _pages(self, query: str) -> tuple[str, list[dict]]:
         rows: list[dict] = []
         field_mask = ""
         body: dict = {"query": query}
         for _ in range(MAX_PAGES):
-            response = self.auth.request("POST", self.path, json=body, ok_statuses=(400,))
+            response = self.auth.request("POST", self.path, json=body, ok_statuses=(400,), throttled=self.quota_wait)
             if response.status_code == 400:
                 if "EXPIRED_PAGE_TOKEN" in _error_codes(response) and "pageToken" in body:
                     raise _PageTokenExpired(response_reason(response))
@@ -173,6 +187,19 @@ def _failures(response: httpx.Response) -> list[dict]:
     error = body.get("error") if isinstance(body, dict) else None
     details = (error or {}).get("details") or []
     return [e for d in details if isinstance(d, dict) for e in d.get("errors") or [] if isinstance(e, dict)]
+
+
+def retry_delay(response: httpx.Response) -> float | None:
+    """Seconds a 429 RESOURCE_EXHAUSTED asks to wait: its `quotaErrorDetails.retryDelay` ("40591s"; Google sends
+    no Retry-After), USE_BACKOFF when it names none; None for any other response."""
+    if response.status_code != 429 or response.headers.get("Retry-After"):
+        return None
+    delays = [
+        str(((e.get("details") or {}).get("quotaErrorDetails") or {}).get("retryDelay") or "")
+        for e in _failures(response)
+    ]
+    seconds = [float(d.removesuffix("s")) for d in delays if d.removesuffix("s").replace(".", "", 1).isdigit()]
+    return max(seconds) if seconds else USE_BACKOFF
 
 
 def _error_codes(response: httpx.Response) -> set[str]:

@@ -83,6 +83,7 @@ def throttle_wait(response: httpx.Response) -> float | None:
 
 class MetaAdsConnector:
     source = "meta_ads"
+    lake_source = "meta_ads"
     entities = ("campaign_daily",)
     settings_needed = ("META_ACCESS_TOKEN", "META_AD_ACCOUNT_IDS")
 

@@ -1,17 +1,20 @@
-"""Shopify Admin GraphQL API: orders (with their transactions) by `updated_at`, and Shopify Payments payouts.
+"""Shopify Admin GraphQL API: orders (with their transactions) by `updated_at`, and Shopify Payments payouts and
+balance transactions.
 
 Orders come from bulk operations (`bulkOperationRunQuery`, polled with `node(id:)`, the JSONL result
 downloaded from its signed URL without the token): a bulk query has no cost ceiling and flattens nested
 connections, so backfills and daily increments take the same path. A bulk query allows five connections,
 so two run one after the other: ORDERS_QUERY (orders, line items, shipping lines; the order's transactions,
 refunds and customer journey are plain fields) and FULFILLMENTS_QUERY (each refund's line items and order
-adjustments, each fulfillment's line items), joined by id. Payouts are paged with `shopifyPaymentsAccount.payouts`.
+adjustments, each fulfillment's line items), joined by id. Payouts are paged with `shopifyPaymentsAccount.payouts`,
+balance transactions with `shopifyPaymentsAccount.balanceTransactions` (by `processed_at`; `payments.py`).
 
 Every result is converted to the REST Admin API shapes ingestion parses (`formats/shopify_orders_json.py`,
 `shopify_order_transactions_json.py`, `shopify_payouts_json.py`), deterministically (`to_rest_order` and
 friends; the mapping is listed in docs/connectors.md), one file per `updated_at` day (UTC):
 `shopify/orders_<shop>_updated_<day>.jsonl` and `shopify/order_transactions_<shop>_updated_<day>.json`,
-and `shopify/payouts_<shop>_<month>.json`. Re-pulling unchanged days gives the same bytes (duplicates).
+`shopify/payouts_<shop>_<month>.json` and `shopify/payment_transactions_<shop>_<day>.csv` (the Payments
+transactions export's columns). Re-pulling unchanged days gives the same bytes (duplicates).
 
 Cursor: the latest `updatedAt` pulled; the next pull asks for `updated_at >=` that day minus
 SHOPIFY_LOOKBACK_DAYS (1). Throttling: GraphQL cost limits answer HTTP 200 with a `THROTTLED` error and
@@ -39,6 +42,13 @@ from ingestion.connectors.base import (
     stable_json_lines,
 )
 from ingestion.connectors.http import ApiClient, endpoint_of
+from ingestion.connectors.payments import (
+    BALANCE_TRANSACTIONS_QUERY,
+    PAYMENT_TRANSACTIONS,
+    balance_transaction_files,
+    check_one_payments_path,
+    payments_since,
+)
 
 MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
 ALLOCATIONS = f"discountAllocations {{ allocatedAmountSet {{ {MONEY} }} discountApplication {{ index }} }}"
@@ -419,7 +429,8 @@ def throttle_wait(response: httpx.Response) -> float | None:
 
 class ShopifyConnector:
     source = "shopify"
-    entities = ("orders", "order_transactions", "payouts")
+    lake_source = "shopify"
+    entities = ("orders", "order_transactions", "payouts", PAYMENT_TRANSACTIONS)
     settings_needed = ("SHOPIFY_SHOP_URL", "SHOPIFY_ACCESS_TOKEN")
 
     def accounts(self, settings: Settings) -> list[str]:
@@ -445,6 +456,9 @@ class ShopifyConnector:
             credential_setting="SHOPIFY_ACCESS_TOKEN",
         )
         downloads = ApiClient(source=self.source, account=account, base_url="", settings=settings)
+        pull_payments = settings.shopify_pull_payment_transactions
+        if pull_payments:  # before any request: a store keeps one path for its payments (docs/connectors.md)
+            check_one_payments_path(settings, account)
         with client, downloads:
             bulk = BulkRunner(client, downloads, settings)
             flt = (
@@ -453,16 +467,37 @@ class ShopifyConnector:
             )
             orders, children = bulk.run(ORDERS_QUERY.replace("__FILTER__", flt))
             more_orders, more_children = bulk.run(FULFILLMENTS_QUERY.replace("__FILTER__", flt))
-            payouts = self._payouts(client, window, settings)
+            payouts, payout_dates = self._payouts(client, window, settings)
+            since = payments_since(window, state)
+            balance = self._balance_transactions(client, since, window.until) if pull_payments else []
         for gid, extra in more_orders.items():
             if gid in orders:
                 orders[gid]["fulfillments"] = extra.get("fulfillments") or []
         for parent, nodes in more_children.items():
             children[parent].extend(nodes)
-        files = self._order_files(account, orders, children) + self._payout_files(account, payouts)
+        payment_files, pending_since = balance_transaction_files(account, balance, payout_dates, settings.timezone)
+        files = self._order_files(account, orders, children) + self._payout_files(account, payouts) + payment_files
         latest = max((o.get("updatedAt") for o in orders.values() if o.get("updatedAt")), default=None)
         cursor = later_cursor(state.get("cursor"), latest) if (window.explicit or latest is None) else latest
-        return files, {"cursor": cursor} if cursor else {}
+        new_state = {"cursor": cursor} if cursor else {}
+        if pending_since:  # re-pulled until paid out: the payout's status and date arrive later
+            new_state["payments_pending_since"] = pending_since
+        return files, new_state
+
+    def _balance_transactions(self, client: ApiClient, since: dt.date, until: dt.date) -> list[dict]:
+        """Every balance transaction processed from `since` to `until` (UTC days), paged; [] without Payments."""
+        nodes, after = [], None
+        flt = f"processed_at:>='{since.isoformat()}T00:00:00Z' AND processed_at:<='{until.isoformat()}T23:59:59Z'"
+        while True:
+            data = graphql(client, BALANCE_TRANSACTIONS_QUERY, {"after": after, "query": flt})
+            account = data.get("shopifyPaymentsAccount")
+            if account is None:
+                return []
+            page = account["balanceTransactions"]
+            nodes.extend(page.get("nodes") or [])
+            if not (page.get("pageInfo") or {}).get("hasNextPage"):
+                return nodes
+            after = page["pageInfo"]["endCursor"]
 
     def _order_files(self, account: str, orders: dict[str, dict], children) -> list[PulledFile]:
         by_day: dict[str, list[dict]] = defaultdict(list)
@@ -487,20 +522,23 @@ class ShopifyConnector:
                 )
         return files
 
-    def _payouts(self, client: ApiClient, window: PullWindow, settings: Settings) -> list[dict]:
-        payouts, after = [], None
+    def _payouts(self, client: ApiClient, window: PullWindow, settings: Settings) -> tuple[list[dict], dict[str, str]]:
+        """The payouts dated in `window` (REST shape), and every payout's date by gid (a balance transaction's
+        Payout Date)."""
+        payouts, dates, after = [], {}, None
         while True:
             data = graphql(client, PAYOUTS_QUERY, {"after": after})
             account = data.get("shopifyPaymentsAccount")
             if account is None:  # the store does not use Shopify Payments
-                return []
+                return [], {}
             page = account["payouts"]
             for node in page.get("nodes") or []:
                 rest = to_rest_payout(node, settings.timezone)
+                dates[node["id"]] = rest["date"]
                 if window.since.isoformat() <= rest["date"] <= window.until.isoformat():
                     payouts.append(rest)
             if not (page.get("pageInfo") or {}).get("hasNextPage"):
-                return payouts
+                return payouts, dates
             after = page["pageInfo"]["endCursor"]
 
     def _payout_files(self, account: str, payouts: list[dict]) -> list[PulledFile]:

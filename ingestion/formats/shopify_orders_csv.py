@@ -110,8 +110,17 @@ class ShopifyOrdersCsv(DelimitedFormat):
             c.decimal_reason("Lineitem discount", pl.col("Lineitem discount")),
         ]
         own = c.first_reason([*row_checks, pl.when(first).then(c.first_reason(order_checks))])
-        df = df.with_columns(_own=own)
-        bad_line = pl.col("_source_row").filter(pl.col("_own").is_not_null()).min().over("Name")
+        df = df.with_columns(_own=own, _first=first)
+        # Each per-order window is computed once into a column: referring to a window expression several times
+        # evaluated it each time (most of this format's cost).
+        df = df.with_columns(
+            _bad_line=pl.col("_source_row").filter(pl.col("_own").is_not_null()).min().over("Name"),
+            _version=pl.max_horizontal(*ts.values()).max().over("Name"),
+            _order_id=c.integer(pl.col("Id")).first().over("Name"),
+            _currency=c.currency(pl.col("Currency")).first().over("Name"),
+            _position=pl.col("Name").cum_count().over("Name"),
+        )
+        bad_line = pl.col("_bad_line")
         df = df.with_columns(
             _reason=pl.when(pl.col("_own").is_not_null())
             .then(pl.col("_own"))
@@ -119,9 +128,10 @@ class ShopifyOrdersCsv(DelimitedFormat):
             .then(pl.format("order {} is held back because its line {} was rejected", pl.col("Name"), bad_line))
             .otherwise(c.null_str())
         )
-        version = pl.max_horizontal(*ts.values()).max().over("Name")
-        order_id = c.integer(pl.col("Id")).first().over("Name")
-        currency = c.currency(pl.col("Currency")).first().over("Name")
+        first = pl.col("_first")
+        version = pl.col("_version")
+        order_id = pl.col("_order_id")
+        currency = pl.col("_currency")
         created = ts["Created at"]
         business_date = c.local_date(created, ctx.timezone)
         orders = df.filter(first).select(
@@ -151,7 +161,7 @@ class ShopifyOrdersCsv(DelimitedFormat):
             tags=pl.col("Tags"),
             business_date=business_date,
         )
-        position = pl.col("Name").cum_count().over("Name")
+        position = pl.col("_position")
         lines = df.select(
             "_source_row",
             _record_key=pl.format("{}-{}", order_id, position),

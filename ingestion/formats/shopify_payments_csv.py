@@ -36,7 +36,9 @@ class ShopifyPaymentsCsv(DelimitedFormat):
     def transform(self, df: pl.DataFrame, ctx: ParseContext) -> Parsed:
         source_columns = [x for x in df.columns if not x.startswith("_")]
         df = self.ensure(df)
-        at = c.timestamp(pl.col("Transaction Date"), TIMESTAMP_FORMATS)
+        # Parsed once: the rules, the key and the outputs below refer to the column.
+        df = df.with_columns(_at=c.timestamp(pl.col("Transaction Date"), TIMESTAMP_FORMATS))
+        at = pl.col("_at")
         dates = {k: c.date(pl.col(k), DATE_FORMATS) for k in ("Payout Date", "Available On")}
         reason = c.first_reason(
             [
@@ -50,9 +52,12 @@ class ShopifyPaymentsCsv(DelimitedFormat):
                 *(c.parsed_reason(k, pl.col(k), v, "a date (YYYY-MM-DD)") for k, v in dates.items()),
             ]
         )
-        natural = c.key(
-            pl.col("Order"), pl.col("Type"), c.iso_utc_text(at), c.decimal(pl.col("Amount")), pl.col("Checkout")
+        df = df.with_columns(
+            _natural=c.key(
+                pl.col("Order"), pl.col("Type"), c.iso_utc_text(at), c.decimal(pl.col("Amount")), pl.col("Checkout")
+            )
         )
+        natural = pl.col("_natural")  # a column: a window partitioned by the expression re-evaluated it per use
         rows = df.select(
             "_source_row",
             _record_key=c.occurrence_suffix(natural),

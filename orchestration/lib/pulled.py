@@ -19,5 +19,5 @@ def pulled_deps(source: str, entity: str) -> list[dg.AssetKey]:
     return [
         pulled_key(connector.source, entity)
         for connector in CONNECTORS.values()
-        if getattr(connector, "lake_source", connector.source) == source and entity in connector.entities
+        if connector.lake_source == source and entity in connector.entities
     ]

@@ -7,6 +7,13 @@ decimals without trailing zeros, enums in capitals, and bulk-operation JSONL whe
 node is its own line with `__parentId` (Shopify's bulk operations guide). Shapes of the envelopes: bulk
 `bulkOperationRunQuery` / `node(id:)` answers, `THROTTLED` errors with `extensions.cost.throttleStatus`
 (shopify.dev "API rate limits"), `{"errors": "[API] Invalid API key or access token ..."}` on HTTP 401.
+
+Balance transactions are the demo's Payments transactions export rows (`payment_transactions_export_1.csv`) as
+ShopifyPaymentsBalanceTransaction nodes (`export_row_to_graphql`; fields per shopify.dev GraphQL Admin
+ShopifyPaymentsBalanceTransaction and the `shopifyPaymentsAccount` "Return a list of all balance transactions"
+example): `transactionDate` in UTC, `type`/`sourceType` enums in capitals, MoneyV2 amounts, `associatedOrder
+{ id name }`, and `associatedPayout { id status }` with the paid payout of the row's Payout Date, or no id and
+status PENDING before it is paid out. Pages of `balanceTransactions(first:, after:, query: "processed_at:...")`.
 """
 
 from __future__ import annotations
@@ -294,8 +301,20 @@ class ShopifyServer:
         payouts: list[dict],
         timezone: str = "America/New_York",
         payout_page: int = 2,
+        payment_rows: list[dict] | None = None,
+        balance_page: int = 100,
     ):
         self.httpserver = httpserver
+        order_ids = {o["name"]: o["id"] for o in orders}
+        payout_ids = {p["date"]: p["id"] for p in payouts if p["status"] == "paid"}
+        self.balance = sorted(
+            (
+                export_row_to_graphql(n, row, order_ids, payout_ids, timezone)
+                for n, row in enumerate(payment_rows or [], start=1)
+            ),
+            key=lambda t: (t["transactionDate"], t["id"]),
+        )
+        self.balance_page = balance_page
         self.first, self.second = rest_to_graphql(orders, transactions)
         self.payouts = sorted(
             (rest_payout_to_graphql(p, timezone) for p in payouts), key=lambda p: p["issuedAt"], reverse=True
@@ -328,6 +347,8 @@ class ShopifyServer:
             return self.json({"bulkOperationRunQuery": self.start(variables["query"])})
         if "node(id:" in query:
             return self.json({"node": self.poll(variables["id"])})
+        if "balanceTransactions" in query:
+            return self.json({"shopifyPaymentsAccount": self.balance_page_for(variables)})
         if "shopifyPaymentsAccount" in query:
             return self.json({"shopifyPaymentsAccount": self.payout_page_for(variables.get("after"))})
         return Response(json.dumps({"errors": [{"message": "unexpected query"}]}), content_type="application/json")
@@ -400,3 +421,43 @@ class ShopifyServer:
                 "nodes": nodes,
             }
         }
+
+    def balance_page_for(self, variables: dict) -> dict:
+        since, until = re.findall(r"processed_at:[<>]='([^']+)'", variables["query"])
+        rows = [t for t in self.balance if since <= t["transactionDate"] <= until]
+        start = int(variables["after"]) if variables.get("after") else 0
+        nodes = rows[start : start + self.balance_page]
+        more = start + self.balance_page < len(rows)
+        return {
+            "balanceTransactions": {
+                "pageInfo": {"hasNextPage": more, "endCursor": str(start + len(nodes)) if nodes else None},
+                "nodes": nodes,
+            }
+        }
+
+
+def export_row_to_graphql(n: int, row: dict, order_ids: dict, payout_ids: dict, timezone: str) -> dict:
+    """A Payments transactions export row as the ShopifyPaymentsBalanceTransaction the API holds for it."""
+    at = dt.datetime.strptime(row["Transaction Date"], "%Y-%m-%d %H:%M:%S %z").astimezone(dt.UTC)
+    kind = row["Type"].upper().replace(" ", "_")
+    currency = row["Currency"]
+    payout_id = payout_ids.get(row["Payout Date"]) if row["Payout Status"] == "paid" else None
+    order = row.get("Order") or None
+    return {
+        "id": gid("ShopifyPaymentsBalanceTransaction", 880000 + n),
+        "type": kind,
+        "test": False,
+        "transactionDate": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sourceId": 770000 + n,
+        "sourceType": kind if kind in ("CHARGE", "REFUND", "DISPUTE", "ADJUSTMENT") else "SYSTEM_ADJUSTMENT",
+        "sourceOrderTransactionId": None,
+        "adjustmentReason": None,
+        "amount": {"amount": dec(row["Amount"]), "currencyCode": currency},
+        "fee": {"amount": dec(row["Fee"]), "currencyCode": currency},
+        "net": {"amount": dec(row["Net"]), "currencyCode": currency},
+        "associatedOrder": {"id": gid("Order", order_ids.get(order)), "name": order} if order else None,
+        "associatedPayout": {
+            "id": gid("ShopifyPaymentsPayout", payout_id),
+            "status": "PAID" if payout_id else "PENDING",
+        },
+    }

@@ -134,8 +134,8 @@ class AdsServer:
             )
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if token in self.expired_tokens or not token.startswith("Atza|"):
-            return Response(
-                json.dumps({"code": "UNAUTHORIZED", "details": "HTTP 401 Unauthorized"}),
+            return Response(  # as amzn/amazon-advertising-api-php-sdk#10 quotes it
+                json.dumps({"code": "401", "details": "Authentication failed", "requestId": "K144VZX9J0CCDG4229C5"}),
                 status=401,
                 content_type="application/json",
             )
@@ -333,8 +333,11 @@ def test_a_duplicate_request_awaits_the_report_already_running(tmp_path, server)
             "endDate": TODAY.isoformat(),
             "configuration": {
                 "adProduct": "SPONSORED_BRANDS",
+                "groupBy": ["campaign"],
                 "columns": list(sb_row("x", 0)),
                 "reportTypeId": "sbCampaigns",
+                "timeUnit": "DAILY",
+                "format": "GZIP_JSON",
             },
         }
     )
@@ -344,6 +347,30 @@ def test_a_duplicate_request_awaits_the_report_already_running(tmp_path, server)
     assert result.status == "landed", result.message
     assert len(server.reports) == 1 and server.reports[running]["polls"] == 3
     assert costs(tmp_path, "sponsored_brands_display_daily") == [(day(2), "21.30")]
+
+
+def test_a_duplicate_naming_another_report_lands_nothing(tmp_path, server):
+    server.create(
+        {
+            "name": "earlier run, other dates",
+            "startDate": day(9),
+            "endDate": day(6),
+            "configuration": {
+                "adProduct": "SPONSORED_BRANDS",
+                "groupBy": ["campaign"],
+                "columns": list(sb_row("x", 0)),
+                "reportTypeId": "sbCampaigns",
+                "timeUnit": "DAILY",
+                "format": "GZIP_JSON",
+            },
+        }
+    )
+    [running] = server.reports
+    server.duplicate_of = running
+    result = pull(tmp_path, server, since=day(5), AMAZON_ADS_AD_PRODUCTS="SPONSORED_BRANDS")
+    assert result.status == "failed"
+    assert f"naming report {running}" in result.message and f"{day(9)}..{day(6)}" in result.message
+    assert not (tmp_path / "lake/raw").exists()
 
 
 def test_an_account_without_sponsored_brands_gets_nothing_for_them(tmp_path, server):

@@ -131,6 +131,7 @@ class SpApiServer:
             "51361019001": (day(16), settlement("12801000000", day(31), "111-2735558-1010957", "21.49")),
         }
         self.final_status = "DONE"
+        self.fatal_document: bytes | None = None  # what a FATAL report's document says, when it has one
         self.polls_before_final = 2
         self.faults: list[Response] = []
         self.expired_tokens: set[str] = set()
@@ -243,6 +244,9 @@ class SpApiServer:
         }
         if created["polls"] > self.polls_before_final:
             body["processingStatus"] = self.final_status
+            if self.final_status == "FATAL" and self.fatal_document is not None:
+                body["reportDocumentId"] = f"amzn1.spdoc.1.4.na.{report_id}"
+                self.documents[body["reportDocumentId"]] = self.fatal_document
             if self.final_status == "DONE":
                 body["reportDocumentId"] = f"amzn1.spdoc.1.4.na.{report_id}"
                 start, end = created["dataStartTime"][:10], created["dataEndTime"][:10]
@@ -408,6 +412,17 @@ def test_a_fatal_report_fails_the_marketplace_and_lands_nothing(tmp_path, server
     assert "FATAL" in result.message and MARKETPLACE in result.message and REPORTS in result.message
     # The settlements were downloaded before the report failed: nothing of the marketplace landed.
     assert not (tmp_path / "lake/raw").exists() and not (tmp_path / "lake/_state").exists()
+
+
+def test_a_fatal_report_with_a_document_names_amazons_reason(tmp_path, server):
+    # The Reports API model: FATAL "and a reportDocumentId may be present ... may explain why"; the document's
+    # shape is not documented, so its text is quoted whatever it holds.
+    server.final_status = "FATAL"
+    server.fatal_document = b'{"errorDetails": "The report could not be generated for the requested dates."}\n'
+    result = pull(tmp_path, server, since=day(44))
+    assert result.status == "failed"
+    assert "could not be generated for the requested dates" in result.message and "FATAL" in result.message
+    assert not (tmp_path / "lake/raw").exists()
 
 
 def test_a_report_that_never_finishes_times_out(tmp_path, server):

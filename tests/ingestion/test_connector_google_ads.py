@@ -60,13 +60,15 @@ def click_row(date: str, gclid: str, campaign: str) -> dict:
     }
 
 
-def google_error(status: int, name: str, message: str, code: dict | None = None) -> Response:
+def google_error(
+    status: int, name: str, message: str, code: dict | None = None, details: dict | None = None
+) -> Response:
     error = {"code": status, "message": message, "status": name}
     if code:
         error["details"] = [
             {
                 "@type": "type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure",
-                "errors": [{"errorCode": code, "message": message}],
+                "errors": [{"errorCode": code, "message": message} | ({"details": details} if details else {})],
                 "requestId": "Zx9-Qw4aTbmRr1A",
             }
         ]
@@ -256,17 +258,40 @@ def test_second_pull_lands_nothing_and_an_incremental_pull_rereads_the_lookback(
     assert sorted(costs) == ["44.10", "44.35"]
 
 
+def quota_exhausted(seconds: int, rate_name: str) -> Response:
+    """A 429 as Google sends it (googleads/google-ads-python quota_error.py; the body as reported in
+    PipedreamHQ/pipedream#21554): the top-level `Resource has been exhausted`, the GoogleAdsFailure's quotaError and
+    its `quotaErrorDetails` naming the rate and the delay."""
+    response = google_error(
+        429,
+        "RESOURCE_EXHAUSTED",
+        f"Too many requests. Retry in {seconds} seconds.",
+        {"quotaError": "RESOURCE_EXHAUSTED"},
+        {"quotaErrorDetails": {"rateScope": "DEVELOPER", "rateName": rate_name, "retryDelay": f"{seconds}s"}},
+    )
+    body = json.loads(response.get_data())
+    body["error"]["message"] = "Resource has been exhausted (e.g. check quota)."
+    response.set_data(json.dumps(body))
+    return response
+
+
 def test_throttling_and_server_errors_are_retried(tmp_path, server):
     server.faults = [
-        google_error(
-            429, "RESOURCE_EXHAUSTED", "Too many requests. Retry in 30 seconds.", {"quotaError": "RESOURCE_EXHAUSTED"}
-        ),
+        quota_exhausted(1, "Requests per developer token per second"),
         google_error(500, "INTERNAL", "Internal error encountered.", {"internalError": "INTERNAL_ERROR"}),
         google_error(503, "UNAVAILABLE", "The service is currently unavailable."),
     ]
     result = pull(tmp_path, server, since=day(5))
     assert result.status == "landed", result.message
     assert len(landed(tmp_path / "lake", "google_ads", "campaign_daily")) == 5 and not server.faults
+
+
+def test_an_exhausted_daily_quota_fails_at_once_with_googles_delay(tmp_path, server):
+    server.faults = [quota_exhausted(40591, "Number of operations for basic access")]
+    result = pull(tmp_path, server, since=day(5))
+    assert result.status == "failed"
+    assert "Retry in 40591 seconds" in result.message and "COMMERCE_PULL_DEADLINE_SECONDS" in result.message
+    assert len(server.searches()) == 1 and not (tmp_path / "lake/raw").exists()  # no retry into the spent quota
 
 
 def test_expired_access_token_is_refreshed_once_and_a_revoked_one_names_the_settings(tmp_path, server):

@@ -7,6 +7,7 @@ dropped in the inbox: the GraphQL -> REST conversion loses nothing ingestion rea
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from pathlib import Path
@@ -20,6 +21,7 @@ from werkzeug import Response
 from ingestion.connectors import runner
 
 TODAY = dt.date(2026, 1, 31)
+EXPORT = "payment_transactions_export_1.csv"
 SINCE = dt.date(2025, 11, 1)
 COMPARED = {
     "orders": [
@@ -62,9 +64,16 @@ def rest_data(folder: Path):
     return orders, transactions, payouts
 
 
+def export_rows(folder: Path) -> list[dict]:
+    with (folder / EXPORT).open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
 @pytest.fixture
 def server(httpserver, shopify_files):
-    return ShopifyServer(httpserver, *rest_data(shopify_files))
+    return ShopifyServer(
+        httpserver, *rest_data(shopify_files), payment_rows=export_rows(shopify_files), balance_page=40
+    )
 
 
 def settings_for(tmp_path, server, token=TOKEN, **env):
@@ -162,7 +171,85 @@ def test_failed_bulk_operation_lands_nothing_and_says_why(tmp_path, server):
 def test_payouts_are_paged(tmp_path, server, shopify_files):
     [result] = runner.pull(["shopify"], SINCE, None, settings_for(tmp_path, server), today=TODAY)
     assert result.status == "landed", result.message
-    pages = [r for r in server.requests if "shopifyPaymentsAccount" in r["query"]]
+    pages = [r for r in server.requests if "payouts(" in r["query"]]
     payouts = json.loads((shopify_files / "payouts_api.json").read_text())["payouts"]
     assert len(pages) == -(-len(payouts) // server.payout_page) >= 2
     assert len(landed(tmp_path / "lake", "shopify", "payouts")) == len(payouts)
+
+
+# What the export and the pull both carry (the API has no card, checkout or presentment fields).
+PAYMENT_COLUMNS = ["transaction_at", "type", "order_name", "payout_status", "amount", "fee", "net", "currency"]
+
+
+def test_balance_transactions_land_as_the_payments_export_rows(tmp_path, server, shopify_files):
+    [result] = runner.pull(["shopify"], SINCE, None, settings_for(tmp_path, server), today=TODAY)
+    assert result.status == "landed", result.message
+    pages = [r for r in server.requests if "balanceTransactions" in r["query"]]
+    assert len(pages) == -(-len(server.balance) // server.balance_page) >= 2  # paged
+    files_lake = tmp_path / "files-lake"
+    make_ingestor(str(files_lake)).ingest_paths([str(shopify_files / EXPORT)])
+    pulled = landed(tmp_path / "lake", "shopify", "payment_transactions")
+    dropped = landed(files_lake, "shopify", "payment_transactions")
+    assert len(pulled) == len(dropped) == len(server.balance) > 0
+    assert columns(pulled, PAYMENT_COLUMNS) == columns(dropped, PAYMENT_COLUMNS)
+    # Paid rows carry their payout's date; the API gives none before a transaction is in a payout.
+    paid = ["transaction_at", "amount", "payout_date"]
+    assert columns([r for r in pulled if r["payout_status"] == "paid"], paid) == columns(
+        [r for r in dropped if r["payout_status"] == "paid"], paid
+    )
+    pending = [r for r in pulled if r["payout_status"] == "pending"]
+    assert pending and all(r["payout_date"] is None for r in pending)
+    state = json.loads(next((tmp_path / "lake/_state/shopify").glob("*.json")).read_text())
+    assert state["payments_pending_since"] == min(r["transaction_at"] for r in pending).strftime("%Y-%m-%d")
+
+
+def test_pending_balance_transactions_are_pulled_again_until_paid_out(tmp_path, server):
+    settings = settings_for(tmp_path, server)
+    runner.pull(["shopify"], SINCE, None, settings, today=TODAY)
+    state = json.loads(next((tmp_path / "lake/_state/shopify").glob("*.json")).read_text())
+    server.requests.clear()
+    [again] = runner.pull(["shopify"], None, None, settings, today=TODAY)
+    assert again.status == "landed" and again.new_files == 0, again.message
+    [query] = {r["variables"]["query"] for r in server.requests if "balanceTransactions" in r["query"]}
+    assert f"processed_at:>='{state['payments_pending_since']}T00:00:00Z'" in query
+    # Paid out since: the re-pulled day lands the payout's status and date over the pending row.
+    day = state["payments_pending_since"]
+    payout = server.payouts[0]
+    for node in server.balance:
+        if node["transactionDate"].startswith(day) and not node["associatedPayout"]["id"]:
+            node["associatedPayout"] = {"id": payout["id"], "status": "PAID"}
+    [paid] = runner.pull(["shopify"], None, None, settings, today=TODAY)
+    assert paid.status == "landed" and paid.new_files == 1, paid.message
+    rows = landed(tmp_path / "lake", "shopify", "payment_transactions")
+    latest = {}
+    for row in sorted(rows, key=lambda r: r["_ingested_at"]):
+        latest[row["_record_key"]] = row
+    moved = [r for r in latest.values() if r["transaction_at"].strftime("%Y-%m-%d") == day]
+    assert moved and all(r["payout_status"] == "paid" and r["payout_date"] for r in moved)
+
+
+def test_a_store_keeps_one_path_for_its_payments(tmp_path, server, shopify_files):
+    lake = tmp_path / "lake"
+    make_ingestor(str(lake)).ingest_paths([str(shopify_files / EXPORT)])
+    [refused] = runner.pull(["shopify"], SINCE, None, settings_for(tmp_path, server), today=TODAY)
+    assert refused.status == "failed"
+    assert "SHOPIFY_PULL_PAYMENT_TRANSACTIONS" in refused.message and EXPORT in refused.message
+    assert not server.requests and not (lake / "_state").exists()  # refused before asking Shopify anything
+    # Keeping the exports: the pull lands the rest and no balance transactions.
+    settings = settings_for(tmp_path, server, SHOPIFY_PULL_PAYMENT_TRANSACTIONS="false")
+    [kept] = runner.pull(["shopify"], SINCE, None, settings, today=TODAY)
+    assert kept.status == "landed", kept.message
+    assert not [r for r in server.requests if "balanceTransactions" in r["query"]]
+    assert {r["_source_file"] for r in landed(lake, "shopify", "payment_transactions")} == {str(shopify_files / EXPORT)}
+
+
+def test_an_export_dropped_into_a_pulled_store_is_rejected_naming_the_setting(tmp_path, server, shopify_files):
+    runner.pull(["shopify"], SINCE, None, settings_for(tmp_path, server), today=TODAY)
+    before = landed(tmp_path / "lake", "shopify", "payment_transactions")
+    [result] = make_ingestor(str(tmp_path / "lake")).ingest_paths([str(shopify_files / EXPORT)])
+    assert result.status == "rejected"
+    assert "SHOPIFY_PULL_PAYMENT_TRANSACTIONS" in result.message and "pulled from the Admin API" in result.message
+    assert len(landed(tmp_path / "lake", "shopify", "payment_transactions")) == len(before)
+    # Re-landing every raw file keeps it out too (only retracting the pulled files lets it in).
+    make_ingestor(str(tmp_path / "lake")).reprocess(force=True)
+    assert len(landed(tmp_path / "lake", "shopify", "payment_transactions")) == len(before)
