@@ -10,7 +10,7 @@ DOCS_PORT ?= 8080
 DASHBOARD_PORT ?= 8081
 CLI := .venv/bin/commerce-analytics
 
-.PHONY: help setup demo dev test lint format docs docs-serve dashboard bench bench-ingest bench-warehouse clean
+.PHONY: help setup demo dev test lint format docs docs-serve dashboard bench bench-10m bench-ingest clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -65,14 +65,14 @@ docs-serve: docs  ## serve the dbt docs site on http://127.0.0.1:$(DOCS_PORT)
 dashboard: setup  ## build the dashboard from the current warehouse (the demo's after `make demo`) and serve it on http://127.0.0.1:$(DASHBOARD_PORT)
 	DASHBOARD_PORT=$(DASHBOARD_PORT) $(CLI) dashboard --serve $(DASHBOARD_PORT)
 
-bench: setup  ## print generator throughput and peak memory for 1 million order lines
-	$(PY) benchmarks/generate.py
+bench: setup  ## the pipeline at ~1M order lines: generate, ingest, full dbt build, a daily increment, the fact alone
+	$(PY) benchmarks/pipeline.py --days 365 --orders-per-day 1850
 
-bench-ingest: setup  ## print ingest rows/s and peak memory for that set, into a local lake and an S3 server
+bench-10m: setup  ## the same at ~10M order lines (18,500 orders a day; long: disk ~15 GB, see README "Performance")
+	$(PY) benchmarks/pipeline.py --days 365 --orders-per-day 18500
+
+bench-ingest: setup  ## print ingest rows/s and peak memory for the 1M set, into a local lake and an S3 server
 	$(PY) benchmarks/ingest.py
-
-bench-warehouse: setup  ## print dbt build seconds and peak memory for that set on DuckDB (full and 2nd build)
-	$(PY) benchmarks/warehouse.py
 
 clean:  ## remove generated data and caches (not the virtualenv)
 	rm -rf data .pytest_cache .ruff_cache

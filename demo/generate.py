@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import polars as pl
-
 from demo import DEFAULT_DAYS, DEFAULT_ORDERS_PER_DAY, DEFAULT_SEED, DEFAULT_START, inventory
 from demo.truth import Truth, TruthBuilder
 from demo.world import build_context, iter_chunks
@@ -182,7 +180,8 @@ def generate(
     exports.finish()
     snapshots = inventory.snapshot_files(ctx, stock.snapshots())
     exports.write_inventory(snapshots)
-    truth = truth_builder.finish(pl.concat(exports.touchpoints), snapshots)
+    truth = truth_builder.finish(exports.touchpoints(), snapshots)
+    exports.close()
     inventory.write_planted(ctx, out / "truth")
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.relative_to(out).parts[0] in OWNED_FOLDERS)
     return GenerationResult(out, truth, files)

@@ -1335,9 +1335,7 @@ class TruthBuilder:
         credited.with_columns(
             touch_occurred_at=pl.from_epoch("touch_occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         ).drop("touch_occurred_utc").write_csv(folder / "attribution_last_click.csv")
-        truth_attribution.rule_based_credits(touches, orders, ctx.timezone).write_csv(
-            folder / "attribution_credits.csv"
-        )
+        truth_attribution.write_rule_based_credits(touches, orders, ctx.timezone, folder / "attribution_credits.csv")
         self._write_daily_pnl(allocation, lines)
         self._write_marketing_kpis(credited, allocation)
         gift_cards.liability_daily(pl.concat(self.gift_card_events)).select(

@@ -12,6 +12,7 @@ import gzip
 import json
 import shutil
 from pathlib import Path
+from typing import TextIO
 
 import polars as pl
 
@@ -215,6 +216,20 @@ def _csv(df: pl.DataFrame, *, separator: str = ",", header: bool = True) -> str:
     return blanked.write_csv(separator=separator, include_header=header, quote_style="necessary")
 
 
+ROWS_PER_WRITE = 50_000  # rows formatted at a time: the text of a large file is never in memory whole
+
+
+def _write_csv(target: Path | TextIO, df: pl.DataFrame, *, separator: str = ",", header: bool = True) -> None:
+    """`_csv(df)` written to a path or an open text file, `ROWS_PER_WRITE` rows at a time (the same bytes)."""
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            _write_csv(handle, df, separator=separator, header=header)
+        return
+    for start in range(0, max(df.height, 1), ROWS_PER_WRITE):
+        target.write(_csv(df.slice(start, ROWS_PER_WRITE), separator=separator, header=header and start == 0))
+
+
 def with_presentment(ctx: Context, orders: pl.DataFrame) -> pl.DataFrame:
     """Attach the presentment-currency rate of each order's date (latest weekday rate)."""
     fx = ctx.fx.with_columns(rate_e6=(pl.col("rate") * 1_000_000).round().cast(pl.Int64)).sort("date")
@@ -242,7 +257,7 @@ def presentment(cents: pl.Expr) -> pl.Expr:
 # --------------------------------------------------------------------------- Shopify
 
 
-def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str:
+def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, target: Path | TextIO, *, header: bool) -> None:
     """Admin > Orders > Export: one row per line item, newest order first, 79 columns."""
     tz = ctx.timezone
     fmt = "%Y-%m-%d %H:%M:%S %z"
@@ -370,7 +385,7 @@ def shopify_orders_csv(ctx: Context, shop: ShopifyWorld, *, header: bool) -> str
         ]
     ).with_columns(pl.col("Financial Status").fill_null(""))
     rows = rows.sort(["order_seq", "position"], descending=[True, False]).select(SHOPIFY_ORDERS_COLUMNS)
-    return _csv(rows.fill_null(""), header=header)
+    _write_csv(target, rows.fill_null(""), header=header)
 
 
 def _money_set(cents: str | pl.Expr, *, currency: str = "USD") -> pl.Expr:
@@ -458,7 +473,7 @@ def shopify_order_adjustments() -> pl.Expr:
     return pl.concat_list(shipping, discrepancy).list.drop_nulls()
 
 
-def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
+def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld, target: TextIO) -> None:
     """Admin API orders (REST shape), one JSON object per line, for orders since the API connection."""
     tz = ctx.timezone
     iso = "%Y-%m-%dT%H:%M:%S%:z"
@@ -653,11 +668,19 @@ def shopify_orders_jsonl(ctx: Context, shop: ShopifyWorld) -> str:
         refunds=pl.col("refunds"),
         fulfillments=pl.col("fulfillments"),
     )
-    text = out.write_ndjson()
-    # polars writes null for absent lists; Shopify sends [] for these.
-    for key in ("discount_allocations", "tax_lines", "refunds", "discount_codes", "refund_line_items", "fulfillments"):
-        text = text.replace(f'"{key}":null', f'"{key}":[]')
-    return text
+    for start in range(0, out.height, ROWS_PER_WRITE):  # one line per order: written a batch at a time
+        text = out.slice(start, ROWS_PER_WRITE).write_ndjson()
+        # polars writes null for absent lists; Shopify sends [] for these.
+        for key in (
+            "discount_allocations",
+            "tax_lines",
+            "refunds",
+            "discount_codes",
+            "refund_line_items",
+            "fulfillments",
+        ):
+            text = text.replace(f'"{key}":null', f'"{key}":[]')
+        target.write(text)
 
 
 def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: Path) -> None:
@@ -693,7 +716,7 @@ def write_shopify_payments_csv(ctx: Context, transactions: pl.DataFrame, path: P
             "Currency": pl.lit("USD"),
         }
     )
-    _write_text(path, _csv(out))
+    _write_csv(path, out)
     # The payouts those transactions were paid in (Admin API payouts page): the deposits to reconcile.
     payouts.write_shopify_payouts_json(payouts.payouts(txns), path.parent / "payouts_api.json")
 
@@ -1036,15 +1059,13 @@ def write_brand_files(ctx: Context, folder: Path) -> None:
 
 def write_touchpoints(touchpoints: pl.DataFrame, path: Path) -> None:
     """The web-analytics visit export, oldest first."""
-    _write_text(
+    _write_csv(
         path,
-        _csv(
-            touchpoints.sort(["occurred_utc", "customer_email", "landing_url"]).select(
-                occurred_at=utc_ts("occurred_utc", "%Y-%m-%dT%H:%M:%SZ"),
-                customer_email="customer_email",
-                landing_url="landing_url",
-                referrer_url="referrer_url",
-            )
+        touchpoints.sort(["occurred_utc", "customer_email", "landing_url"]).select(
+            occurred_at=utc_ts("occurred_utc", "%Y-%m-%dT%H:%M:%SZ"),
+            customer_email="customer_email",
+            landing_url="landing_url",
+            referrer_url="referrer_url",
         ),
     )
 
@@ -1247,7 +1268,9 @@ class ExportWriter:
     Newest-first files (the Shopify orders export) are written as one part per
     chunk and concatenated in reverse; settlement bodies are appended per
     settlement with running totals, the summary row prepended when they close.
-    Small period-wide files (ads, payments, visits, invoices) are kept and written once.
+    Period-wide files (payments, visits, clicks, invoices) are written once at the end: the order-grain frames
+    they need are parked per chunk as Parquet under `.parts` and read back one file's worth at a time, so the
+    chunks' rows do not pile up in memory while the period is simulated (`park`, `unpark`).
     """
 
     def __init__(self, ctx: Context, out: Path):
@@ -1258,10 +1281,7 @@ class ExportWriter:
         self.parts.mkdir(parents=True)
         self.csv_parts: list[Path] = []
         self.settlement_totals: dict[str, int] = {}
-        self.transactions: list[pl.DataFrame] = []
-        self.order_transactions: list[pl.DataFrame] = []
-        self.touchpoints: list[pl.DataFrame] = []
-        self.google_clicks: list[pl.DataFrame] = []
+        self.parked: dict[str, list[Path]] = {}
         self.invoices: list[pl.DataFrame] = [ctx.sample_invoices]
         self.shopify_labels: list[pl.DataFrame] = []
         self.etsy_orders: list[pl.DataFrame] = []
@@ -1274,21 +1294,35 @@ class ExportWriter:
 
     def add(self, chunk: Chunk) -> None:
         part = self.parts / f"shopify_orders_{chunk.index:04d}.csv"
-        _write_text(part, shopify_orders_csv(self.ctx, chunk.shopify, header=False))
+        shopify_orders_csv(self.ctx, chunk.shopify, part, header=False)
         self.csv_parts.append(part)
-        self.jsonl.write(shopify_orders_jsonl(self.ctx, chunk.shopify))
+        shopify_orders_jsonl(self.ctx, chunk.shopify, self.jsonl)
         self.all_orders.write(amazon_orders_tsv(chunk.amazon.orders, header=chunk.index == 0))
         self._append_settlement_rows(chunk.amazon.settlement_rows)
-        self.transactions.append(chunk.shopify.transactions)
+        self.park("transactions", chunk.index, chunk.shopify.transactions)
         api_orders = chunk.shopify.orders.filter(pl.col("created_utc") >= self.ctx.api_from_utc)
-        self.order_transactions.append(tenders.order_transactions(api_orders))
-        self.touchpoints.append(chunk.touchpoints)
-        self.google_clicks.append(google_clicks(chunk.shopify.touches, self.ctx.timezone))
+        self.park("order_transactions", chunk.index, tenders.order_transactions(api_orders))
+        self.park("touchpoints", chunk.index, chunk.touchpoints)
+        self.park("google_clicks", chunk.index, google_clicks(chunk.shopify.touches, self.ctx.timezone))
         self.invoices.append(chunk.invoices)
         self.shopify_labels.append(chunk.shopify_labels)
         self.etsy_orders.append(chunk.etsy.orders)
         self.etsy_items.append(chunk.etsy.items)
         self.etsy_statement.append(chunk.etsy.statement)
+
+    def park(self, kind: str, index: int, frame: pl.DataFrame) -> None:
+        """Keep one chunk's `frame` of `kind` on disk until the file that needs the whole period is written."""
+        path = self.parts / f"{kind}_{index:04d}.parquet"
+        frame.write_parquet(path)
+        self.parked.setdefault(kind, []).append(path)
+
+    def unpark(self, kind: str) -> list[pl.DataFrame]:
+        """The parked frames of `kind`, in chunk order."""
+        return [pl.read_parquet(path) for path in self.parked.get(kind, [])]
+
+    def touchpoints(self) -> pl.DataFrame:
+        """The whole touchpoint export (the truth's attribution reads it too), until `close`."""
+        return pl.concat(self.unpark("touchpoints"))
 
     def write_inventory(self, snapshots: pl.DataFrame) -> None:
         """The inventory snapshot files (demo/inventory.py): FBA reports, Shopify exports, the stock count."""
@@ -1315,10 +1349,10 @@ class ExportWriter:
                 with open(part, "rb") as source:
                     shutil.copyfileobj(source, target)
         write_shopify_payments_csv(
-            ctx, pl.concat(self.transactions), out / "shopify" / "payment_transactions_export_1.csv"
+            ctx, pl.concat(self.unpark("transactions")), out / "shopify" / "payment_transactions_export_1.csv"
         )
         tenders.write_order_transactions_json(
-            self.order_transactions, ctx.timezone, out / "shopify" / "order_transactions_api.json"
+            self.unpark("order_transactions"), ctx.timezone, out / "shopify" / "order_transactions_api.json"
         )
         self._append_settlement_rows(ctx.other_settlement_rows)
         header = "\t".join(SETTLEMENT_COLUMNS) + "\n"
@@ -1336,11 +1370,14 @@ class ExportWriter:
         write_etsy_statements(ctx, pl.concat(self.etsy_statement), out / "etsy")
         write_google_ads_ui_csv(ctx, out / "google_ads" / "campaign_report.csv")
         write_google_ads_gaql_json(ctx, out / "google_ads" / "campaign_daily_gaql.json")
-        write_click_view(pl.concat(self.google_clicks), out / "google_ads")
+        write_click_view(pl.concat(self.unpark("google_clicks")), out / "google_ads")
         write_meta_insights(ctx, out / "meta_ads")
         write_amazon_ads_reports(ctx, out / "amazon_ads")
         write_brand_files(ctx, out / "brand")
-        write_touchpoints(pl.concat(self.touchpoints), out / "brand" / "touchpoints.csv")
+        write_touchpoints(self.touchpoints(), out / "brand" / "touchpoints.csv")
         write_carrier_invoices(ctx, pl.concat(self.invoices, how="vertical_relaxed"), out / "brand")
         write_shopify_billing_csv(ctx, pl.concat(self.shopify_labels, how="diagonal_relaxed"), out / "shopify")
+
+    def close(self) -> None:
+        """Remove the parked parts (after the truth has read the touchpoints)."""
         shutil.rmtree(self.parts)

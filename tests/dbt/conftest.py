@@ -10,6 +10,10 @@ Fixtures (all session-scoped, built lazily the first time a test asks for them):
 - `postgres_build` the same on PostgreSQL, in a fresh database created for the session (dropped after),
                   with COMMERCE_CUSTOMER_HASH_SALT set.
 
+The two builds run at the same time, in the background: the first test that needs either starts both (when
+the session's tests need both), and the tests before it that need neither run meanwhile. A small dbt build
+is a single Python process (about one core), so on two cores the pair takes about as long as one.
+
 Each build is a `Build`: `.returncode`, `.output`, `.results` (node unique_id -> status from
 run_results.json), `.failures()`, and `.query(sql)` -> list of tuples (`.query_dicts(sql)` for dicts).
 A build that fails does not fail the fixture: tests assert on what they need (see test_build.py).
@@ -21,6 +25,7 @@ Environment knobs (for development, not CI):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -67,13 +72,99 @@ class Build:
         return self.connect(sql, as_dicts=True)
 
 
-def _run_build(target: str, env: dict[str, str], work: Path) -> tuple[int, str]:
-    args = [str(CLI), "build", "--target", target, "--target-path", str(work / "target"), "--log-path", str(work)]
-    select = os.environ.get("COMMERCE_DBT_TEST_SELECT")
-    if select:
-        args += ["--select", *shlex.split(select)]
-    proc = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
-    return proc.returncode, proc.stdout + proc.stderr
+class _BackgroundBuild:
+    """`commerce-analytics build` started now; `wait()` returns (exit code, output) once it has finished."""
+
+    def __init__(self, target: str, env: dict[str, str], work: Path):
+        args = [str(CLI), "build", "--target", target, "--target-path", str(work / "target"), "--log-path", str(work)]
+        select = os.environ.get("COMMERCE_DBT_TEST_SELECT")
+        if select:
+            args += ["--select", *shlex.split(select)]
+        self.output_path = work / "build_output.txt"
+        with open(self.output_path, "w") as output:  # a file, not a pipe: nobody reads while it runs
+            self.process = subprocess.Popen(args, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+
+    def wait(self) -> tuple[int, str]:
+        try:
+            code = self.process.wait(timeout=1200)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise
+        return code, self.output_path.read_text()
+
+    def stop(self) -> None:
+        """Kill it if it still runs (a session that ends early, say after `-x`, leaves no build behind)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=60)
+
+
+# target -> (the build running or finished, what its Build needs); filled by _start_session_builds.
+_SESSION_BUILDS: dict[str, tuple[_BackgroundBuild, Path, object]] = {}
+
+
+def _session_needs(session, target: str) -> bool:
+    """Whether a collected test uses this target's session build (directly or through `dbt_build`)."""
+    fixture = "duckdb_build" if target == "local" else "postgres_build"
+    for item in session.items:
+        names = getattr(item, "fixturenames", ())
+        if fixture in names:
+            return True
+        callspec = getattr(item, "callspec", None)
+        if "dbt_build" in names and callspec is not None and callspec.params.get("dbt_build") == target:
+            return True
+    return False
+
+
+def _start_session_builds(request, needed: str | None) -> None:
+    """Start the `needed` target's session build, and each other one a collected test needs."""
+    for target in ("local", "postgres"):
+        if target in _SESSION_BUILDS or (target != needed and not _session_needs(request.session, target)):
+            continue
+        if target == "local":
+            started = _start_duckdb(request)
+        else:
+            try:
+                started = _start_postgres(request, request.getfixturevalue("postgres_database"))
+            except (pytest.skip.Exception, pytest.fail.Exception):
+                if target == needed:
+                    raise
+                continue  # no server: postgres_build says so (skip, or fail under COMMERCE_REQUIRE_POSTGRES=1)
+        _SESSION_BUILDS[target] = started
+        request.addfinalizer(started[0].stop)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_builds_started(request):
+    """The session builds the collected tests need start with the first dbt test, so the dbt tests that need
+    neither run while they build."""
+    # Say the lake did not ingest: each test that needs a build reports it (pytest keeps a fixture's error).
+    with contextlib.suppress(Exception, pytest.skip.Exception, pytest.fail.Exception):
+        _start_session_builds(request, None)
+
+
+def _start_duckdb(request):
+    work = request.getfixturevalue("tmp_path_factory").mktemp("dbt-duckdb")
+    warehouse = work / "warehouse.duckdb"
+    lake = request.getfixturevalue("dbt_lake")
+    env = clean_env(COMMERCE_LAKE=str(lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local")
+    return _BackgroundBuild("local", env, work), work, warehouse
+
+
+def _start_postgres(request, db: dict[str, str]):
+    work = request.getfixturevalue("tmp_path_factory").mktemp("dbt-postgres")
+    env = clean_env(
+        COMMERCE_LAKE=str(request.getfixturevalue("dbt_lake")),
+        COMMERCE_WAREHOUSE=str(work / "unused.duckdb"),
+        DBT_TARGET="postgres",
+        PGHOST=db["host"],
+        PGPORT=str(db["port"]),
+        PGUSER=db["user"],
+        PGPASSWORD=db["password"],
+        PGDATABASE=db["dbname"],
+        COMMERCE_CUSTOMER_HASH_SALT=POSTGRES_SALT,
+    )
+    return _BackgroundBuild("postgres", env, work), work, db
 
 
 @pytest.fixture(scope="session")
@@ -96,13 +187,12 @@ def dbt_lake(dbt_dataset, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def duckdb_build(dbt_lake, tmp_path_factory) -> Build:
+def duckdb_build(request) -> Build:
     import duckdb
 
-    work = tmp_path_factory.mktemp("dbt-duckdb")
-    warehouse = work / "warehouse.duckdb"
-    env = clean_env(COMMERCE_LAKE=str(dbt_lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local")
-    code, output = _run_build("local", env, work)
+    _start_session_builds(request, "local")
+    build, work, warehouse = _SESSION_BUILDS["local"]
+    code, output = build.wait()
 
     def connect(sql: str, as_dicts: bool):
         con = duckdb.connect(str(warehouse), read_only=True)
@@ -127,24 +217,13 @@ def postgres_database():
 
 
 @pytest.fixture(scope="session")
-def postgres_build(dbt_lake, postgres_database, tmp_path_factory) -> Build:
+def postgres_build(request, postgres_database) -> Build:
     import psycopg2
     import psycopg2.extras
 
-    work = tmp_path_factory.mktemp("dbt-postgres")
-    db = postgres_database
-    env = clean_env(
-        COMMERCE_LAKE=str(dbt_lake),
-        COMMERCE_WAREHOUSE=str(work / "unused.duckdb"),
-        DBT_TARGET="postgres",
-        PGHOST=db["host"],
-        PGPORT=str(db["port"]),
-        PGUSER=db["user"],
-        PGPASSWORD=db["password"],
-        PGDATABASE=db["dbname"],
-        COMMERCE_CUSTOMER_HASH_SALT=POSTGRES_SALT,
-    )
-    code, output = _run_build("postgres", env, work)
+    _start_session_builds(request, "postgres")
+    build, work, db = _SESSION_BUILDS["postgres"]
+    code, output = build.wait()
 
     def connect(sql: str, as_dicts: bool):
         conn = psycopg2.connect(**db)

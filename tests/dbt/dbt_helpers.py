@@ -29,6 +29,9 @@ _SCRUBBED = (
     "AWS_ENDPOINT_URL",
     "COMMERCE_CUSTOMER_HASH_SALT",
 )
+# `commerce-analytics build` arguments for a build whose test asserts on the warehouse's rows, not on dbt's data
+# and unit tests (the session builds run those: test_build.py): about a third of a full build's time.
+MODELS_ONLY = ("--exclude", "resource_type:test", "resource_type:unit_test")
 # The PostgreSQL session build sets its own salt (the DuckDB one uses the lake's): both paths are tested.
 POSTGRES_SALT = "postgres-session-salt"
 
@@ -53,10 +56,12 @@ def as_text(value) -> str:
 
 
 @contextlib.contextmanager
-def fresh_postgres_database(prefix: str) -> Iterator[dict[str, str]]:
+def fresh_postgres_database(prefix: str, template: str | None = None) -> Iterator[dict[str, str]]:
     """A new database on the local server (connection arguments), dropped afterwards.
 
-    Skips the test when no server answers, or fails it under COMMERCE_REQUIRE_POSTGRES=1 (`make test`)."""
+    `template` names a database to copy (`create database ... template`, seconds where a dbt build takes a
+    minute); nobody may be connected to it meanwhile. Skips the test when no server answers, or fails it
+    under COMMERCE_REQUIRE_POSTGRES=1 (`make test`)."""
     import psycopg2
     import pytest
 
@@ -73,7 +78,7 @@ def fresh_postgres_database(prefix: str) -> Iterator[dict[str, str]]:
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     server.autocommit = True
     with server.cursor() as cursor:
-        cursor.execute(f'create database "{name}"')
+        cursor.execute(f'create database "{name}"' + (f' template "{template}"' if template else ""))
     try:
         yield {**admin, "dbname": name}
     finally:

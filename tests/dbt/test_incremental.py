@@ -14,9 +14,13 @@ first and what arrives late, like a brand's exports do:
   touches before `TOUCH_CUTOFF` and rates before `FX_CUTOFF`.
 
 Steps on one warehouse: a first build of the early lake; the late files are ingested; an incremental
-build (no --full-refresh); then `--full-refresh` of the fact and its marts over the same, complete lake;
-then a backfill run with `start_date`/`end_date` that changes nothing else. Builds leave out the data and
-unit tests (test_build.py runs them); the fact is compared with the truth instead.
+build (no --full-refresh), whose fact must equal the complete data's truth; then a second increment: a
+re-downloaded settlement report (the same settlement delivered again, replacing the first delivery
+whole) lands and the Admin API orders export is retracted (the CSV export's lines come back, orders only
+the API had vanish), and an incremental build; then `--full-refresh` of the incremental intermediates and
+everything downstream over the same lake, which the incremental run's intermediates, fact and P&L marts
+must equal; then a backfill run with `start_date`/`end_date` that changes nothing else. Builds leave out
+the data and unit tests (test_build.py runs them); the fact is compared with the truth instead.
 """
 
 from __future__ import annotations
@@ -44,6 +48,10 @@ FX_CUTOFF = "2025-11-26"  # rates from this day on arrive late (the fallback cov
 BACKFILL = (dt.date(2025, 11, 10), dt.date(2025, 11, 12))
 MODELS_ONLY = ("--exclude", "resource_type:test", "resource_type:unit_test")
 FACT = "marts.fct_financial_performance"
+# The affected-keys incremental intermediates (macros/incremental.sql), with their watermark column.
+INCREMENTAL_INTERMEDIATES = ("intermediate.int_shopify_order_lines_allocated",)
+WATERMARK = "_landed_through"
+API_ORDERS = "shopify/orders_api.jsonl"
 PNL_MARTS = ("marts.fct_pnl_channel_monthly", "marts.fct_pnl_product_monthly", "marts.fct_daily_pnl")
 AUDIT = "_processed_at"
 
@@ -97,6 +105,7 @@ def _write_early_all_orders(source: Path, target: Path) -> set[str]:
 class Split:
     early: Path
     late: Path
+    again: Path  # the second increment's files: a re-downloaded settlement report
     pending_then_cancelled: set[str]
     late_amazon_orders: set[str]
 
@@ -126,6 +135,15 @@ def _split(dataset, folder: Path) -> Split:
         early_name = name.replace(".csv", "_early.csv")
         _write_filtered_csv(by_name[name], early_dir / early_name, lambda r, c=column, v=cutoff: r[c] < v)
 
+    # A settlement report downloaded again: the same rows in other bytes (CRLF line ends), so it lands as a new
+    # delivery of that settlement and replaces the first one whole.
+    first_settlement = min(n for n in by_name if n.startswith("amazon/settlements/") and n not in late)
+    again_dir = folder / "again"
+    redownload = again_dir / first_settlement.replace(".txt", "_redownloaded.txt")
+    redownload.parent.mkdir(parents=True, exist_ok=True)
+    text = by_name[first_settlement].read_bytes().decode("utf-8")
+    redownload.write_bytes(text.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8"))
+
     with open(by_name["amazon/all_orders.txt"], newline="", encoding="utf-8") as handle:
         orders = list(csv.DictReader(handle, delimiter="\t"))
     late_orders = {
@@ -134,7 +152,7 @@ def _split(dataset, folder: Path) -> Split:
         if r["purchase-date"] >= AMAZON_CUTOFF and r["order-status"] != "Cancelled" and int(r["quantity"]) > 0
     }
     assert pending and late_orders
-    return Split(early_dir, late_dir, pending, late_orders)
+    return Split(early_dir, late_dir, again_dir, pending, late_orders)
 
 
 def _ingest(lake: Path, folder: Path) -> None:
@@ -145,6 +163,14 @@ def _ingest(lake: Path, folder: Path) -> None:
         [str(folder)], keep_inbox=True, skip=NOT_EXPORTS
     )
     assert exit_code(results) == 0, [(r.source_file, r.status, r.message) for r in results if r.status != "landed"]
+
+
+def _retract(lake: Path, delivered: Path) -> None:
+    from ingestion.lake import Lake
+    from ingestion.retract import resolve_sha256, retract
+
+    store = Lake(str(lake))
+    retract(store, resolve_sha256(store, str(delivered)), reason="test: a wrong export")
 
 
 # --- warehouses --------------------------------------------------------------------------------------
@@ -223,8 +249,9 @@ class Scenario:
     first: list[dict]  # the fact after the first build (early files)
     incremental: list[dict]  # the fact after the incremental build (late files added)
     incremental_marts: dict[str, list[dict]]
-    full: list[dict]  # the fact after --full-refresh over the same, complete lake
-    full_marts: dict[str, list[dict]]
+    again: dict[str, list[dict]]  # fact, P&L marts and incremental intermediates after the second increment
+    full: list[dict]  # the fact after --full-refresh over the same lake
+    full_tables: dict[str, list[dict]]  # the P&L marts and incremental intermediates after it
     warehouse: Warehouse = field(repr=False)
 
 
@@ -242,10 +269,16 @@ def scenario(request, dbt_dataset, tmp_path_factory) -> Iterator[Scenario]:
         warehouse.build()
         incremental = warehouse.rows(FACT)
         incremental_marts = {table: warehouse.rows(table) for table in PNL_MARTS}
-        warehouse.build("--full-refresh", "--select", "fct_financial_performance+")
-        full = warehouse.rows(FACT)
-        full_marts = {table: warehouse.rows(table) for table in PNL_MARTS}
-        yield Scenario(request.param, split, first, incremental, incremental_marts, full, full_marts, warehouse)
+        _ingest(lake, split.again)
+        _retract(lake, split.late / API_ORDERS)
+        warehouse.build()
+        compared = (FACT, *PNL_MARTS, *INCREMENTAL_INTERMEDIATES)
+        again = {table: warehouse.rows(table) for table in compared}
+        refreshed = [f"{table.split('.')[1]}+" for table in INCREMENTAL_INTERMEDIATES]
+        warehouse.build("--full-refresh", "--select", "fct_financial_performance+", *refreshed)
+        full_tables = {table: warehouse.rows(table) for table in compared}
+        full = full_tables.pop(FACT)
+        yield Scenario(request.param, split, first, incremental, incremental_marts, again, full, full_tables, warehouse)
 
 
 def _canonical(rows: list[dict], drop: tuple[str, ...] = ()) -> list[tuple]:
@@ -264,12 +297,31 @@ def _estimated(rows: dict[str, dict], lines: set[str], flag: str = "is_estimated
 # --- tests -------------------------------------------------------------------------------------------
 
 
-def test_incremental_run_equals_full_refresh(scenario):
-    assert scenario.incremental and len(scenario.incremental) == len(scenario.full)
-    assert _canonical(scenario.incremental, drop=(AUDIT,)) == _canonical(scenario.full, drop=(AUDIT,))
-    for table in PNL_MARTS:
-        assert scenario.incremental_marts[table], table
-        assert _canonical(scenario.incremental_marts[table]) == _canonical(scenario.full_marts[table]), table
+def test_incremental_runs_equal_full_refresh(scenario):
+    """Two increments (late files; a re-downloaded settlement and a retracted export) leave the fact, the
+    P&L marts and the incremental intermediates a full refresh of the same lake builds (audit and
+    watermark columns aside: they say when a row was written)."""
+    again = scenario.again
+    assert again[FACT] and len(again[FACT]) == len(scenario.full)
+    assert _canonical(again[FACT], drop=(AUDIT,)) == _canonical(scenario.full, drop=(AUDIT,))
+    for table in (*PNL_MARTS, *INCREMENTAL_INTERMEDIATES):
+        assert again[table], table
+        assert _canonical(again[table], drop=(WATERMARK,)) == _canonical(
+            scenario.full_tables[table], drop=(WATERMARK,)
+        ), table
+
+
+def test_second_increment_replaced_the_retracted_orders_lines(scenario):
+    """The retracted API export's orders went back to their CSV-export lines (or vanished, when only the API
+    had them): the affected-keys increment rewrote them and deleted what no visible row holds."""
+    api_after_late = {r["order_id"] for r in scenario.incremental if r["order_source"] == "shopify_api"}
+    fact_again = scenario.again[FACT]
+    assert api_after_late
+    assert not [r for r in fact_again if r["order_source"] == "shopify_api"]
+    csv_again = {r["order_id"] for r in fact_again if r["order_source"] == "shopify_csv"}
+    assert api_after_late & csv_again
+    allocated = scenario.again["intermediate.int_shopify_order_lines_allocated"]
+    assert {r["order_source"] for r in allocated} == {"shopify_csv"}
 
 
 def test_incremental_fact_equals_truth(scenario, dbt_dataset):

@@ -2,10 +2,11 @@
 snapshot, so a corrected file replaces a typo'd one whole, and `retract` withdraws a delivery; either way
 the next build's marts are those of the good file again.
 
-One scenario per target (module-scoped) on a copy of the session lake: a first build; a cost file with a
-typo row (a 999.00 unit cost from mid-month) is ingested and built; the corrected file (the good rows,
-re-exported in another order: new bytes) is ingested and built; the corrected delivery is retracted and
-built (the typo file is the latest visible snapshot again); the typo delivery is retracted and built.
+One scenario per target (module-scoped) on a copy of the session lake and of the session build (its
+warehouse file, its PostgreSQL database) as the first build; a cost file with a typo row (a 999.00 unit
+cost from mid-month) is ingested and built; the corrected file (the good rows, re-exported in another
+order: new bytes) is ingested and built; the corrected delivery is retracted and built (the typo file is
+the latest visible snapshot again); the typo delivery is retracted and built.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_incremental import AUDIT, FACT, PNL_MARTS, Warehouse, _canonical, _duckdb_warehouse, _postgres_warehouse
+from dbt_helpers import POSTGRES_SALT, clean_env, fresh_postgres_database
+from test_incremental import AUDIT, FACT, PNL_MARTS, Warehouse, _canonical, _duckdb_warehouse
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
 
@@ -55,6 +57,36 @@ def _cost_files(dataset, folder: Path) -> tuple[Path, Path, str]:
     return folder / "cogs_typo.csv", folder / "cogs_corrected.csv", typo_row["sku"]
 
 
+def _postgres_copy(work: Path, lake: Path, session_database: dict[str, str]) -> Iterator[Warehouse]:
+    """A Warehouse over a copy of the PostgreSQL session build's database (built with the session's salt)."""
+    import psycopg2
+    import psycopg2.extras
+
+    with fresh_postgres_database("commerce_retract", template=session_database["dbname"]) as db:
+
+        def connect(sql: str) -> list[dict]:
+            conn = psycopg2.connect(**db)
+            try:
+                with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
+                    cursor.execute(sql)
+                    return [dict(r) for r in cursor.fetchall()]
+            finally:
+                conn.close()
+
+        env = clean_env(
+            COMMERCE_LAKE=str(lake),
+            COMMERCE_WAREHOUSE=str(work / "unused.duckdb"),
+            DBT_TARGET="postgres",
+            PGHOST=db["host"],
+            PGPORT=str(db["port"]),
+            PGUSER=db["user"],
+            PGPASSWORD=db["password"],
+            PGDATABASE=db["dbname"],
+            COMMERCE_CUSTOMER_HASH_SALT=POSTGRES_SALT,
+        )
+        yield Warehouse("postgres", env, work, connect)
+
+
 @pytest.fixture(scope="module", params=["local", "postgres"])
 def steps(request, dbt_lake, dbt_dataset, tmp_path_factory) -> Iterator[Steps]:
     from commerce_analytics.settings import load_settings
@@ -77,9 +109,15 @@ def steps(request, dbt_lake, dbt_dataset, tmp_path_factory) -> Iterator[Steps]:
         staged[step] = sorted(str(r["unit_cost"]) for r in rows)
         return _marts(warehouse)
 
-    opener = _duckdb_warehouse if request.param == "local" else _postgres_warehouse
-    for warehouse in opener(work, lake):
-        warehouse.build()
+    # The first build is the session's (same lake content): copied, not built again.
+    session = request.getfixturevalue("duckdb_build" if request.param == "local" else "postgres_build")
+    assert session.returncode == 0, session.output[-3000:]
+    if request.param == "local":
+        shutil.copyfile(session.target_path.parent / "warehouse.duckdb", work / "warehouse.duckdb")
+        warehouses = _duckdb_warehouse(work, lake)
+    else:
+        warehouses = _postgres_copy(work, lake, request.getfixturevalue("postgres_database"))
+    for warehouse in warehouses:
         good = _marts(warehouse)
         typo = ingest_and_build(warehouse, "typo", typo_file)
         corrected = ingest_and_build(warehouse, "corrected", corrected_file)

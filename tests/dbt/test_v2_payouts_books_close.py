@@ -3,9 +3,11 @@
 - On the session data set (DuckDB and PostgreSQL): `fct_payout_reconciliation` has one row per Amazon
   settlement file and per Shopify Payments payout of the payouts file, each with zero difference, and the
   reconciliation tests pass.
-- A settlement file and a payments export with a type no one has seen yet (DuckDB, a copy of the session
-  lake): the amounts land, show as daily costs `other_settlement_charge` / `other_payment_charge`, the
-  warning test names each pair and its file, and every settlement and payout still closes.
+- A settlement file and a payments export with a type no one has seen yet (DuckDB, copies of the session
+  lake and warehouse; the build selects what the new files feed: their sources' models and tests and
+  everything downstream): the amounts land, show as daily costs `other_settlement_charge` /
+  `other_payment_charge`, the warning test names each pair and its file, and every settlement and payout
+  still closes.
 """
 
 from __future__ import annotations
@@ -163,10 +165,17 @@ def new_type_build(dbt_lake, duckdb_build, tmp_path_factory) -> NewTypeBuild:
     files = [_settlement_file(drop), *_payments_files(drop)]
     results = Ingestor(load_settings({"COMMERCE_LAKE": str(lake)})).ingest_paths([str(p) for p in files])
     assert [r.status for r in results] == ["landed"] * 3, [(r.source_file, r.status, r.message) for r in results]
+    # The build rebuilds and tests the landed tables the new files feed and everything downstream; the rest of
+    # the copied session warehouse holds what it would be rebuilt from (the same session lake).
+    assert duckdb_build.returncode == 0, duckdb_build.output[-3000:]
+    select = sorted({f"source:{r.source}.{entity}+" for r in results for entity in r.entities})
+    assert "source:amazon.settlement_lines+" in select and "source:shopify.payouts+" in select, select
     warehouse = work / "warehouse.duckdb"
+    shutil.copyfile(duckdb_build.target_path.parent / "warehouse.duckdb", warehouse)
     env = clean_env(COMMERCE_LAKE=str(lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local")
     target = work / "target"
     cmd = [str(CLI), "build", "--target", "local", "--target-path", str(target), "--log-path", str(work)]
+    cmd += ["--select", *select]
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
     run = json.loads((target / "run_results.json").read_text())["results"]
     statuses = {r["unique_id"]: r["status"] for r in run}

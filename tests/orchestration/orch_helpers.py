@@ -6,14 +6,18 @@ DAGSTER_HOME under a tmp folder, plus a small generated data set. `built_session
 graph into it once, through Dagster, exactly as `make demo` does (`python -m orchestration.run --paths ...`),
 so the orchestration tests and the browser tests share one built warehouse and one run history.
 Both are memoised at module level: tests/orchestration/conftest.py and tests/e2e/conftest.py call them from
-their own fixtures and get the same objects.
+their own fixtures and get the same objects. `start_built_session()` starts that run in the background
+(tests/conftest.py does at the session's first test when a collected test needs it): it is one Python
+process, about one core, so the tests before it run on the other core meanwhile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -102,20 +106,43 @@ def orch_session(tmp_path_factory) -> OrchSession:
     return _SESSION["session"]
 
 
-def built_session(tmp_path_factory) -> OrchSession:
-    """The session with the whole graph materialised once through Dagster (the `make demo` command)."""
+def start_built_session(tmp_path_factory) -> OrchSession:
+    """Start materialising the whole graph through Dagster (the `make demo` command), once per session."""
     session = orch_session(tmp_path_factory)
+    if session.run_returncode is None and "run" not in session.extra:
+        with open(session.root / "main_run.out", "w") as out, open(session.root / "main_run.err", "w") as err:
+            session.extra["run"] = subprocess.Popen(
+                [sys.executable, "-m", "orchestration.run", "--paths", str(session.exports)],
+                cwd=REPO,
+                env=session.env(),
+                stdout=out,
+                stderr=err,
+                text=True,
+                start_new_session=True,  # its own process group: stop_built_session() ends dbt with it
+            )
+    return session
+
+
+def built_session(tmp_path_factory) -> OrchSession:
+    """The session with the whole graph materialised once through Dagster (started here unless it was)."""
+    session = start_built_session(tmp_path_factory)
     if session.run_returncode is None:
-        done = subprocess.run(
-            [sys.executable, "-m", "orchestration.run", "--paths", str(session.exports)],
-            cwd=REPO,
-            env=session.env(),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        session.run_returncode = done.returncode
-        session.run_output = done.stdout + "\n" + done.stderr[-5000:]
+        run = session.extra["run"]
+        try:
+            run.wait(timeout=900)
+        finally:
+            stop_built_session()
+        err = (session.root / "main_run.err").read_text()
+        session.run_returncode = run.returncode
+        session.run_output = (session.root / "main_run.out").read_text() + "\n" + err[-5000:]
         (session.root / "main_run.log").write_text(session.run_output)
     return session
+
+
+def stop_built_session() -> None:
+    """Kill the run if it still runs (a session that ends early, say after `-x`, leaves nothing behind)."""
+    run = _SESSION["session"].extra.get("run") if "session" in _SESSION else None
+    if run is not None and run.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
+        run.wait(timeout=60)

@@ -1,0 +1,262 @@
+"""The pipeline benchmark: generate, ingest, full dbt build, a daily increment and the fact alone, at one scale.
+
+    .venv/bin/python benchmarks/pipeline.py [--orders-per-day 1850] [--days 365] [--data data/bench-1m]
+                                            [--reuse-data] [--smoke]
+
+`make bench` runs it at about 1 million order lines (1,850 orders a day), `make bench-10m` at about 10 million
+(18,500 a day). Every step runs as its own process (`commerce-analytics generate|ingest|build`), so the peak
+resident memory printed is that step's alone (the child's VmHWM, see benchmarks/ingest.py). The figures are
+printed as Markdown rows for the README's "Performance" table, with the machine's cores, memory and load.
+
+The daily increment is the last day of the period arriving on a warehouse built without it: the base lake gets
+the order-grain exports (Shopify orders CSV and API JSON lines, Payments transactions, Amazon All Orders,
+the touchpoint export) cut before the period's last day, and every other file whole; the increment delivers
+those five exports' rows of the last day (a download filtered on that day) and runs the scheduled build
+(ingest, then `commerce-analytics build` without --full-refresh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest import CHILD, PYTHON, ROOT, run_ingest
+
+START = dt.date(2025, 1, 1)
+SEED = 7
+# The order-grain exports the daily increment delivers, with the column holding each row's date ("YYYY-MM-DD"
+# prefix: the brand's local day for Shopify, UTC for Amazon and the touchpoints, as the exports write them).
+DAILY_FILES = {
+    "shopify/orders_export_1.csv": "Created at",
+    "shopify/orders_api.jsonl": "created_at",
+    "shopify/payment_transactions_export_1.csv": "Transaction Date",
+    "amazon/all_orders.txt": "purchase-date",
+    "brand/touchpoints.csv": "occurred_at",
+}
+
+
+@dataclass
+class Step:
+    name: str
+    rows: int
+    unit: str
+    seconds: float
+    peak_mib: float
+
+    def row(self, scale: str) -> str:
+        """One row of the README's table."""
+        rate = f"{self.rows / self.seconds:,.0f}" if self.seconds > 0 else ""
+        return (
+            f"| {scale} | {self.name} | {self.rows:,} {self.unit} | {self.seconds:,.1f} | {rate} "
+            f"| {self.peak_mib:,.0f} MiB |"
+        )
+
+
+def machine() -> str:
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        total_kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal:"))
+    return f"{os.cpu_count()} cores, {total_kb / 1024**2:.0f} GiB memory"
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run_child(env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess, float, float]:
+    """(process, seconds, peak RSS MiB) of one `commerce-analytics` command in its own process."""
+    started = time.perf_counter()
+    proc = subprocess.run([str(PYTHON), "-c", CHILD, *args], env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"commerce-analytics {args[0]} failed with exit code {proc.returncode}:\n"
+            f"{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+        )
+    peak_kb = next(int(line.split()[1]) for line in proc.stderr.splitlines() if line.startswith("PEAK_RSS_KB"))
+    return proc, seconds, peak_kb / 1024
+
+
+def generate(data: Path, days: int, orders_per_day: float, env: dict[str, str]) -> Step:
+    shutil.rmtree(data, ignore_errors=True)
+    _, seconds, peak = run_child(
+        env, "generate", "--out", str(data), "--quiet", "--start", START.isoformat(), "--days", str(days),
+        "--orders-per-day", str(orders_per_day), "--seed", str(SEED),
+    )  # fmt: skip
+    # The marker benchmarks/ingest.py reuses the set by.
+    (data / ".bench.json").write_text(json.dumps({"days": days, "orders_per_day": orders_per_day}))
+    return Step("generate", order_lines(data), "order lines", seconds, peak)
+
+
+def order_lines(data: Path) -> int:
+    return json.loads((data / "truth" / "summary.json").read_text())["order_lines"]
+
+
+def split_file(source: Path, before: Path, day: Path, column: str, last_day: str) -> int:
+    """`source`'s rows dated before `last_day` into `before`, the others into `day` (both with the header):
+    the export as downloaded the day before, and the next day's download (filtered on that day). Returns the
+    day's row count."""
+    late_rows = 0
+    for target in (before, day):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    newline = "\n" if source.suffix == ".jsonl" else ""
+    with (
+        open(source, encoding="utf-8", newline="") as rows,
+        open(before, "w", encoding="utf-8", newline=newline) as early,
+        open(day, "w", encoding="utf-8", newline=newline) as late,
+    ):
+        if source.suffix == ".jsonl":
+            for line in rows:
+                is_late = json.loads(line)[column][:10] >= last_day
+                (late if is_late else early).write(line)
+                late_rows += is_late
+        elif source.suffix == ".txt":  # Amazon's tab-separated flat file: no quoting, CRLF rows
+            header = next(rows)
+            index = header.rstrip("\r\n").split("\t").index(column)
+            early.write(header)
+            late.write(header)
+            for line in rows:
+                is_late = line.split("\t")[index][:10] >= last_day
+                (late if is_late else early).write(line)
+                late_rows += is_late
+        else:
+            reader = csv.reader(rows)  # quoted fields may hold newlines: parse, do not split lines
+            header = next(reader)
+            index = header.index(column)
+            writers = [csv.writer(handle, lineterminator="\n") for handle in (early, late)]
+            for writer in writers:
+                writer.writerow(header)
+            for row in reader:
+                is_late = row[index][:10] >= last_day
+                writers[is_late].writerow(row)
+                late_rows += is_late
+    return late_rows
+
+
+def split_daily(data: Path, days: int) -> tuple[list[str], list[str]]:
+    """(base paths, increment paths): every export with the daily files cut before the last day; the last day's
+    rows of those files."""
+    last_day = (START + dt.timedelta(days=days - 1)).isoformat()
+    split = data.with_name(data.name + "-daily")
+    shutil.rmtree(split, ignore_errors=True)
+    # A day without rows in an export (the Payments export lags the period's end) is no download: no file.
+    day = [
+        str(split / "day" / name)
+        for name, column in DAILY_FILES.items()
+        if split_file(data / name, split / "base" / name, split / "day" / name, column, last_day)
+    ]
+    folders = [p for p in sorted(data.iterdir()) if p.is_dir() and p.name != "truth" and p.name[0] != "."]
+    base = [
+        str(p)
+        for folder in folders
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and str(p.relative_to(data)) not in DAILY_FILES
+    ]
+    return base + [str(split / "base" / name) for name in DAILY_FILES], day
+
+
+def ingest(name: str, paths: list[str], env: dict[str, str]) -> Step:
+    results, seconds, peak = run_ingest(paths, env)
+    failed = [r for r in results if r.get("status") not in ("landed", "duplicate", "skipped", "partial")]
+    if failed:
+        print(f"  note: {len(failed)} files with status {sorted({r.get('status') for r in failed})}")
+    rows = sum(r["rows_read"] for r in results)
+    landed = sum(r["rows_landed"] for r in results)
+    print(f"  {name}: {len(results)} files, {rows:,} rows read, {landed:,} landed")
+    return Step(name, rows, "rows read", seconds, peak)
+
+
+def fact_rows(warehouse: Path) -> int:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute("select count(*) from marts.fct_financial_performance").fetchone()[0]
+
+
+def build(name: str, env: dict[str, str], work: Path, warehouse: Path, *extra: str) -> Step:
+    paths = ("--target-path", str(work / "target"), "--log-path", str(work))
+    _, seconds, peak = run_child(env, "build", *paths, *extra)
+    return Step(name, fact_rows(warehouse), "fact lines", seconds, peak)
+
+
+def slowest_nodes(work: Path, top: int = 5) -> str:
+    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
+    ranked = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:top]
+    return ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f} s" for r in ranked)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--orders-per-day", type=float, default=1850)
+    parser.add_argument("--data", type=Path, help="the data set's folder (default data/bench-<scale>)")
+    parser.add_argument("--reuse-data", action="store_true", help="keep a data set generated at the same scale")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="builds only the fact and its upstream models, without tests: the CI smoke, not a figure to quote",
+    )
+    args = parser.parse_args(argv)
+    named = {(365, 1850): "1M", (365, 18500): "10M"}  # data/bench-1m is benchmarks/ingest.py's set too
+    scale = named.get((args.days, args.orders_per_day), f"{args.days} d x {args.orders_per_day:g}")
+    default = f"bench-{scale.lower()}" if scale in named.values() else f"bench-{args.days}d-{args.orders_per_day:g}"
+    data = (args.data or ROOT / "data" / default).resolve()
+    lake = data.with_name(data.name + "-lake")
+    warehouse = data.with_name(data.name + "-warehouse.duckdb")
+    work = data.with_name(data.name + "-dbt")
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "DBT_TARGET", "COMMERCE_ENV")}
+    env.update(COMMERCE_LAKE=str(lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local")
+    print(f"pipeline benchmark: {args.days} days x {args.orders_per_day:g} orders a day in {data}")
+    print(f"machine: {machine()}; {load()} at the start")
+    print("| order lines | step | rows | seconds | rows / s | peak RSS |")
+    print("|---|---|---|---|---|---|")
+    smoke = ("-s", "+fct_financial_performance", "--exclude", "resource_type:test", "resource_type:unit_test")
+    smoke = smoke if args.smoke else ()
+    marker = data / ".bench.json"
+    wanted = {"days": args.days, "orders_per_day": args.orders_per_day}
+    if args.reuse_data and marker.exists() and json.loads(marker.read_text()) == wanted:
+        print(f"| {scale} | generate | {order_lines(data):,} order lines (reused) | | | |")
+    else:
+        print(generate(data, args.days, args.orders_per_day, env).row(scale), flush=True)
+    base, increment = split_daily(data, args.days)
+    shutil.rmtree(lake, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
+    for suffix in ("", ".wal"):
+        Path(str(warehouse) + suffix).unlink(missing_ok=True)
+    steps = [ingest("ingest (all but the last day)", base, env)]
+    print(steps[-1].row(scale), flush=True)
+    steps.append(build("full build", env, work, warehouse, "--full-refresh", *smoke))
+    print(steps[-1].row(scale), flush=True)
+    print(f"  slowest nodes: {slowest_nodes(work)}")
+    before = steps[-1].rows
+    day_ingest = ingest("daily increment: ingest", increment, env)
+    print(day_ingest.row(scale), flush=True)
+    day_build = build("daily increment: scheduled build", env, work, warehouse, *smoke)
+    print(day_build.row(scale), flush=True)
+    print(f"  slowest nodes: {slowest_nodes(work)}")
+    new_lines = day_build.rows - before
+    total = Step(
+        "daily increment (ingest + build)",
+        new_lines,
+        "new fact lines",
+        day_ingest.seconds + day_build.seconds,
+        max(day_ingest.peak_mib, day_build.peak_mib),
+    )
+    print(total.row(scale), flush=True)
+    alone = ("-s", "fct_financial_performance", *smoke[2:])
+    fact = build("fct_financial_performance alone", env, work, warehouse, "--full-refresh", *alone)
+    print(fact.row(scale), flush=True)
+    print(f"machine: {machine()}; {load()} at the end")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

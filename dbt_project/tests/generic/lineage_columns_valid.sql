@@ -1,0 +1,38 @@
+{#
+    The lineage columns of a staging model (macro `lineage_columns`) are what lineage and re-runs rely on:
+    every row names its file, checksum, format (one of `source_formats`) and ingest time, and its record
+    key is present and unique (one row per record after `landed_latest_rows`). One test per model in one
+    pass over it, instead of seven column tests each re-reading the model; each failing row says which
+    column is wrong.
+#}
+{% test lineage_columns_valid(model, source_formats) %}
+    select
+        _record_key,
+        failure_message
+    from (
+        select
+            _record_key,
+            case
+                when _record_key is null then '_record_key is null'
+                when _source_file is null then '_source_file is null'
+                when _source_sha256 is null then '_source_sha256 is null'
+                when _source_format is null then '_source_format is null'
+                when _source_format not in ('{{ source_formats | join("', '") }}')
+                    then '_source_format ' || _source_format || ' is not one of {{ source_formats | join(", ") }}'
+                when _ingested_at is null then '_ingested_at is null'
+            end as failure_message
+        from {{ model }}
+    ) as row_checks
+    where failure_message is not null
+
+    union all
+
+    select
+        _record_key,
+        '_record_key ' || _record_key || ' is on '
+        || cast(count(*) as {{ dbt.type_string() }}) || ' rows' as failure_message
+    from {{ model }}
+    where _record_key is not null
+    group by _record_key
+    having count(*) > 1
+{% endtest %}
