@@ -107,8 +107,10 @@ def run_duckdb(files: list[Path]) -> tuple[list[dict], float, float]:
 
 
 def baseline_line(label: str, seconds: float, peak_mib: float, ingest_seconds: float, failed: list[dict]) -> None:
-    note = f"  (DuckDB could not read {len(failed)} files, first {Path(failed[0]['path']).name}: {failed[0]['error']})"
-    note = note if failed else ""
+    note = ""
+    if failed:
+        first = failed[0]
+        note = f"  (DuckDB could not read {len(failed)} files, first {Path(first['path']).name}: {first['error']})"
     print(
         f"{label:<22} {seconds:>7.1f} s  peak RSS {peak_mib:>6.0f} MiB   "
         f"ingest/DuckDB {ingest_seconds / seconds:>5.1f}x{note}"
