@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 
 from commerce_analytics.settings import Settings
 from ingestion.connectors.base import ConnectorError, PulledFile, PullWindow, cursor_date
+from ingestion.formats.shopify_payments_csv import EXPORT_COLUMNS
 from ingestion.lake import Lake
 
 PAYMENT_TRANSACTIONS = "payment_transactions"
@@ -41,25 +42,6 @@ SETTING = "SHOPIFY_PULL_PAYMENT_TRANSACTIONS"
 EXPORT_FORMAT = "shopify_payments_csv"
 PULLED_PREFIX = "pull://shopify/"
 ENDPOINT = "shopifyPaymentsAccount.balanceTransactions"
-# The export's columns, in its order (/work/shared/formats.md "Payments transactions export CSV").
-EXPORT_COLUMNS = (
-    "Transaction Date",
-    "Type",
-    "Order",
-    "Card Brand",
-    "Card Source",
-    "Payout Status",
-    "Payout Date",
-    "Available On",
-    "Amount",
-    "Fee",
-    "Net",
-    "Checkout",
-    "Payment Method Name",
-    "Presentment Amount",
-    "Presentment Currency",
-    "Currency",
-)
 BALANCE_TRANSACTIONS_QUERY = """
 query BalanceTransactions($after: String, $query: String) {
   shopifyPaymentsAccount {

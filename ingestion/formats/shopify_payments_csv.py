@@ -13,6 +13,28 @@ DATE_FORMATS = ("%Y-%m-%d",)
 MONEY = {"Amount": "amount", "Fee": "fee", "Net": "net", "Presentment Amount": "presentment_amount"}
 
 
+# The export's columns in Shopify's order (/work/shared/formats.md "Payments transactions export CSV"): what
+# the Payments connector writes, so pulled balance transactions land through this same parser.
+EXPORT_COLUMNS = (
+    "Transaction Date",
+    "Type",
+    "Order",
+    "Card Brand",
+    "Card Source",
+    "Payout Status",
+    "Payout Date",
+    "Available On",
+    "Amount",
+    "Fee",
+    "Net",
+    "Checkout",
+    "Payment Method Name",
+    "Presentment Amount",
+    "Presentment Currency",
+    "Currency",
+)
+
+
 class ShopifyPaymentsCsv(DelimitedFormat):
     name = "shopify_payments_csv"
     label = "Shopify Payments transactions export"
