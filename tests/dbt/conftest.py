@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from dbt_helpers import CLI, POSTGRES_SALT, REPO, clean_env, fresh_postgres_database, parse_manifest
+from dbt_helpers import CLI, POSTGRES_SALT, REPO, clean_env, fresh_postgres_database, parse_manifest, postgres_env
 
 from demo import NOT_EXPORTS
 
@@ -153,17 +153,7 @@ def _start_duckdb(request):
 
 def _start_postgres(request, db: dict[str, str]):
     work = request.getfixturevalue("tmp_path_factory").mktemp("dbt-postgres")
-    env = clean_env(
-        COMMERCE_LAKE=str(request.getfixturevalue("dbt_lake")),
-        COMMERCE_WAREHOUSE=str(work / "unused.duckdb"),
-        DBT_TARGET="postgres",
-        PGHOST=db["host"],
-        PGPORT=str(db["port"]),
-        PGUSER=db["user"],
-        PGPASSWORD=db["password"],
-        PGDATABASE=db["dbname"],
-        COMMERCE_CUSTOMER_HASH_SALT=POSTGRES_SALT,
-    )
+    env = postgres_env(db, request.getfixturevalue("dbt_lake"), work, COMMERCE_CUSTOMER_HASH_SALT=POSTGRES_SALT)
     return _BackgroundBuild("postgres", env, work), work, db
 
 

@@ -87,6 +87,38 @@ def fresh_postgres_database(prefix: str, template: str | None = None) -> Iterato
         server.close()
 
 
+def postgres_env(db: dict[str, str], lake: Path, work: Path, **overrides: str) -> dict[str, str]:
+    """The environment of a `commerce-analytics` run building `lake` into the PostgreSQL database `db`."""
+    return clean_env(
+        COMMERCE_LAKE=str(lake),
+        COMMERCE_WAREHOUSE=str(work / "unused.duckdb"),
+        DBT_TARGET="postgres",
+        PGHOST=db["host"],
+        PGPORT=str(db["port"]),
+        PGUSER=db["user"],
+        PGPASSWORD=db["password"],
+        PGDATABASE=db["dbname"],
+        **overrides,
+    )
+
+
+def postgres_dict_query(db: dict[str, str]):
+    """A function running one SQL statement on `db` and returning its rows as dicts (a connection per call)."""
+    import psycopg2
+    import psycopg2.extras
+
+    def query(sql: str) -> list[dict]:
+        conn = psycopg2.connect(**db)
+        try:
+            with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
+                cursor.execute(sql)
+                return [dict(r) for r in cursor.fetchall()]
+        finally:
+            conn.close()
+
+    return query
+
+
 def parse_manifest(work: Path, target: str, **env_extra: str) -> dict:
     """`dbt parse --target <target>` with no secrets in the environment; returns target/manifest.json."""
     env = {

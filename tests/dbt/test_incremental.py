@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from dbt_helpers import CLI, REPO, as_text, clean_env, fresh_postgres_database
+from dbt_helpers import CLI, REPO, as_text, clean_env, fresh_postgres_database, postgres_dict_query, postgres_env
 
 from demo import NOT_EXPORTS
 
@@ -212,30 +212,9 @@ def _duckdb_warehouse(work: Path, lake: Path) -> Iterator[Warehouse]:
 
 
 def _postgres_warehouse(work: Path, lake: Path) -> Iterator[Warehouse]:
-    import psycopg2
-    import psycopg2.extras
-
     with fresh_postgres_database("commerce_incr") as db:
-
-        def connect(sql: str) -> list[dict]:
-            conn = psycopg2.connect(**db)
-            try:
-                with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
-                    cursor.execute(sql)
-                    return [dict(r) for r in cursor.fetchall()]
-            finally:
-                conn.close()
-
-        env = clean_env(
-            COMMERCE_LAKE=str(lake),
-            COMMERCE_WAREHOUSE=str(work / "unused.duckdb"),
-            DBT_TARGET="postgres",
-            PGHOST=db["host"],
-            PGPORT=str(db["port"]),
-            PGUSER=db["user"],
-            PGPASSWORD=db["password"],
-            PGDATABASE=db["dbname"],
-        )
+        connect = postgres_dict_query(db)
+        env = postgres_env(db, lake, work)
         yield Warehouse("postgres", env, work, connect)
 
 

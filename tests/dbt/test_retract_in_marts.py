@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dbt_helpers import POSTGRES_SALT, clean_env, fresh_postgres_database
+from dbt_helpers import POSTGRES_SALT, fresh_postgres_database, postgres_dict_query, postgres_env
 from test_incremental import AUDIT, FACT, PNL_MARTS, Warehouse, _canonical, _duckdb_warehouse
 
 pytestmark = [pytest.mark.dbt, pytest.mark.postgres]
@@ -59,31 +59,9 @@ def _cost_files(dataset, folder: Path) -> tuple[Path, Path, str]:
 
 def _postgres_copy(work: Path, lake: Path, session_database: dict[str, str]) -> Iterator[Warehouse]:
     """A Warehouse over a copy of the PostgreSQL session build's database (built with the session's salt)."""
-    import psycopg2
-    import psycopg2.extras
-
     with fresh_postgres_database("commerce_retract", template=session_database["dbname"]) as db:
-
-        def connect(sql: str) -> list[dict]:
-            conn = psycopg2.connect(**db)
-            try:
-                with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
-                    cursor.execute(sql)
-                    return [dict(r) for r in cursor.fetchall()]
-            finally:
-                conn.close()
-
-        env = clean_env(
-            COMMERCE_LAKE=str(lake),
-            COMMERCE_WAREHOUSE=str(work / "unused.duckdb"),
-            DBT_TARGET="postgres",
-            PGHOST=db["host"],
-            PGPORT=str(db["port"]),
-            PGUSER=db["user"],
-            PGPASSWORD=db["password"],
-            PGDATABASE=db["dbname"],
-            COMMERCE_CUSTOMER_HASH_SALT=POSTGRES_SALT,
-        )
+        connect = postgres_dict_query(db)
+        env = postgres_env(db, lake, work, COMMERCE_CUSTOMER_HASH_SALT=POSTGRES_SALT)
         yield Warehouse("postgres", env, work, connect)
 
 
