@@ -13,10 +13,13 @@ import threading
 import time
 from pathlib import Path
 
+import polars as pl
 import pytest
 from ingest_helpers import copy, landed, quarantined, write
 
 from commerce_analytics.settings import load_settings
+from ingestion.formats.base import JSON_DECODERS, json_lines_batches
+from ingestion.formats.shopify_orders_json import ORDER_FIELDS
 from ingestion.ingest import Ingestor, RunFailure
 from ingestion.lake import Lake
 
@@ -139,3 +142,14 @@ def test_a_run_failure_while_landing_in_parallel_records_only_the_files_before_i
     monkeypatch.setattr(Lake, "publish", publish)
     again = _ingestor(lake, 3).ingest_paths([str(p) for p in files])
     assert [r.status for r in again] == ["duplicate", "partial", "landed", "duplicate", "rejected", "landed"]
+
+
+def test_json_lines_blocks_decoded_at_once_come_back_in_file_order(demo):
+    """`JSON_DECODERS` blocks of a JSON Lines export are decoded at once: the batches still come in file order,
+    each line once with its own line number, the same rows as one block read whole."""
+    path = demo.out / "shopify/orders_api.jsonl"
+    whole = pl.concat(json_lines_batches(path, ORDER_FIELDS, batch_bytes=1 << 30))
+    blocks = list(json_lines_batches(path, ORDER_FIELDS, batch_bytes=16 * 1024))
+    assert len(blocks) > 2 * JSON_DECODERS
+    assert pl.concat(blocks).equals(whole)
+    assert whole.get_column("_source_row").is_sorted() and whole.get_column("_source_row").is_unique().all()
