@@ -33,7 +33,6 @@ from ingestion.textio import FileProblem, scan_delimited
 BATCH_BYTES = 16 * 1024 * 1024
 JSON_DECODERS = 2
 """JSON Lines blocks decoded at once: polars decodes one block on one core and releases the GIL."""
-T = TypeVar("T")
 R = TypeVar("R")
 DELIMITERS = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "commas", "\t": "tabs", ";": "semicolons", "|": "pipes"}
@@ -276,8 +275,7 @@ class DelimitedFormat(Format):
             raise disagreement.problem(exc) from exc
 
     def parse(self, text_path: Path, workdir: Path, ctx: ParseContext) -> Iterator[Parsed]:
-        # Transforms stay in order on this thread (they carry state across batches, e.g. occurrence counts).
-        for item in read_ahead(self.read_batches(text_path, workdir, ctx)):
+        for item in self.read_batches(text_path, workdir, ctx):
             yield item if isinstance(item, Parsed) else self.transform(item, ctx)
 
     def transform(self, df: pl.DataFrame, ctx: ParseContext) -> Parsed:  # pragma: no cover - interface
@@ -307,18 +305,6 @@ class _Disagreement:
             f"a row could not be split into columns consistently ({shown})",
             "check the file for a stray double quote near that line, or export it again",
         )
-
-
-def read_ahead(items: Iterator[T]) -> Iterator[T]:
-    """`items` in order, the next one produced by a background thread while the caller works on the current one:
-    reading and splitting a batch overlaps transforming the previous one (pyarrow and polars release the GIL).
-    One item more is held than without it."""
-    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
-        done = object()
-        upcoming = pool.submit(next, items, done)
-        while (item := upcoming.result()) is not done:
-            upcoming = pool.submit(next, items, done)
-            yield item
 
 
 def ordered_map(function: Callable[..., R], arguments: Iterator[tuple], workers: int) -> Iterator[R]:
