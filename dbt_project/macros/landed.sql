@@ -9,9 +9,13 @@
     - one row per `_record_key`, the latest `_record_version` winning (ties: the
       later ingest, then the file and row order), unless `dedupe` is false;
     - `prefer_format` wins over any version (the Shopify API over the CSV export).
-    Returns a SELECT for an import CTE.
+    Returns a SELECT for an import CTE. Without `dedupe` it ranks nothing: a window over every version of
+    every row only to keep them all was most of stg_amazon__settlement_lines' time (README "Performance").
 -#}
 {% macro landed_latest_rows(relation, prefer_format=none, dedupe=true, snapshot_formats=[]) -%}
+    {%- if not dedupe -%}
+        {{ return(landed_visible_rows(relation, snapshot_formats)) }}
+    {%- endif -%}
     select landed_rows.*
     from (
         select
@@ -31,9 +35,7 @@
             {{ landed_visible_rows(relation, snapshot_formats) }}
         ) as visible_rows
     ) as landed_rows
-    {%- if dedupe %}
     where landed_rows._record_rank = 1
-    {%- endif %}
 {%- endmacro %}
 
 {#- Rows of visible files; of a snapshot format only those of its latest delivery. -#}
