@@ -8,10 +8,20 @@
       corrected file disappears;
     - one row per `_record_key`, the latest `_record_version` winning (ties: the
       later ingest, then the file and row order), unless `dedupe` is false;
-    - `prefer_format` wins over any version (the Shopify API over the CSV export).
-    Returns a SELECT for an import CTE.
+    - `prefer_format` wins over any version (the Shopify API over the CSV export);
+    - with `only_keys`, a pair [key column, relation of `changed_key`s], only the rows of those keys
+      (an affected-keys increment, macros/incremental.sql). Every version of a record must share the key
+      column's value (an order's, a settlement's), so the ranking among a key's rows is the full build's.
+      The filter applies to the landed relation itself, before the manifests join: after it, DuckDB built
+      its semi-join hash table on every visible row (8 s for no changed settlement at 1M lines). Not with
+      `snapshot_formats`, whose latest delivery is the entity's, not a key's.
+    Returns a SELECT for an import CTE. Without `dedupe` it ranks nothing: a window over every version of
+    every row only to keep them all was most of stg_amazon__settlement_lines' time (README "Performance").
 -#}
-{% macro landed_latest_rows(relation, prefer_format=none, dedupe=true, snapshot_formats=[]) -%}
+{% macro landed_latest_rows(relation, prefer_format=none, dedupe=true, snapshot_formats=[], only_keys=none) -%}
+    {%- if not dedupe -%}
+        {{ return(landed_visible_rows(relation, snapshot_formats, only_keys)) }}
+    {%- endif -%}
     select landed_rows.*
     from (
         select
@@ -28,16 +38,30 @@
                     visible_rows._source_row desc
             ) as _record_rank
         from (
-            {{ landed_visible_rows(relation, snapshot_formats) }}
+            {{ landed_visible_rows(relation, snapshot_formats, only_keys) }}
         ) as visible_rows
     ) as landed_rows
-    {%- if dedupe %}
     where landed_rows._record_rank = 1
-    {%- endif %}
 {%- endmacro %}
 
-{#- Rows of visible files; of a snapshot format only those of its latest delivery. -#}
-{% macro landed_visible_rows(relation, snapshot_formats=[]) -%}
+{#- Rows of visible files; of a snapshot format only those of its latest delivery; of `only_keys` if given. -#}
+{% macro landed_visible_rows(relation, snapshot_formats=[], only_keys=none) -%}
+    {%- if snapshot_formats and only_keys -%}
+        {{ exceptions.raise_compiler_error("landed_visible_rows: only_keys cannot filter a snapshot format") }}
+    {%- endif -%}
+    {%- if only_keys -%}
+        {%- set scanned -%}
+            (
+                select keyed_rows.*
+                from {{ relation }} as keyed_rows
+                where keyed_rows.{{ only_keys[0] }} in (
+                    select changed_keys.changed_key from {{ only_keys[1] }} as changed_keys
+                )
+            )
+        {%- endset -%}
+    {%- else -%}
+        {%- set scanned = relation -%}
+    {%- endif %}
     select delivered_rows.*
     from (
         select
@@ -48,7 +72,7 @@
                 ) as _delivery_rank,
             {% endif -%}
             manifest_rows.*
-        from {{ relation }} as manifest_rows
+        from {{ scanned }} as manifest_rows
         inner join {{ source('lake', 'manifests') }} as manifests
             on
                 manifest_rows._source_sha256 = manifests.sha256

@@ -49,7 +49,13 @@ BACKFILL = (dt.date(2025, 11, 10), dt.date(2025, 11, 12))
 MODELS_ONLY = ("--exclude", "resource_type:test", "resource_type:unit_test")
 FACT = "marts.fct_financial_performance"
 # The affected-keys incremental intermediates (macros/incremental.sql), with their watermark column.
-INCREMENTAL_INTERMEDIATES = ("intermediate.int_shopify_order_lines_allocated",)
+INCREMENTAL_INTERMEDIATES = (
+    "intermediate.int_shopify_order_lines_allocated",
+    "staging.stg_shopify__orders",
+    "staging.stg_shopify__order_lines",
+    "staging.stg_amazon__orders",
+    "staging.stg_amazon__settlement_lines",
+)
 WATERMARK = "_landed_through"
 API_ORDERS = "shopify/orders_api.jsonl"
 PNL_MARTS = ("marts.fct_pnl_channel_monthly", "marts.fct_pnl_product_monthly", "marts.fct_daily_pnl")

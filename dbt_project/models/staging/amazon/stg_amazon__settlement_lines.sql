@@ -1,14 +1,43 @@
+{#-
+    Incremental by affected settlements (macros/incremental.sql, landed_changed_keys): a run recomputes the whole
+    settlements whose line or summary rows landed since the last build (a new report, a re-download) or whose
+    stored delivery was retracted, from every visible delivery of them, so the whole-settlement replacement
+    still decides; settlements no visible delivery holds any more are deleted.
+-#}
+{%- set changed_by = [
+    [source('amazon', 'settlement_lines'), 'settlement_id'],
+    [source('amazon', 'settlements'), 'settlement_id'],
+] -%}
+{%- set only_keys = ['settlement_id', 'changed_settlements'] if is_incremental() else none -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='settlement_id',
+    on_schema_change='fail',
+    post_hook="{{ delete_hidden_source_rows() }}",
+) }}
+
 with
 
+{% if is_incremental() -%}
+    changed_settlements as (
+
+        {{ landed_changed_keys(changed_by) }}
+        union
+        {{ hidden_source_keys('settlement_id') }}
+
+    ),
+
+{% endif -%}
 landed as (
 
-    {{ landed_latest_rows(source('amazon', 'settlement_lines'), dedupe=false) }}
+    {{ landed_latest_rows(source('amazon', 'settlement_lines'), dedupe=false, only_keys=only_keys) }}
 
 ),
 
 settlements as (
 
-    {{ landed_latest_rows(source('amazon', 'settlements')) }}
+    {{ landed_latest_rows(source('amazon', 'settlements'), only_keys=only_keys) }}
 
 ),
 
@@ -48,7 +77,8 @@ final as (
         quantity_purchased,
         promotion_id,
         business_date,
-        {{ lineage_columns() }}
+        {{ lineage_columns() }},
+        ({{ landed_through(changed_by) }}) as _landed_through
     from winning_file_lines
 
 )

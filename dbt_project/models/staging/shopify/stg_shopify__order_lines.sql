@@ -1,14 +1,44 @@
+{#-
+    Incremental by affected orders (macros/incremental.sql, landed_changed_keys): a run recomputes the lines of
+    the whole orders whose order or line rows landed since the last build (the API version of a CSV order
+    replaces its lines) or whose stored delivery was retracted, from every visible version of them, so the
+    API-over-CSV precedence and latest-wins still decide; orders no visible delivery holds any more lose their
+    lines. A change of `shopify_gift_card_skus` needs `--full-refresh`.
+-#}
+{%- set changed_by = [
+    [source('shopify', 'orders'), 'order_id'],
+    [source('shopify', 'order_lines'), 'order_id'],
+] -%}
+{%- set only_keys = ['order_id', 'changed_orders'] if is_incremental() else none -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='order_id',
+    on_schema_change='fail',
+    post_hook="{{ delete_hidden_source_rows() }}",
+) }}
+
 with
 
+{% if is_incremental() -%}
+    changed_orders as (
+
+        {{ landed_changed_keys(changed_by) }}
+        union
+        {{ hidden_source_keys('order_id') }}
+
+    ),
+
+{% endif -%}
 landed as (
 
-    {{ landed_latest_rows(source('shopify', 'order_lines')) }}
+    {{ landed_latest_rows(source('shopify', 'order_lines'), only_keys=only_keys) }}
 
 ),
 
 api_orders as (
 
-    {{ landed_latest_rows(source('shopify', 'orders'), prefer_format='shopify_orders_json') }}
+    {{ landed_latest_rows(source('shopify', 'orders'), prefer_format='shopify_orders_json', only_keys=only_keys) }}
 
 ),
 
@@ -57,7 +87,8 @@ final as (
             when _source_format = 'shopify_orders_json' then 'shopify_api'
             else 'shopify_csv'
         end as order_source,
-        {{ lineage_columns() }}
+        {{ lineage_columns() }},
+        ({{ landed_through(changed_by) }}) as _landed_through
     from precedence
 
 )
