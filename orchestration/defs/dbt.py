@@ -27,6 +27,8 @@ class DbtBuildConfig(dg.Config):
     """Backfill: last order date (inclusive)."""
     full_refresh: bool = False
     """Rebuild incremental models from scratch."""
+    unit_tests: bool | None = None
+    """Run dbt unit tests: by default only with full_refresh (the scheduled run skips them, warehouse/dbt_args.py)."""
 
 
 def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
@@ -54,7 +56,9 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
             log=context.log.info,
         ) as session:
             invocation = DbtInvocation(
-                full_refresh=config.full_refresh, vars=backfill_vars(config.start_date, config.end_date)
+                full_refresh=config.full_refresh,
+                unit_tests=config.unit_tests,
+                vars=backfill_vars(config.start_date, config.end_date),
             )
             args = dbt_args(invocation, session.settings, locate=False)
             context.log.info(f"dbt {' '.join(args)} (target {settings.dbt_target})")
