@@ -10,6 +10,7 @@ The argument list comes from warehouse/dbt_args.py, which the Dagster dbt assets
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -18,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from commerce_analytics.settings import Settings, load_settings
+from warehouse.data_test_scope import LANDED_AFTER_VAR, DataTestScope
 from warehouse.dbt_args import BUILD_COMMANDS, PROJECT_DIR, BuildError, DbtInvocation, dbt_args
 
 
@@ -101,15 +103,25 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
             print(f"{name}: preparing target {target!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 2
         return _invoke(inv, settings, kind, target, name, environment)
+    # A scheduled (incremental) build's per-row and per-key data tests check what landed since the previous build.
+    scope = DataTestScope(kind, enabled=narrows_data_tests(inv), target=target)
+    prepare = scope.wrap(lambda s: prepare_target(kind, s, load=load))
     try:
         # A build writes into a staged copy of the marts and is published only when it succeeds.
-        with build_session(kind, settings, target, prepare=lambda s: prepare_target(kind, s, load=load)) as session:
+        with build_session(kind, settings, target, prepare=prepare) as session:
+            inv = dataclasses.replace(inv, vars={**scope.vars(), **inv.vars})
             code = _invoke(inv, session.settings, kind, target, name, session.environment)
             session.succeeded = code == 0
     except TargetNotReady as exc:
         print(f"{name}: preparing target {target!r} failed: {exc}", file=sys.stderr)
         return 2
     return code
+
+
+def narrows_data_tests(inv: DbtInvocation) -> bool:
+    """Whether a build may narrow its data tests to what landed since the previous build
+    (warehouse/data_test_scope.py): `build` without --full-refresh, unless the caller set the var."""
+    return inv.command[:1] == ("build",) and not inv.full_refresh and LANDED_AFTER_VAR not in inv.vars
 
 
 def _invoke(

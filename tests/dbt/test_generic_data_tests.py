@@ -1,5 +1,6 @@
 """The project's generic data tests (dbt_project/tests/generic, macros/data_tests.sql) still fail on the faults
-they exist to catch after their speed-ups: a throwaway dbt project on DuckDB with hand-made rows, one build."""
+they exist to catch after their speed-ups, and on a scheduled build (var `data_tests_landed_after`) on those the
+new rows bring: a throwaway dbt project on DuckDB with hand-made rows."""
 
 from __future__ import annotations
 
@@ -54,6 +55,23 @@ FILES = {
             (null, 2, cast('2025-11-04' as date))
         ) as rows_ (order_id, line_number, event_date)
     """,
+    # A staging model's lineage columns. Landed before the previous build (2025-11-01): k2 without its file
+    # and k4 on two rows (faults that build's tests caught). Landed after it (2025-11-05): a second version of
+    # k1 kept beside the first, and k3 with a format the model does not read.
+    "models/landed_rows.sql": """
+        select
+            _record_key, _source_file, 'abc' as _source_sha256, _source_format,
+            cast(_ingested_at as timestamp) as _ingested_at
+        from (values
+            ('k1', 'orders_1.csv', 'shopify_orders_csv', '2025-11-01 08:00:00'),
+            ('k1', 'orders_2.csv', 'shopify_orders_csv', '2025-11-05 08:00:00'),
+            ('k2', null, 'shopify_orders_csv', '2025-11-01 08:00:00'),
+            ('k3', 'orders_2.csv', 'amazon_all_orders', '2025-11-05 08:00:00'),
+            ('k4', 'orders_1.csv', 'shopify_orders_csv', '2025-11-01 08:00:00'),
+            ('k4', 'orders_1.csv', 'shopify_orders_csv', '2025-11-01 08:00:00'),
+            ('k5', 'orders_2.csv', 'shopify_orders_csv', '2025-11-05 08:00:00')
+        ) as rows_ (_record_key, _source_file, _source_format, _ingested_at)
+    """,
     "models/_models.yml": """
         version: 2
         models:
@@ -67,13 +85,18 @@ FILES = {
               - unique_combination_of_columns:
                   arguments:
                     combination_of_columns: [order_id, line_number, event_date]
+          - name: landed_rows
+            data_tests:
+              - lineage_columns_valid:
+                  arguments:
+                    source_formats: [shopify_orders_csv]
+                  config:
+                    store_failures: true
     """,
 }
 
 
-def test_unique_combination_of_columns_finds_every_repeated_combination(tmp_path, monkeypatch):
-    from dbt.cli.main import dbtRunner
-
+def _project(tmp_path, monkeypatch) -> Path:
     project = tmp_path / "project"
     for name, text in FILES.items():
         path = project / name
@@ -83,12 +106,47 @@ def test_unique_combination_of_columns_finds_every_repeated_combination(tmp_path
     (project / "macros").mkdir()
     shutil.copyfile(PROJECT / "macros" / "data_tests.sql", project / "macros" / "data_tests.sql")
     monkeypatch.setenv("GENERIC_TESTS_WAREHOUSE", str(tmp_path / "check.duckdb"))
-    args = ["build", "--project-dir", str(project), "--profiles-dir", str(project)]
-    args += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)]
-    result = dbtRunner().invoke(args)
-    tests = {r.node.attached_node.split(".")[-1]: r for r in result.result.results if r.node.resource_type == "test"}
-    assert set(tests) == {"repeated_rows", "distinct_rows"}
+    return project
+
+
+def _dbt(project: Path, tmp_path: Path, *args: str) -> dict:
+    """dbt's test results by the model each test is on."""
+    from dbt.cli.main import dbtRunner
+
+    paths = ["--project-dir", str(project), "--profiles-dir", str(project)]
+    paths += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)]
+    result = dbtRunner().invoke([*args, *paths])
+    return {r.node.attached_node.split(".")[-1]: r for r in result.result.results if r.node.resource_type == "test"}
+
+
+def _failing_rows(tmp_path: Path, result) -> list[tuple]:
+    import duckdb
+
+    # dbt-duckdb keeps the file open in this process: connect with the same (default) configuration.
+    with duckdb.connect(str(tmp_path / "check.duckdb")) as con:
+        return sorted(con.execute(f"select * from {result.node.relation_name}").fetchall())
+
+
+def test_generic_tests_fail_on_their_faults_and_on_new_rows_faults_when_scheduled(tmp_path, monkeypatch):
+    project = _project(tmp_path, monkeypatch)
+    tests = _dbt(project, tmp_path, "build")
+    assert set(tests) == {"repeated_rows", "distinct_rows", "landed_rows"}
     assert "hash(" in tests["repeated_rows"].node.compiled_code  # DuckDB's hash-first implementation ran
     # One failing row per repeated combination: ('a', 1, 2025-11-01) on 3 rows, ('b', null, 2025-11-02) on 2.
     assert (str(tests["repeated_rows"].status), tests["repeated_rows"].failures) == ("fail", 2)
     assert str(tests["distinct_rows"].status) == "pass"
+    assert _failing_rows(tmp_path, tests["landed_rows"]) == [
+        ("k1", "_record_key k1 is on 2 rows"),
+        ("k2", "_source_file is null"),
+        ("k3", "_source_format amazon_all_orders is not one of shopify_orders_csv"),
+        ("k4", "_record_key k4 is on 2 rows"),
+    ]
+
+    # A scheduled build after one that saw the rows up to 2025-11-01: what the new rows break still fails (k1's
+    # new version beside its old one, k3); what the previous build's tests already reported is not re-checked.
+    scheduled = '{"data_tests_landed_after": "2025-11-03 00:00:00"}'
+    tests = _dbt(project, tmp_path, "test", "-s", "landed_rows", "--vars", scheduled)
+    assert _failing_rows(tmp_path, tests["landed_rows"]) == [
+        ("k1", "_record_key k1 is on 2 rows"),
+        ("k3", "_source_format amazon_all_orders is not one of shopify_orders_csv"),
+    ]

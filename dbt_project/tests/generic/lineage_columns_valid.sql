@@ -1,11 +1,38 @@
+-- noqa: disable=LT02
+{#- (sqlfluff misreads the indentation of the jinja conditions) -#}
 {#
     The lineage columns of a staging model (macro `lineage_columns`) are what lineage and re-runs rely on:
     every row names its file, checksum, format (one of `source_formats`) and ingest time, and its record
     key is present and unique (one row per record after `landed_latest_rows`). One test per model in one
     pass over it, instead of seven column tests each re-reading the model; each failing row says which
     column is wrong.
+
+    With the var `data_tests_landed_after` (a scheduled build sets it: warehouse/data_test_scope.py) only
+    what rows landed after it (or without an ingest time) can break is checked: their own columns, and the uniqueness of their record
+    keys over every row holding those keys (a new version kept beside an old one fails here).
 #}
 {% test lineage_columns_valid(model, source_formats) %}
+    {%- set landed_after = var('data_tests_landed_after', none) %}
+    with
+
+    checked_rows as (
+
+        select * from {{ model }}
+        {%- if landed_after %}
+            where _ingested_at > cast('{{ landed_after }}' as timestamp) or _ingested_at is null
+        {%- endif %}
+
+    ),
+
+    checked_keys as (
+
+        select * from {{ model }}
+        {%- if landed_after %}
+            where _record_key in (select checked_rows._record_key from checked_rows)
+        {%- endif %}
+
+    )
+
     select
         _record_key,
         failure_message
@@ -21,7 +48,7 @@
                     then '_source_format ' || _source_format || ' is not one of {{ source_formats | join(", ") }}'
                 when _ingested_at is null then '_ingested_at is null'
             end as failure_message
-        from {{ model }}
+        from checked_rows
     ) as row_checks
     where failure_message is not null
 
@@ -31,7 +58,7 @@
         _record_key,
         '_record_key ' || _record_key || ' is on '
         || cast(count(*) as {{ dbt.type_string() }}) || ' rows' as failure_message
-    from {{ model }}
+    from checked_keys
     where _record_key is not null
     group by _record_key
     having count(*) > 1
