@@ -102,7 +102,11 @@ def landed_after(previous: PreviousBuild | None, visible_now: frozenset[str]) ->
         return None
     if not previous.visible_deliveries <= visible_now:
         return None
-    return previous.landed_through.isoformat(sep=" ")
+    through = previous.landed_through
+    # In UTC with its offset: the tests compare it, as a plain literal, with `_ingested_at` (timestamptz on DuckDB,
+    # so the literal is read as one whatever the session's time zone).
+    through = through.astimezone(dt.UTC) if through.tzinfo else through.replace(tzinfo=dt.UTC)
+    return through.strftime("%Y-%m-%d %H:%M:%S.%f+00:00")
 
 
 class DataTestScope:

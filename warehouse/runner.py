@@ -20,7 +20,7 @@ import yaml
 
 from commerce_analytics.settings import Settings, load_settings
 from warehouse.data_test_scope import LANDED_AFTER_VAR, DataTestScope
-from warehouse.dbt_args import BUILD_COMMANDS, PROJECT_DIR, BuildError, DbtInvocation, dbt_args
+from warehouse.dbt_args import BACKFILL_START_VAR, BUILD_COMMANDS, PROJECT_DIR, BuildError, DbtInvocation, dbt_args
 
 
 def target_type(target: str, profiles_dir: str | Path = PROJECT_DIR) -> str:
@@ -120,8 +120,12 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
 
 def narrows_data_tests(inv: DbtInvocation) -> bool:
     """Whether a build may narrow its data tests to what landed since the previous build
-    (warehouse/data_test_scope.py): `build` without --full-refresh, unless the caller set the var."""
-    return inv.command[:1] == ("build",) and not inv.full_refresh and LANDED_AFTER_VAR not in inv.vars
+    (warehouse/data_test_scope.py): `build` without --full-refresh or a backfill range, unless the caller set
+    the var."""
+    if inv.command[:1] != ("build",) or inv.full_refresh or LANDED_AFTER_VAR in inv.vars:
+        return False
+    # A backfill rewrites the rows of its date range under the current watermark: they are tested whole.
+    return BACKFILL_START_VAR not in inv.vars
 
 
 def _invoke(

@@ -1,10 +1,42 @@
-{#- The data tests' adapter-specific implementations (tests/generic/ calls them through adapter.dispatch). -#}
+{#- The generic data tests' shared parts (tests/generic/ calls them). -#}
+
+{#-
+    The rows a per-row or per-key data test checks. A full build checks every row. A scheduled (incremental)
+    build passes the var `data_tests_landed_after` (warehouse/data_test_scope.py: the latest `_ingested_at` the
+    previous, successful build saw): its SQL is the one that build tested, so only the rows written since can
+    break a per-row or per-key invariant. Those are the rows whose `_landed_through` (an affected-keys model's
+    watermark, macros/incremental.sql) or else `_ingested_at` (staging) is later, or null. With `key`, every
+    row of a key such a row has (a duplicate of an old row fails too; rows with a null key are always kept).
+    A model with neither column (a table rebuilt whole) is checked whole. Renders a SELECT.
+-#}
+{% macro data_test_rows(model, key=none) -%}
+    {%- set landed_after = var('data_tests_landed_after', none) -%}
+    {%- set marker = none -%}
+    {%- if landed_after and execute -%}
+        {%- set names = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
+        {%- set marker = '_landed_through' if '_landed_through' in names
+            else ('_ingested_at' if '_ingested_at' in names else none) -%}
+    {%- endif -%}
+    {%- if marker is none -%}
+        select * from {{ model }}
+    {%- elif key is none -%}
+        select * from {{ model }}
+        where {{ marker }} > '{{ landed_after }}' or {{ marker }} is null
+    {%- else -%}
+        select * from {{ model }}
+        where {{ key }} is null or {{ key }} in (
+            select new_rows.{{ key }} from {{ model }} as new_rows
+            where new_rows.{{ marker }} > '{{ landed_after }}' or new_rows.{{ marker }} is null
+        )
+    {%- endif -%}
+{%- endmacro %}
+
 
 {% macro default__test_unique_combination_of_columns(model, combination_of_columns) %}
 select
     {{ combination_of_columns | join(', ') }},
     count(*) as n_rows
-from {{ model }}
+from ({{ data_test_rows(model, combination_of_columns[0]) }}) as checked_rows
 group by {{ combination_of_columns | join(', ') }}
 having count(*) > 1
 {% endmacro %}
@@ -20,10 +52,16 @@ having count(*) > 1
 {%- set columns = combination_of_columns | join(', ') -%}
 with
 
+checked_rows as (
+
+    {{ data_test_rows(model, combination_of_columns[0]) }}
+
+),
+
 repeated_hashes as (
 
     select hash({{ columns }}) as combination_hash
-    from {{ model }}
+    from checked_rows
     group by 1
     having count(*) > 1
 
@@ -32,7 +70,7 @@ repeated_hashes as (
 select
     {{ columns }},
     count(*) as n_rows
-from {{ model }}
+from checked_rows
 where hash({{ columns }}) in (select repeated_hashes.combination_hash from repeated_hashes)
 group by {{ columns }}
 having count(*) > 1

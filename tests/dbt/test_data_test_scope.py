@@ -31,7 +31,10 @@ TABLES = [
 
 def test_landed_after_is_the_previous_watermark_unless_a_delivery_was_withdrawn():
     previous = PreviousBuild(frozenset({"aaa", "bbb"}), SEEN)
-    assert landed_after(previous, frozenset({"aaa", "bbb", "new"})) == "2025-11-05 08:30:00"
+    assert landed_after(previous, frozenset({"aaa", "bbb", "new"})) == "2025-11-05 08:30:00.000000+00:00"
+    eastern = dt.timezone(dt.timedelta(hours=-5))
+    aware = PreviousBuild(frozenset({"aaa"}), dt.datetime(2025, 11, 5, 3, 30, tzinfo=eastern))
+    assert landed_after(aware, frozenset({"aaa"})) == "2025-11-05 08:30:00.000000+00:00"
     assert landed_after(previous, frozenset({"aaa", "new"})) is None  # bbb retracted: test everything
     assert landed_after(None, frozenset({"aaa"})) is None  # first build
     assert landed_after(PreviousBuild(frozenset(), None), frozenset({"aaa"})) is None
@@ -41,6 +44,7 @@ def test_only_scheduled_builds_narrow():
     assert narrows_data_tests(DbtInvocation())
     assert not narrows_data_tests(DbtInvocation(full_refresh=True))
     assert not narrows_data_tests(DbtInvocation(command=("test",)))
+    assert not narrows_data_tests(DbtInvocation(vars={"start_date": "2025-11-01", "end_date": "2025-11-30"}))
     assert not narrows_data_tests(DbtInvocation(vars={"data_tests_landed_after": "2025-01-01"}))
 
 
@@ -66,7 +70,7 @@ def test_duckdb_previous_build_and_scope(tmp_path):
     assert scope.wrap(repin("insert into landed.lake_manifests values ('ddd', '1', 'landed')"))(settings) == {
         "SALT": "x"
     }
-    assert scope.vars() == {"data_tests_landed_after": "2025-11-05 08:30:00"}
+    assert scope.vars() == {"data_tests_landed_after": "2025-11-05 08:30:00.000000+00:00"}
     scope = DataTestScope("duckdb", enabled=True, log=lambda _: None)
     scope.wrap(repin("update landed.lake_manifests set status = 'retracted' where sha256 = 'aaa'"))(settings)
     assert scope.vars() == {}

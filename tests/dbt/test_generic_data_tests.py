@@ -72,6 +72,21 @@ FILES = {
             ('k5', 'orders_2.csv', 'shopify_orders_csv', '2025-11-05 08:00:00')
         ) as rows_ (_record_key, _source_file, _source_format, _ingested_at)
     """,
+    # An affected-keys incremental model: rows written by the previous build (watermark 2025-11-01) and by the
+    # scheduled one (2025-11-05). Old faults: L1 refunds on two rows, L3's null amount. New ones: L2 refunds
+    # written again beside its old row, L4's null amount.
+    "models/line_amounts.sql": """
+        select order_line_id, measure, amount, cast(_landed_through as timestamp) as _landed_through
+        from (values
+            ('L1', 'refunds', 1, '2025-11-01 08:00:00'),
+            ('L1', 'refunds', 1, '2025-11-01 08:00:00'),
+            ('L2', 'refunds', 2, '2025-11-01 08:00:00'),
+            ('L2', 'refunds', 2, '2025-11-05 08:00:00'),
+            ('L3', 'refunds', null, '2025-11-01 08:00:00'),
+            ('L4', 'taxes', null, '2025-11-05 08:00:00'),
+            ('L5', 'taxes', 5, '2025-11-05 08:00:00')
+        ) as rows_ (order_line_id, measure, amount, _landed_through)
+    """,
     "models/_models.yml": """
         version: 2
         models:
@@ -85,6 +100,18 @@ FILES = {
               - unique_combination_of_columns:
                   arguments:
                     combination_of_columns: [order_id, line_number, event_date]
+          - name: line_amounts
+            data_tests:
+              - unique_combination_of_columns:
+                  arguments:
+                    combination_of_columns: [order_line_id, measure]
+                  config:
+                    store_failures: true
+              - not_null_columns:
+                  arguments:
+                    columns: [amount]
+                  config:
+                    store_failures: true
           - name: landed_rows
             data_tests:
               - lineage_columns_valid:
@@ -110,13 +137,17 @@ def _project(tmp_path, monkeypatch) -> Path:
 
 
 def _dbt(project: Path, tmp_path: Path, *args: str) -> dict:
-    """dbt's test results by the model each test is on."""
+    """dbt's test results by the model and generic test."""
     from dbt.cli.main import dbtRunner
 
     paths = ["--project-dir", str(project), "--profiles-dir", str(project)]
     paths += ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)]
     result = dbtRunner().invoke([*args, *paths])
-    return {r.node.attached_node.split(".")[-1]: r for r in result.result.results if r.node.resource_type == "test"}
+    return {
+        (r.node.attached_node.split(".")[-1], r.node.test_metadata.name): r
+        for r in result.result.results
+        if r.node.resource_type == "test"
+    }
 
 
 def _failing_rows(tmp_path: Path, result) -> list[tuple]:
@@ -130,23 +161,35 @@ def _failing_rows(tmp_path: Path, result) -> list[tuple]:
 def test_generic_tests_fail_on_their_faults_and_on_new_rows_faults_when_scheduled(tmp_path, monkeypatch):
     project = _project(tmp_path, monkeypatch)
     tests = _dbt(project, tmp_path, "build")
-    assert set(tests) == {"repeated_rows", "distinct_rows", "landed_rows"}
-    assert "hash(" in tests["repeated_rows"].node.compiled_code  # DuckDB's hash-first implementation ran
+    unique, not_null, lineage = "unique_combination_of_columns", "not_null_columns", "lineage_columns_valid"
+    assert set(tests) == {
+        ("repeated_rows", unique),
+        ("distinct_rows", unique),
+        ("line_amounts", unique),
+        ("line_amounts", not_null),
+        ("landed_rows", lineage),
+    }
+    assert "hash(" in tests["repeated_rows", unique].node.compiled_code  # DuckDB's hash-first implementation ran
     # One failing row per repeated combination: ('a', 1, 2025-11-01) on 3 rows, ('b', null, 2025-11-02) on 2.
-    assert (str(tests["repeated_rows"].status), tests["repeated_rows"].failures) == ("fail", 2)
-    assert str(tests["distinct_rows"].status) == "pass"
-    assert _failing_rows(tmp_path, tests["landed_rows"]) == [
+    assert (str(tests["repeated_rows", unique].status), tests["repeated_rows", unique].failures) == ("fail", 2)
+    assert str(tests["distinct_rows", unique].status) == "pass"
+    assert _failing_rows(tmp_path, tests["line_amounts", unique]) == [("L1", "refunds", 2), ("L2", "refunds", 2)]
+    assert _failing_rows(tmp_path, tests["line_amounts", not_null]) == [("amount", 2, "amount is null on 2 rows")]
+    assert _failing_rows(tmp_path, tests["landed_rows", lineage]) == [
         ("k1", "_record_key k1 is on 2 rows"),
         ("k2", "_source_file is null"),
         ("k3", "_source_format amazon_all_orders is not one of shopify_orders_csv"),
         ("k4", "_record_key k4 is on 2 rows"),
     ]
 
-    # A scheduled build after one that saw the rows up to 2025-11-01: what the new rows break still fails (k1's
-    # new version beside its old one, k3); what the previous build's tests already reported is not re-checked.
-    scheduled = '{"data_tests_landed_after": "2025-11-03 00:00:00"}'
-    tests = _dbt(project, tmp_path, "test", "-s", "landed_rows", "--vars", scheduled)
-    assert _failing_rows(tmp_path, tests["landed_rows"]) == [
+    # A scheduled build after one that saw the rows up to 2025-11-01 (warehouse/data_test_scope.py): what the
+    # rows written since break still fails (L2 again beside its old row, L4's null; k1's new version beside
+    # its old one, k3); what the previous build's tests already reported is not checked again.
+    scheduled = '{"data_tests_landed_after": "2025-11-03 00:00:00.000000+00:00"}'
+    tests = _dbt(project, tmp_path, "test", "-s", "line_amounts", "landed_rows", "--vars", scheduled)
+    assert _failing_rows(tmp_path, tests["line_amounts", unique]) == [("L2", "refunds", 2)]
+    assert _failing_rows(tmp_path, tests["line_amounts", not_null]) == [("amount", 1, "amount is null on 1 rows")]
+    assert _failing_rows(tmp_path, tests["landed_rows", lineage]) == [
         ("k1", "_record_key k1 is on 2 rows"),
         ("k3", "_source_format amazon_all_orders is not one of shopify_orders_csv"),
     ]

@@ -1,5 +1,3 @@
--- noqa: disable=LT02
-{#- (sqlfluff misreads the indentation of the jinja conditions) -#}
 {#
     The lineage columns of a staging model (macro `lineage_columns`) are what lineage and re-runs rely on:
     every row names its file, checksum, format (one of `source_formats`) and ingest time, and its record
@@ -7,29 +5,22 @@
     pass over it, instead of seven column tests each re-reading the model; each failing row says which
     column is wrong.
 
-    With the var `data_tests_landed_after` (a scheduled build sets it: warehouse/data_test_scope.py) only
-    what rows landed after it (or without an ingest time) can break is checked: their own columns, and the uniqueness of their record
-    keys over every row holding those keys (a new version kept beside an old one fails here).
+    A scheduled build checks what rows landed since the previous build can break (macro `data_test_rows`):
+    their own columns, and the uniqueness of their record keys over every row holding those keys (a new
+    version kept beside an old one fails here).
 #}
 {% test lineage_columns_valid(model, source_formats) %}
-    {%- set landed_after = var('data_tests_landed_after', none) %}
     with
 
     checked_rows as (
 
-        select * from {{ model }}
-        {%- if landed_after %}
-            where _ingested_at > cast('{{ landed_after }}' as timestamp) or _ingested_at is null
-        {%- endif %}
+        {{ data_test_rows(model) }}
 
     ),
 
     checked_keys as (
 
-        select * from {{ model }}
-        {%- if landed_after %}
-            where _record_key in (select checked_rows._record_key from checked_rows)
-        {%- endif %}
+        {{ data_test_rows(model, '_record_key') }}
 
     )
 
