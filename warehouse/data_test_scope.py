@@ -3,13 +3,14 @@
 A data test whose invariant holds row by row or key by key (a staging model's lineage columns: every row names
 its file, checksum, format and ingest time; one row per record key) can only be broken, when the SQL has not
 changed, by rows the previous build did not see. So `commerce-analytics build` without --full-refresh, and the
-Dagster dbt op, pass dbt the var `data_tests_landed_after`: the latest `_ingested_at` of the staging rows the
-previous build left, and the generic tests that support it (tests/generic/lineage_columns_valid.sql) check only
-the rows landed after it, and every row of the keys those rows have. Whole-table invariants (reconciliations,
-sums) always run whole.
+Dagster dbt op, give dbt the environment variable COMMERCE_DATA_TESTS_LANDED_AFTER: the latest `_ingested_at` of
+the staging rows the previous build left; the generic tests that support it (macro `data_test_rows` in
+dbt_project/macros/data_tests.sql) check only the rows written after it, and every row of the keys those rows
+have. Whole-table invariants (reconciliations, sums) always run whole. An environment variable read only while
+tests execute, not a dbt var: a var that changes at every build would make dbt re-parse the whole project.
 
-The var is left out, so every test runs whole, when:
-- the build is a full refresh (after a deployment the SQL may have changed), or the caller passed the var;
+It is empty, so every test runs whole, when:
+- the build is a full refresh (after a deployment the SQL may have changed) or a backfill;
 - the previous build did not succeed (on PostgreSQL a failed build leaves its staging tables; a DuckDB file only
   ever holds published, successful builds: warehouse/publish.py);
 - a delivery the previous build saw is no longer visible (a retraction: an older version of a record may win
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 
 from commerce_analytics.settings import Settings
 
-LANDED_AFTER_VAR = "data_tests_landed_after"
+LANDED_AFTER_ENV = "COMMERCE_DATA_TESTS_LANDED_AFTER"
 STAGING_SCHEMA = "staging"
 
 
@@ -96,7 +97,7 @@ def read_visible_deliveries(kind: str, settings: Settings) -> frozenset[str]:
 
 
 def landed_after(previous: PreviousBuild | None, visible_now: frozenset[str]) -> str | None:
-    """The var's value: the previous build's watermark, unless no build came before or a delivery it saw was
+    """The variable's value: the previous build's watermark, unless no build came before or a delivery it saw was
     withdrawn since. Pure."""
     if previous is None or previous.landed_through is None:
         return None
@@ -111,7 +112,7 @@ def landed_after(previous: PreviousBuild | None, visible_now: frozenset[str]) ->
 
 class DataTestScope:
     """Wraps a build's `prepare` step: reads the previous build just before the lake is re-pinned, and the new
-    pin right after; `vars()` is then what dbt gets (empty: every data test runs whole)."""
+    pin right after; `environment()` is then what dbt gets (empty value: every data test runs whole)."""
 
     def __init__(self, kind: str, *, enabled: bool, target: str | None = None, log=print):
         self.kind = kind
@@ -132,5 +133,5 @@ class DataTestScope:
 
         return prepared
 
-    def vars(self) -> dict[str, str]:
-        return {LANDED_AFTER_VAR: self.value} if self.value else {}
+    def environment(self) -> dict[str, str]:
+        return {LANDED_AFTER_ENV: self.value or ""}

@@ -10,7 +10,6 @@ The argument list comes from warehouse/dbt_args.py, which the Dagster dbt assets
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -19,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from commerce_analytics.settings import Settings, load_settings
-from warehouse.data_test_scope import LANDED_AFTER_VAR, DataTestScope
+from warehouse.data_test_scope import DataTestScope
 from warehouse.dbt_args import BACKFILL_START_VAR, BUILD_COMMANDS, PROJECT_DIR, BuildError, DbtInvocation, dbt_args
 
 
@@ -109,8 +108,8 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
     try:
         # A build writes into a staged copy of the marts and is published only when it succeeds.
         with build_session(kind, settings, target, prepare=prepare) as session:
-            inv = dataclasses.replace(inv, vars={**scope.vars(), **inv.vars})
-            code = _invoke(inv, session.settings, kind, target, name, session.environment)
+            environment = {**session.environment, **scope.environment()}
+            code = _invoke(inv, session.settings, kind, target, name, environment)
             session.succeeded = code == 0
     except TargetNotReady as exc:
         print(f"{name}: preparing target {target!r} failed: {exc}", file=sys.stderr)
@@ -120,9 +119,8 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
 
 def narrows_data_tests(inv: DbtInvocation) -> bool:
     """Whether a build may narrow its data tests to what landed since the previous build
-    (warehouse/data_test_scope.py): `build` without --full-refresh or a backfill range, unless the caller set
-    the var."""
-    if inv.command[:1] != ("build",) or inv.full_refresh or LANDED_AFTER_VAR in inv.vars:
+    (warehouse/data_test_scope.py): `build` without --full-refresh or a backfill range."""
+    if inv.command[:1] != ("build",) or inv.full_refresh:
         return False
     # A backfill rewrites the rows of its date range under the current watermark: they are tested whole.
     return BACKFILL_START_VAR not in inv.vars

@@ -2,17 +2,18 @@
 
 {#-
     The rows a per-row or per-key data test checks. A full build checks every row. A scheduled (incremental)
-    build passes the var `data_tests_landed_after` (warehouse/data_test_scope.py: the latest `_ingested_at` the
-    previous, successful build saw): its SQL is the one that build tested, so only the rows written since can
+    build sets COMMERCE_DATA_TESTS_LANDED_AFTER (warehouse/data_test_scope.py: the latest `_ingested_at` the
+    previous, successful build saw; read only while tests execute, as a var that changes at each build would
+    make dbt re-parse the project): its SQL is the one that build tested, so only the rows written since can
     break a per-row or per-key invariant. Those are the rows whose `_landed_through` (an affected-keys model's
     watermark, macros/incremental.sql) or else `_ingested_at` (staging) is later, or null. With `key`, every
     row of a key such a row has (a duplicate of an old row fails too; rows with a null key are always kept).
     A model with neither column (a table rebuilt whole) is checked whole. Renders a SELECT.
 -#}
 {% macro data_test_rows(model, key=none) -%}
-    {%- set landed_after = var('data_tests_landed_after', none) -%}
+    {%- set landed_after = env_var('COMMERCE_DATA_TESTS_LANDED_AFTER', '') if execute else '' -%}
     {%- set marker = none -%}
-    {%- if landed_after and execute -%}
+    {%- if landed_after -%}
         {%- set names = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
         {%- set marker = '_landed_through' if '_landed_through' in names
             else ('_ingested_at' if '_ingested_at' in names else none) -%}

@@ -7,8 +7,6 @@ models re-process what newer rows touch. The op is in the ingestion ops' concurr
 runs while dbt reads the lake (the build also pins the lake at its start: warehouse/runner.py).
 """
 
-import dataclasses
-
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
@@ -67,10 +65,9 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
             prepare=scope.wrap(lambda staged: prepare_target(kind, staged, log=context.log.info)),
             log=context.log.info,
         ) as session:
-            invocation = dataclasses.replace(invocation, vars={**scope.vars(), **invocation.vars})
             args = dbt_args(invocation, session.settings, locate=False)
             context.log.info(f"dbt {' '.join(args)} (target {settings.dbt_target})")
-            with dbt_environment(settings, session.environment):
+            with dbt_environment(settings, {**session.environment, **scope.environment()}):
                 yield from stream_dbt(dbt, args, context)
             session.succeeded = True
 

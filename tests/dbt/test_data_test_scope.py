@@ -45,7 +45,6 @@ def test_only_scheduled_builds_narrow():
     assert not narrows_data_tests(DbtInvocation(full_refresh=True))
     assert not narrows_data_tests(DbtInvocation(command=("test",)))
     assert not narrows_data_tests(DbtInvocation(vars={"start_date": "2025-11-01", "end_date": "2025-11-30"}))
-    assert not narrows_data_tests(DbtInvocation(vars={"data_tests_landed_after": "2025-01-01"}))
 
 
 def test_duckdb_previous_build_and_scope(tmp_path):
@@ -70,10 +69,10 @@ def test_duckdb_previous_build_and_scope(tmp_path):
     assert scope.wrap(repin("insert into landed.lake_manifests values ('ddd', '1', 'landed')"))(settings) == {
         "SALT": "x"
     }
-    assert scope.vars() == {"data_tests_landed_after": "2025-11-05 08:30:00.000000+00:00"}
+    assert scope.environment() == {"COMMERCE_DATA_TESTS_LANDED_AFTER": "2025-11-05 08:30:00.000000+00:00"}
     scope = DataTestScope("duckdb", enabled=True, log=lambda _: None)
     scope.wrap(repin("update landed.lake_manifests set status = 'retracted' where sha256 = 'aaa'"))(settings)
-    assert scope.vars() == {}
+    assert scope.environment() == {"COMMERCE_DATA_TESTS_LANDED_AFTER": ""}
     fresh = load_settings({"COMMERCE_LAKE": str(tmp_path / "lake"), "COMMERCE_WAREHOUSE": str(tmp_path / "new.duckdb")})
     assert read_previous_build("duckdb", fresh) is None  # a first build: nothing to narrow to
 

@@ -1,5 +1,5 @@
 """The project's generic data tests (dbt_project/tests/generic, macros/data_tests.sql) still fail on the faults
-they exist to catch after their speed-ups, and on a scheduled build (var `data_tests_landed_after`) on those the
+they exist to catch after their speed-ups, and on a scheduled build (COMMERCE_DATA_TESTS_LANDED_AFTER) on those the
 new rows bring: a throwaway dbt project on DuckDB with hand-made rows."""
 
 from __future__ import annotations
@@ -160,6 +160,7 @@ def _failing_rows(tmp_path: Path, result) -> list[tuple]:
 
 def test_generic_tests_fail_on_their_faults_and_on_new_rows_faults_when_scheduled(tmp_path, monkeypatch):
     project = _project(tmp_path, monkeypatch)
+    monkeypatch.delenv("COMMERCE_DATA_TESTS_LANDED_AFTER", raising=False)
     tests = _dbt(project, tmp_path, "build")
     unique, not_null, lineage = "unique_combination_of_columns", "not_null_columns", "lineage_columns_valid"
     assert set(tests) == {
@@ -185,8 +186,8 @@ def test_generic_tests_fail_on_their_faults_and_on_new_rows_faults_when_schedule
     # A scheduled build after one that saw the rows up to 2025-11-01 (warehouse/data_test_scope.py): what the
     # rows written since break still fails (L2 again beside its old row, L4's null; k1's new version beside
     # its old one, k3); what the previous build's tests already reported is not checked again.
-    scheduled = '{"data_tests_landed_after": "2025-11-03 00:00:00.000000+00:00"}'
-    tests = _dbt(project, tmp_path, "test", "-s", "line_amounts", "landed_rows", "--vars", scheduled)
+    monkeypatch.setenv("COMMERCE_DATA_TESTS_LANDED_AFTER", "2025-11-03 00:00:00.000000+00:00")
+    tests = _dbt(project, tmp_path, "test", "-s", "line_amounts", "landed_rows")
     assert _failing_rows(tmp_path, tests["line_amounts", unique]) == [("L2", "refunds", 2)]
     assert _failing_rows(tmp_path, tests["line_amounts", not_null]) == [("amount", 1, "amount is null on 1 rows")]
     assert _failing_rows(tmp_path, tests["landed_rows", lineage]) == [
