@@ -5,19 +5,29 @@
     build sets COMMERCE_DATA_TESTS_LANDED_AFTER (warehouse/data_test_scope.py: the latest `_ingested_at` the
     previous, successful build saw; read only while tests execute, as a var that changes at each build would
     make dbt re-parse the project): its SQL is the one that build tested, so only the rows written since can
-    break a per-row or per-key invariant. Those are the rows whose `_landed_through` (an affected-keys model's
-    watermark, macros/incremental.sql) or else `_ingested_at` (staging) is later, or null. With `key`, every
-    row of a key such a row has (a duplicate of an old row fails too; rows with a null key are always kept).
-    A model with neither column (a table rebuilt whole) is checked whole. Renders a SELECT.
+    break a per-row or per-key invariant. Those are the rows later than it (or null) in
+    - `_landed_through` of an incremental model (the watermark of the build that wrote the row,
+      macros/incremental.sql), or
+    - `_ingested_at` of a staging model (one landed row each).
+    Elsewhere a row may carry an input's old `_ingested_at` and still be new (a new order credited to an old
+    touch), so any other model is checked whole. With `key`, every row of a key such a row has (a duplicate
+    of an old row fails too; rows with a null key are always kept). Renders a SELECT.
 -#}
 {% macro data_test_rows(model, key=none) -%}
     {%- set landed_after = env_var('COMMERCE_DATA_TESTS_LANDED_AFTER', '') if execute else '' -%}
-    {%- set marker = none -%}
+    {%- set markers = [] -%}
     {%- if landed_after -%}
         {%- set names = adapter.get_columns_in_relation(model) | map(attribute='name') | map('lower') | list -%}
-        {%- set marker = '_landed_through' if '_landed_through' in names
-            else ('_ingested_at' if '_ingested_at' in names else none) -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'model'
+            and (node.alias or node.name) == model.identifier and node.schema == model.schema -%}
+            {%- if node.config.materialized == 'incremental' and '_landed_through' in names -%}
+                {%- do markers.append('_landed_through') -%}
+            {%- elif 'staging' in node.fqn and '_ingested_at' in names -%}
+                {%- do markers.append('_ingested_at') -%}
+            {%- endif -%}
+        {%- endfor -%}
     {%- endif -%}
+    {%- set marker = markers[0] if markers else none -%}
     {%- if marker is none -%}
         select * from {{ model }}
     {%- elif key is none -%}

@@ -58,7 +58,7 @@ FILES = {
     # A staging model's lineage columns. Landed before the previous build (2025-11-01): k2 without its file
     # and k4 on two rows (faults that build's tests caught). Landed after it (2025-11-05): a second version of
     # k1 kept beside the first, and k3 with a format the model does not read.
-    "models/landed_rows.sql": """
+    "models/staging/landed_rows.sql": """
         select
             _record_key, _source_file, 'abc' as _source_sha256, _source_format,
             cast(_ingested_at as timestamp) as _ingested_at
@@ -76,6 +76,7 @@ FILES = {
     # scheduled one (2025-11-05). Old faults: L1 refunds on two rows, L3's null amount. New ones: L2 refunds
     # written again beside its old row, L4's null amount.
     "models/line_amounts.sql": """
+        {{ config(materialized='incremental') }}
         select order_line_id, measure, amount, cast(_landed_through as timestamp) as _landed_through
         from (values
             ('L1', 'refunds', 1, '2025-11-01 08:00:00'),
@@ -86,6 +87,15 @@ FILES = {
             ('L4', 'taxes', null, '2025-11-05 08:00:00'),
             ('L5', 'taxes', 5, '2025-11-05 08:00:00')
         ) as rows_ (order_line_id, measure, amount, _landed_through)
+    """,
+    # A model rebuilt whole that carries an input's `_ingested_at`: a new row may carry an old time (a new order
+    # credited to an old touch), so it is checked whole even on a scheduled build.
+    "models/credits.sql": """
+        select order_id, touchpoint_id, cast(_ingested_at as timestamp) as _ingested_at
+        from (values
+            ('o9', 't1', '2025-11-01 08:00:00'),
+            ('o9', 't1', '2025-11-01 08:00:00')
+        ) as rows_ (order_id, touchpoint_id, _ingested_at)
     """,
     "models/_models.yml": """
         version: 2
@@ -100,6 +110,11 @@ FILES = {
               - unique_combination_of_columns:
                   arguments:
                     combination_of_columns: [order_id, line_number, event_date]
+          - name: credits
+            data_tests:
+              - unique_combination_of_columns:
+                  arguments:
+                    combination_of_columns: [order_id, touchpoint_id]
           - name: line_amounts
             data_tests:
               - unique_combination_of_columns:
@@ -166,6 +181,7 @@ def test_generic_tests_fail_on_their_faults_and_on_new_rows_faults_when_schedule
     assert set(tests) == {
         ("repeated_rows", unique),
         ("distinct_rows", unique),
+        ("credits", unique),
         ("line_amounts", unique),
         ("line_amounts", not_null),
         ("landed_rows", lineage),
@@ -187,7 +203,8 @@ def test_generic_tests_fail_on_their_faults_and_on_new_rows_faults_when_schedule
     # rows written since break still fails (L2 again beside its old row, L4's null; k1's new version beside
     # its old one, k3); what the previous build's tests already reported is not checked again.
     monkeypatch.setenv("COMMERCE_DATA_TESTS_LANDED_AFTER", "2025-11-03 00:00:00.000000+00:00")
-    tests = _dbt(project, tmp_path, "test", "-s", "line_amounts", "landed_rows")
+    tests = _dbt(project, tmp_path, "test", "-s", "credits", "line_amounts", "landed_rows")
+    assert tests["credits", unique].failures == 1  # not incremental nor staging: whole
     assert _failing_rows(tmp_path, tests["line_amounts", unique]) == [("L2", "refunds", 2)]
     assert _failing_rows(tmp_path, tests["line_amounts", not_null]) == [("amount", 1, "amount is null on 1 rows")]
     assert _failing_rows(tmp_path, tests["landed_rows", lineage]) == [
