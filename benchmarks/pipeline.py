@@ -13,6 +13,12 @@ the order-grain exports (Shopify orders CSV and API JSON lines, Payments transac
 the touchpoint export) cut before the period's last day, and every other file whole; the increment delivers
 those five exports' rows of the last day (a download filtered on that day) and runs the scheduled build
 (ingest, then `commerce-analytics build` without --full-refresh).
+
+Each build step's dbt `run_results.json` is kept as `<data>-dbt/run_results/<step>.json`, and its profile is
+printed under the step's row: node time by kind (models, data tests, unit tests, seeds, hooks), the time no
+node was running (dbt's own overhead: process start, parse, the lake pin and publish around dbt's run, and the
+gaps between nodes inside it) and the slowest nodes. `--profile RUN_RESULTS [--wall SECONDS]` prints the
+profile of a saved file.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -187,10 +194,85 @@ def build(name: str, env: dict[str, str], work: Path, warehouse: Path, *extra: s
     return Step(name, fact_rows(warehouse), "fact lines", seconds, peak)
 
 
-def slowest_nodes(work: Path, top: int = 5) -> str:
-    results = json.loads((work / "target" / "run_results.json").read_text())["results"]
+# run_results' unique_id prefix -> the kind the profile sums under, in the order printed.
+NODE_KINDS = {
+    "model": "models",
+    "test": "data tests",
+    "unit_test": "unit tests",
+    "seed": "seeds",
+    "snapshot": "snapshots",
+    "operation": "hooks",
+}
+
+
+def node_name(unique_id: str, width: int = 70) -> str:
+    """A node's name as dbt's log shows it: a data test without its hash, a unit test as `model::test`."""
+    parts = unique_id.split(".")
+    name = {"test": parts[2], "unit_test": "::".join(parts[2:4])}.get(parts[0], parts[-1])
+    return name if len(name) <= width else name[: width - 3] + "..."
+
+
+def _node_span(result: dict) -> tuple[float, float] | None:
+    """(start, end) in epoch seconds of one node: its first timing's start to its last timing's end."""
+    timing = [t for t in result.get("timing") or [] if t.get("started_at") and t.get("completed_at")]
+    if not timing:
+        return None
+    stamp = lambda text: dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()  # noqa: E731
+    return min(stamp(t["started_at"]) for t in timing), max(stamp(t["completed_at"]) for t in timing)
+
+
+def _covered_seconds(spans: list[tuple[float, float]]) -> float:
+    """Seconds during which at least one node ran (the union of the spans)."""
+    covered, end = 0.0, float("-inf")
+    for start, stop in sorted(spans):
+        if stop <= end:
+            continue
+        covered += stop - max(start, end)
+        end = stop
+    return covered
+
+
+def profile(run_results: dict, wall: float | None = None, top: int = 10) -> list[str]:
+    """Where one dbt invocation's time went, from its run_results.json: node time by kind, the time no node
+    ran (dbt's own overhead) and the slowest nodes. `wall`: the step's wall seconds (process start to exit)."""
+    results = run_results["results"]
+    kinds: dict[str, list] = {kind: [0, 0.0] for kind in NODE_KINDS.values()}
+    for result in results:
+        kind = NODE_KINDS.get(result["unique_id"].split(".", 1)[0], "other")
+        kinds.setdefault(kind, [0, 0.0])
+        kinds[kind][0] += 1
+        kinds[kind][1] += result["execution_time"]
+    node_seconds = sum(seconds for _, seconds in kinds.values())
+    running = _covered_seconds([span for span in map(_node_span, results) if span])
+    elapsed = run_results["elapsed_time"]
+    lines = ["| kind | nodes | node seconds | share of node time |", "|---|---|---|---|"]
+    for kind, (count, seconds) in kinds.items():
+        if count:
+            share = 100 * seconds / node_seconds if node_seconds else 0
+            lines.append(f"| {kind} | {count:,} | {seconds:,.1f} | {share:.0f} % |")
+    lines.append(
+        f"node time {node_seconds:,.1f} s ran in {running:,.1f} s ({node_seconds / running if running else 0:.2f} "
+        f"nodes at a time); dbt's run {elapsed:,.1f} s" + (f", the step {wall:,.1f} s" if wall is not None else "")
+    )
+    overhead = f"no node running: {elapsed - running:,.1f} s inside dbt's run (between nodes)"
+    if wall is not None:
+        overhead += f" + {wall - elapsed:,.1f} s around it (process start, parse, lake pin, publish)"
+        overhead += f" = {wall - running:,.1f} s ({100 * (wall - running) / wall:.0f} % of the step)"
+    lines.append(overhead)
     ranked = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:top]
-    return ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f} s" for r in ranked)
+    slowest = (f"{node_name(r['unique_id'])} {r['execution_time']:.1f} s" for r in ranked)
+    lines.append("slowest nodes: " + ", ".join(slowest))
+    return lines
+
+
+def keep_profile(work: Path, step: Step) -> None:
+    """Save the step's run_results.json under <work>/run_results/ and print its profile."""
+    saved = work / "run_results" / (re.sub(r"[^a-z0-9]+", "-", step.name.lower()).strip("-") + ".json")
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(work / "target" / "run_results.json", saved)
+    print(f"  profile of {step.name} ({saved}):")
+    for line in profile(json.loads(saved.read_text()), step.seconds):
+        print(f"  {line}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,7 +286,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="builds only the fact and its upstream models, without tests: the CI smoke, not a figure to quote",
     )
+    parser.add_argument("--profile", type=Path, help="print the profile of a saved run_results.json and exit")
+    parser.add_argument("--wall", type=float, help="with --profile: the step's wall seconds")
     args = parser.parse_args(argv)
+    if args.profile:
+        print("\n".join(profile(json.loads(args.profile.read_text()), args.wall)))
+        return 0
     named = {(365, 1850): "1M", (365, 18500): "10M"}  # data/bench-1m is benchmarks/ingest.py's set too
     scale = named.get((args.days, args.orders_per_day), f"{args.days} d x {args.orders_per_day:g}")
     default = f"bench-{scale.lower()}" if scale in named.values() else f"bench-{args.days}d-{args.orders_per_day:g}"
@@ -235,13 +322,13 @@ def main(argv: list[str] | None = None) -> int:
     print(steps[-1].row(scale), flush=True)
     steps.append(build("full build", env, work, warehouse, "--full-refresh", *smoke))
     print(steps[-1].row(scale), flush=True)
-    print(f"  slowest nodes: {slowest_nodes(work)}")
+    keep_profile(work, steps[-1])
     before = steps[-1].rows
     day_ingest = ingest("daily increment: ingest", increment, env)
     print(day_ingest.row(scale), flush=True)
     day_build = build("daily increment: scheduled build", env, work, warehouse, *smoke)
     print(day_build.row(scale), flush=True)
-    print(f"  slowest nodes: {slowest_nodes(work)}")
+    keep_profile(work, day_build)
     new_lines = day_build.rows - before
     total = Step(
         "daily increment (ingest + build)",
@@ -254,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     alone = ("-s", "fct_financial_performance", *smoke[2:])
     fact = build("fct_financial_performance alone", env, work, warehouse, "--full-refresh", *alone)
     print(fact.row(scale), flush=True)
+    keep_profile(work, fact)
     print(f"machine: {machine()}; {load()} at the end")
     return 0
 

@@ -98,6 +98,12 @@ def _add_warehouse_commands(commands) -> None:
     build.add_argument("--exclude", nargs="+", action="extend", default=[], help="dbt nodes to leave out")
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     build.add_argument("--vars", help="dbt vars, a YAML mapping, e.g. '{start_date: 2025-11-01}'")
+    build.add_argument(
+        "--unit-tests",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run dbt unit tests (default: only with --full-refresh; the scheduled daily build skips them)",
+    )
     dbt = commands.add_parser(
         "dbt",
         help="run any dbt command with the project's paths, target and lake var (e.g. `dbt -- docs generate`)",
@@ -171,6 +177,7 @@ def run_warehouse_command(args: argparse.Namespace) -> int:
                 select=tuple(args.select),
                 exclude=tuple(args.exclude),
                 full_refresh=args.full_refresh,
+                unit_tests=args.unit_tests,
                 vars=parse_vars(args.vars),
                 target_path=args.target_path,
                 log_path=args.log_path,

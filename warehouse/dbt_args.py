@@ -4,6 +4,12 @@ Pure functions, unit-tested without dbt. Every invocation carries the `lake` var
 the landed Parquet). A backfill of an order-date range is ONE dbt invocation with the range as vars:
 incremental models read `start_date`/`end_date` (inclusive ISO dates) and re-process the orders in that
 range; without them they process what is newer than their watermark.
+
+dbt unit tests check the models' SQL on fixed inputs, so they can only fail after a code change: as dbt
+recommends, they run in development and CI, not in every production run. A `build` runs them when asked
+(`unit_tests=True`: `commerce-analytics build --unit-tests`, the CI session builds) or, by default, with a full
+refresh (the rebuild after a deployment); the scheduled daily build (incremental) leaves them out
+(`--exclude-resource-type unit_test`). README "The warehouse" says the same.
 """
 
 from __future__ import annotations
@@ -45,6 +51,13 @@ class DbtInvocation:
     target_path: str | None = None
     log_path: str | None = None
     extra: tuple[str, ...] = ()
+    unit_tests: bool | None = None
+    """Run dbt unit tests in a `build`: None (default) with a full refresh only, True always, False never."""
+
+    def runs_unit_tests(self) -> bool:
+        if self.command[:1] != ("build",):
+            return False
+        return self.full_refresh if self.unit_tests is None else self.unit_tests
 
 
 def lake_var(lake: str) -> str:
@@ -121,6 +134,8 @@ def dbt_args(inv: DbtInvocation, settings: Settings, *, locate: bool = True) -> 
         args += ["--exclude", *inv.exclude]
     if inv.full_refresh:
         args.append("--full-refresh")
+    if inv.command[:1] == ("build",) and not inv.runs_unit_tests():
+        args += ["--exclude-resource-type", "unit_test"]
     variables = {"lake": lake_var(settings.lake), **inv.vars}
     args += ["--vars", json.dumps(variables, sort_keys=True, default=str)]
     args += list(inv.extra)

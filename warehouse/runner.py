@@ -18,7 +18,8 @@ from pathlib import Path
 import yaml
 
 from commerce_analytics.settings import Settings, load_settings
-from warehouse.dbt_args import BUILD_COMMANDS, PROJECT_DIR, BuildError, DbtInvocation, dbt_args
+from warehouse.data_test_scope import DataTestScope
+from warehouse.dbt_args import BACKFILL_START_VAR, BUILD_COMMANDS, PROJECT_DIR, BuildError, DbtInvocation, dbt_args
 
 
 def target_type(target: str, profiles_dir: str | Path = PROJECT_DIR) -> str:
@@ -101,15 +102,28 @@ def run_dbt(inv: DbtInvocation, settings: Settings | None = None, *, load: bool 
             print(f"{name}: preparing target {target!r} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 2
         return _invoke(inv, settings, kind, target, name, environment)
+    # A scheduled (incremental) build's per-row and per-key data tests check what landed since the previous build.
+    scope = DataTestScope(kind, enabled=narrows_data_tests(inv), target=target)
+    prepare = scope.wrap(lambda s: prepare_target(kind, s, load=load))
     try:
         # A build writes into a staged copy of the marts and is published only when it succeeds.
-        with build_session(kind, settings, target, prepare=lambda s: prepare_target(kind, s, load=load)) as session:
-            code = _invoke(inv, session.settings, kind, target, name, session.environment)
+        with build_session(kind, settings, target, prepare=prepare) as session:
+            environment = {**session.environment, **scope.environment()}
+            code = _invoke(inv, session.settings, kind, target, name, environment)
             session.succeeded = code == 0
     except TargetNotReady as exc:
         print(f"{name}: preparing target {target!r} failed: {exc}", file=sys.stderr)
         return 2
     return code
+
+
+def narrows_data_tests(inv: DbtInvocation) -> bool:
+    """Whether a build may narrow its data tests to what landed since the previous build
+    (warehouse/data_test_scope.py): `build` without --full-refresh or a backfill range."""
+    if inv.command[:1] != ("build",) or inv.full_refresh:
+        return False
+    # A backfill rewrites the rows of its date range under the current watermark: they are tested whole.
+    return BACKFILL_START_VAR not in inv.vars
 
 
 def _invoke(

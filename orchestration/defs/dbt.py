@@ -13,9 +13,10 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.defs.ingestion import LAKE_WAREHOUSE_POOL
 from orchestration.lib.dbt_project import dbt_environment, dbt_project, prepare_manifest, stream_dbt, translator
 from orchestration.lib.settings import OrchestrationSettings, load_orchestration_settings
+from warehouse.data_test_scope import DataTestScope
 from warehouse.dbt_args import DbtInvocation, backfill_vars, dbt_args
 from warehouse.publish import build_session
-from warehouse.runner import prepare_target, target_type
+from warehouse.runner import narrows_data_tests, prepare_target, target_type
 
 DBT_OP = "dbt_models"
 
@@ -27,6 +28,8 @@ class DbtBuildConfig(dg.Config):
     """Backfill: last order date (inclusive)."""
     full_refresh: bool = False
     """Rebuild incremental models from scratch."""
+    unit_tests: bool | None = None
+    """Run dbt unit tests: by default only with full_refresh (the scheduled run skips them, warehouse/dbt_args.py)."""
 
 
 def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
@@ -46,19 +49,25 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
         kind = target_type(settings.dbt_target, settings.dbt_project_dir)
         # Write-audit-publish (warehouse/publish.py): on a DuckDB file dbt builds a staged copy, published
         # only when the build succeeds; the build log tells `report` how the latest build ended.
+        invocation = DbtInvocation(
+            full_refresh=config.full_refresh,
+            unit_tests=config.unit_tests,
+            vars=backfill_vars(config.start_date, config.end_date),
+        )
+        # The scheduled run's per-row and per-key data tests check what landed since the previous build.
+        scope = DataTestScope(
+            kind, enabled=narrows_data_tests(invocation), target=settings.dbt_target, log=context.log.info
+        )
         with build_session(
             kind,
             settings.commerce,
             settings.dbt_target,
-            prepare=lambda staged: prepare_target(kind, staged, log=context.log.info),
+            prepare=scope.wrap(lambda staged: prepare_target(kind, staged, log=context.log.info)),
             log=context.log.info,
         ) as session:
-            invocation = DbtInvocation(
-                full_refresh=config.full_refresh, vars=backfill_vars(config.start_date, config.end_date)
-            )
             args = dbt_args(invocation, session.settings, locate=False)
             context.log.info(f"dbt {' '.join(args)} (target {settings.dbt_target})")
-            with dbt_environment(settings, session.environment):
+            with dbt_environment(settings, {**session.environment, **scope.environment()}):
                 yield from stream_dbt(dbt, args, context)
             session.succeeded = True
 

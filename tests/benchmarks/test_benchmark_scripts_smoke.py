@@ -45,6 +45,15 @@ def test_pipeline_and_ingest_benchmarks_print_their_figures(tmp_path):
     # The last day's orders reach the fact through the increment, and the fact then has every generated line.
     assert increment > 0
     assert full + increment == after == alone == generated
+    # Each build step keeps its dbt run results and prints their profile (README "Where the full build's time goes").
+    saved = sorted(p.name for p in (tmp_path / "set-dbt" / "run_results").iterdir())
+    assert saved == [
+        "daily-increment-scheduled-build.json",
+        "fct-financial-performance-alone.json",
+        "full-build.json",
+    ]
+    assert out.count("| models | ") == 3 and out.count("slowest nodes: ") == 3, out
+    assert re.search(r"no node running: [\d.]+ s inside dbt's run .* around it", out), out
 
     # benchmarks/ingest.py reuses the set the pipeline generated (its marker file); the S3 lake is left out here
     # (a moto server start per run; tests/ingestion covers S3 ingestion).

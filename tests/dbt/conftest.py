@@ -77,6 +77,7 @@ class _BackgroundBuild:
 
     def __init__(self, target: str, env: dict[str, str], work: Path):
         args = [str(CLI), "build", "--target", target, "--target-path", str(work / "target"), "--log-path", str(work)]
+        args.append("--unit-tests")  # CI runs the unit tests; the scheduled (incremental) build skips them
         select = os.environ.get("COMMERCE_DBT_TEST_SELECT")
         if select:
             args += ["--select", *shlex.split(select)]

@@ -24,6 +24,14 @@ def test_build_succeeds(dbt_build):
     assert dbt_build.returncode == 0 and not dbt_build.failures(), _explain(dbt_build)
 
 
+@pytest.mark.postgres
+def test_session_build_ran_the_unit_tests(dbt_build):
+    """CI keeps the dbt unit tests (the session builds pass --unit-tests; the scheduled build skips them)."""
+    unit_tests = {node: status for node, status in dbt_build.results.items() if node.startswith("unit_test.")}
+    assert unit_tests, _explain(dbt_build)
+    assert set(unit_tests.values()) == {"pass"}, _explain(dbt_build)
+
+
 def _staging_models(build) -> list[str]:
     return sorted(
         node.split(".")[-1]

@@ -87,6 +87,26 @@ def test_cli_parses_build_options():
     assert args.args[-2:] == ["docs", "generate"]
 
 
+def _skips_unit_tests(args: list[str]) -> bool:
+    return "--exclude-resource-type" in args and args[args.index("--exclude-resource-type") + 1] == "unit_test"
+
+
+def test_scheduled_build_skips_unit_tests_full_refresh_and_ci_run_them():
+    """dbt unit tests run with a full refresh or when asked (CI); the daily incremental build leaves them out."""
+    args = lambda **kw: build.dbt_args(build.DbtInvocation(project_dir="/p", **kw), settings())  # noqa: E731
+    assert _skips_unit_tests(args())
+    assert not _skips_unit_tests(args(full_refresh=True))
+    assert not _skips_unit_tests(args(unit_tests=True))
+    assert _skips_unit_tests(args(full_refresh=True, unit_tests=False))
+    # Only `build` runs unit tests: other commands get no resource-type exclusion.
+    assert "--exclude-resource-type" not in args(command=("run",))
+    assert "--exclude-resource-type" not in args(command=("test",))
+    parsed = build_parser().parse_args(["build", "--unit-tests"])
+    assert parsed.unit_tests is True
+    assert build_parser().parse_args(["build", "--no-unit-tests"]).unit_tests is False
+    assert build_parser().parse_args(["build"]).unit_tests is None
+
+
 def test_unknown_target_is_a_clear_error(capsys):
     code = runner.run_dbt(build.DbtInvocation(target="nope"), settings())
     assert code == 2

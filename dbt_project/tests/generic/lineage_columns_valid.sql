@@ -4,8 +4,26 @@
     key is present and unique (one row per record after `landed_latest_rows`). One test per model in one
     pass over it, instead of seven column tests each re-reading the model; each failing row says which
     column is wrong.
+
+    A scheduled build checks what rows landed since the previous build can break (macro `data_test_rows`):
+    their own columns, and the uniqueness of their record keys over every row holding those keys (a new
+    version kept beside an old one fails here).
 #}
 {% test lineage_columns_valid(model, source_formats) %}
+    with
+
+    checked_rows as (
+
+        {{ data_test_rows(model) }}
+
+    ),
+
+    checked_keys as (
+
+        {{ data_test_rows(model, '_record_key') }}
+
+    )
+
     select
         _record_key,
         failure_message
@@ -21,7 +39,7 @@
                     then '_source_format ' || _source_format || ' is not one of {{ source_formats | join(", ") }}'
                 when _ingested_at is null then '_ingested_at is null'
             end as failure_message
-        from {{ model }}
+        from checked_rows
     ) as row_checks
     where failure_message is not null
 
@@ -31,7 +49,7 @@
         _record_key,
         '_record_key ' || _record_key || ' is on '
         || cast(count(*) as {{ dbt.type_string() }}) || ' rows' as failure_message
-    from {{ model }}
+    from checked_keys
     where _record_key is not null
     group by _record_key
     having count(*) > 1

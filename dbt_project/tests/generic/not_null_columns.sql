@@ -3,7 +3,8 @@
 {#
     None of `columns` is null: dbt's `not_null` for several columns of one model in one pass over it
     (a `not_null` per column re-scans the model once per column and costs a dbt node each). One row
-    per column that has nulls, with how many.
+    per column that has nulls, with how many. A scheduled build checks the rows written since the previous
+    build (macro `data_test_rows`).
 #}
 {% test not_null_columns(model, columns) %}
 with
@@ -15,7 +16,7 @@ null_counts as (
             count(*) - count({{ adapter.quote(column) }}) as null_rows_{{ loop.index }}
             {%- if not loop.last %},{% endif %}
         {%- endfor %}
-    from {{ model }}
+    from ({{ data_test_rows(model) }}) as checked_rows
 
 ),
 

@@ -110,6 +110,34 @@ daily_sales as (
 
 ),
 
+-- A place with a marketplace (FBA) takes that marketplace's sales, a place without one (the brand's own stock)
+-- the sales of every marketplace, keyed `(every marketplace)`: window days then meet sales on equal keys only
+-- (an OR in the join condition made it a nested-loop join of every window day with every sales day).
+daily_sales_by_match as (
+
+    select
+        location_type,
+        marketplace as match_marketplace,
+        sku,
+        order_date,
+        sum(units) as units
+    from daily_sales
+    where marketplace is not null
+    group by location_type, marketplace, sku, order_date
+
+    union all
+
+    select
+        location_type,
+        '(every marketplace)' as match_marketplace,
+        sku,
+        order_date,
+        sum(units) as units
+    from daily_sales
+    group by location_type, sku, order_date
+
+),
+
 window_days as (
 
     select
@@ -130,14 +158,14 @@ window_sales as (
         window_days.location,
         window_days.sku,
         window_days.sales_date,
-        coalesce(sum(daily_sales.units), 0) as units
+        coalesce(sum(daily_sales_by_match.units), 0) as units
     from window_days
-    left join daily_sales
+    left join daily_sales_by_match
         on
-            window_days.location_type = daily_sales.location_type
-            and window_days.sku = daily_sales.sku
-            and window_days.sales_date = daily_sales.order_date
-            and (window_days.marketplace is null or window_days.marketplace = daily_sales.marketplace)
+            window_days.location_type = daily_sales_by_match.location_type
+            and window_days.sku = daily_sales_by_match.sku
+            and window_days.sales_date = daily_sales_by_match.order_date
+            and coalesce(window_days.marketplace, '(every marketplace)') = daily_sales_by_match.match_marketplace
     group by window_days.location, window_days.sku, window_days.sales_date
 
 ),
