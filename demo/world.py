@@ -40,6 +40,10 @@ PAYMENTS_EXPORT_LAG_DAYS = 3
 GOOGLE_UI_UNTIL_FRACTION = 0.7  # UI download for the first 70 %, API pulls from 55 % on
 GOOGLE_API_FROM_FRACTION = 0.55
 CHUNK_DAYS = 28
+# A chunk holds at most 28 days of 2,000 orders: sets up to 2,000 orders a day (the demo, the tests, `make bench`)
+# keep 28-day chunks and so their seeded draws; larger scales get fewer days a chunk, so the generator's memory
+# follows this bound, not the orders a day (`make bench-10m`: 3-day chunks).
+CHUNK_ORDERS = CHUNK_DAYS * 2_000
 CONTEXT_STREAM = 1_000_000  # the context's generator, apart from every chunk's
 
 
@@ -156,7 +160,13 @@ def build_context(start: dt.date, n_days: int, orders_per_day: float, seed: int)
     )
 
 
-def iter_chunks(ctx: Context, chunk_days: int = CHUNK_DAYS) -> Iterator[Chunk]:
+def chunk_days_for(orders_per_day: float) -> int:
+    """Days a chunk simulates at this scale (see CHUNK_ORDERS)."""
+    return max(1, min(CHUNK_DAYS, int(CHUNK_ORDERS // max(orders_per_day, 1.0))))
+
+
+def iter_chunks(ctx: Context, chunk_days: int | None = None) -> Iterator[Chunk]:
+    chunk_days = chunk_days or chunk_days_for(ctx.orders_per_day)
     shop_cursor = shopify.ShopifyCursor(seed=ctx.seed)
     amazon_cursor = amazon.AmazonCursor()
     etsy_cursor = etsy.EtsyCursor()
