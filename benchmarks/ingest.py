@@ -4,7 +4,8 @@ S3-protocol server (moto, on loopback), against DuckDB's own CSV/JSON-to-Parquet
     .venv/bin/python benchmarks/ingest.py [--data data/bench-1m] [--days 365] [--orders-per-day 1850] [--no-s3]
                                           [--largest 3]
 
-Each ingest runs as its own process, so the peak resident memory printed is that of the ingest alone: the
+The ingest lands `COMMERCE_INGEST_WORKERS` files at once (default: the cores; set it to 1 for the one-file-at-a-time
+figure). Each ingest runs as its own process, so the peak resident memory printed is that of the ingest alone: the
 child reports its own VmHWM from /proc/self/status (a forked child's ru_maxrss would include the parent's
 pages, i.e. the generator and the in-memory S3 server).
 
@@ -150,6 +151,8 @@ def main() -> int:
     print(f"data set: {args.data} ({order_lines:,} order lines, {len(files)} export files, {input_mb:.0f} MB)")
 
     print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    workers = os.environ.get("COMMERCE_INGEST_WORKERS") or f"{os.cpu_count()} (the default: the cores)"
+    print(f"ingest workers: {workers} (COMMERCE_INGEST_WORKERS: files landed at once)")
 
     base_env = {**os.environ, "COMMERCE_TIMEZONE": "America/New_York"}
     with tempfile.TemporaryDirectory(prefix="bench-lake-") as lake:

@@ -42,6 +42,8 @@ class Settings:
     """COMMERCE_INGEST_MAX_COMPRESSION_RATIO: decompressed / compressed size above which a file is a bomb."""
     ingest_memory_mib: int = 0
     """COMMERCE_INGEST_MEMORY_MIB: caps `commerce-analytics ingest`'s memory (0: no cap); beyond it the run exits 3."""
+    ingest_workers: int = 1
+    """COMMERCE_INGEST_WORKERS: files an ingest lands at once (default: the cores); they share the memory cap."""
     marts_max_age_hours: float = 26.0
     """COMMERCE_MARTS_MAX_AGE_HOURS: `report` warns when the latest successful build is older (daily + slack)."""
     customer_hash_salt: str = field(default="", repr=False)
@@ -158,6 +160,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         max_decompressed_mib=int(env.get("COMMERCE_INGEST_MAX_DECOMPRESSED_MIB", "16384")),
         max_compression_ratio=float(env.get("COMMERCE_INGEST_MAX_COMPRESSION_RATIO", "200")),
         ingest_memory_mib=int(env.get("COMMERCE_INGEST_MEMORY_MIB", "0")),
+        ingest_workers=max(1, int(env.get("COMMERCE_INGEST_WORKERS") or os.cpu_count() or 1)),
         marts_max_age_hours=float(env.get("COMMERCE_MARTS_MAX_AGE_HOURS") or 26.0),
         customer_hash_salt=env.get("COMMERCE_CUSTOMER_HASH_SALT", ""),
         shopify_shop_url=env.get("SHOPIFY_SHOP_URL", "").strip().rstrip("/"),

@@ -1,10 +1,11 @@
 """Land export files into the lake: detect, validate, write typed Parquet, quarantine, record.
 
-One file at a time, in bounded memory: the bytes are copied and hashed, decoded to canonical UTF-8,
-detected, parsed in batches into registry entities, and written as Parquet in a private work folder;
-then raw bytes, landed and quarantine files, and last the manifest are published (see `lake.py` for the
-visibility rule). The idempotency key is sha256 + parser version: the same bytes under any name are a
-duplicate and change nothing but the deliveries log.
+Each file in bounded memory: the bytes are copied and hashed, decoded to canonical UTF-8, detected, parsed in
+batches into registry entities, and written as Parquet in a private work folder; then raw bytes, landed and
+quarantine files, and last the manifest are published (see `lake.py` for the visibility rule). The idempotency
+key is sha256 + parser version: the same bytes under any name are a duplicate and change nothing but the
+deliveries log. `COMMERCE_INGEST_WORKERS` files are landed at once, and recorded (manifests, deliveries log,
+inbox removal) in the order given, so the outcome is that of one file after another (`batch.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import resource
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -26,6 +28,7 @@ import pyarrow.parquet as pq
 
 from commerce_analytics.settings import Settings, load_settings
 from ingestion import registry
+from ingestion.batch import Batch, Stopped
 from ingestion.connectors.payments import dropped_export_problem
 from ingestion.formats import FORMATS, Detection, Format, Sniff, detect
 from ingestion.formats.base import ParseContext, Parsed
@@ -232,6 +235,9 @@ class Delivery:
     received_at: dt.datetime
     origin: str | None = None
     """Inbox path to remove once recorded (None: leave the source alone)."""
+    recording: list[Callable[[Path], None]] = field(default_factory=list)
+    """What records the outcome (manifest, deliveries log, inbox removal): run after the file's data files are
+    published, by the run's own thread in the order files were given (`batch.py`), with a work folder."""
 
 
 class Ingestor:
@@ -255,16 +261,42 @@ class Ingestor:
         files whose delivery was retracted land again as a new delivery (otherwise they are duplicates).
         `display_as` names the given folder in manifests instead of its path (a connector's temporary folder
         is recorded as `pull://<source>/<account>`)."""
-        results: list[FileResult] = []
         inbox = self.settings.inbox.rstrip("/")
         self.lake.clean_scratch()
-        for fs, path, display in self._expand(paths, skip, display_as):
-            from_inbox = _is_under(path, inbox, fs)
+        files = list(self._expand(paths, skip, display_as))
+        batch = Batch(len(files), clock=_now)
+
+        def land(index: int) -> tuple[FileResult, list[Callable[[Path], None]]]:
+            fs, path, display = files[index]
             try:
+                if batch.stopped:
+                    raise Stopped
                 with self.lake.workdir() as work:
-                    results.append(self._ingest_one(fs, path, display, work, forced, from_inbox, keep_inbox, reinstate))
-            except RUN_FAILURES as exc:
-                raise RunFailure(display, exc, results) from exc
+                    from_inbox = _is_under(path, inbox, fs)
+                    return self._ingest_one(
+                        fs, path, display, work, forced, from_inbox, keep_inbox, reinstate, batch, index
+                    )
+            finally:
+                batch.release(index)
+
+        results: list[FileResult] = []
+        workers = max(1, min(self.settings.ingest_workers, len(files)))
+        with self.lake.workdir() as work, ThreadPoolExecutor(workers, thread_name_prefix="ingest") as pool:
+            landing = [pool.submit(land, index) for index in range(len(files))]
+            try:
+                for index, (future, (_, _, display)) in enumerate(zip(landing, files, strict=True)):
+                    try:
+                        result, recording = future.result()
+                        for step in recording:
+                            step(work)
+                    except RUN_FAILURES as exc:
+                        raise RunFailure(display, exc, results) from exc
+                    batch.recorded(index)
+                    results.append(result)
+            finally:
+                batch.stop()  # wakes workers waiting on a file that will not be recorded
+                for future in landing:
+                    future.cancel()
         return results
 
     def _ingest_one(
@@ -276,29 +308,36 @@ class Ingestor:
         forced: str | None,
         from_inbox: bool,
         keep_inbox: bool,
-        reinstate: bool = False,
-    ) -> FileResult:
+        reinstate: bool,
+        batch: Batch,
+        index: int,
+    ) -> tuple[FileResult, list[Callable[[Path], None]]]:
+        """File `index` of `batch` landed: its result, and the steps that record it (see `Delivery.recording`)."""
         # S3 objects appear whole when their upload completes; a local file may still be growing.
         settle = self.settings.inbox_settle_seconds if from_inbox and "://" not in self.settings.inbox else 0.0
         before = fs.info(path)
         if not is_settled(before, settle):
-            return _waiting(display, settle)
+            return _waiting(display, settle), []
         local = work / "original"
         sha = copy_with_sha256(fs, path, local)
         if settle and _changed(before, fs.info(path)):
-            return _waiting(display, settle)
+            return _waiting(display, settle), []
+        received_at, same_bytes_earlier = batch.hashed(index, sha)
+        if same_bytes_earlier is not None:
+            batch.wait_recorded(same_bytes_earlier)  # then this file is its duplicate, as in a serial run
         if has_dot_segment(fs, path):
             problem = FileProblem(
                 "its S3 key has a '.' or '..' path segment, which tools resolve to a different path than the key",
                 "copy the object to a key without '.' or '..' segments and delete this one",
             )
-            return self._reject(Delivery(display, local, sha, _now()), work, problem, fmt=None, forced=forced)
+            delivery = Delivery(display, local, sha, received_at)
+            return self._reject(delivery, problem, fmt=None, forced=forced), delivery.recording
         origin = path if from_inbox and not keep_inbox else None
-        result = self._ingest(Delivery(display, local, sha, _now(), origin=origin), work, forced, reinstate=reinstate)
-        # A writer may have replaced the file since it was read: only the bytes that were recorded leave.
-        if origin and sha256_of(fs, origin) == sha:
-            fs.rm_file(origin)
-        return result
+        delivery = Delivery(display, local, sha, received_at, origin=origin)
+        result = self._ingest(delivery, work, forced, reinstate=reinstate)
+        if origin:
+            delivery.recording.append(lambda _work: _remove_origin(fs, origin, sha))
+        return result, delivery.recording
 
     def reprocess(self, forced: str | None = None, force: bool = False) -> list[FileResult]:
         """Re-land every raw file whose manifest has another parser version (all with `force`)."""
@@ -318,11 +357,12 @@ class Ingestor:
                     self.lake.fetch(raw_path(sha), local)
                     received = _parse_time(manifest.get("ingested_at")) or _now()
                     delivery = Delivery(manifest.get("source_file", sha), local, sha, received)
-                    results.append(
-                        self._ingest(
-                            delivery, work, pointer.get("forced_source"), reprocess=True, force=force, previous=manifest
-                        )
+                    result = self._ingest(
+                        delivery, work, pointer.get("forced_source"), reprocess=True, force=force, previous=manifest
                     )
+                    for step in delivery.recording:
+                        step(work)
+                    results.append(result)
             except RUN_FAILURES as exc:
                 raise RunFailure(raw_path(sha), exc, results) from exc
         return results
@@ -364,7 +404,7 @@ class Ingestor:
         if pointer and not reprocess:
             current = FORMATS.get(pointer.get("format") or "")
             if current is None or pointer.get("parser_version") == parser_version(current):
-                return self._duplicate(delivery, pointer, work)
+                return self._duplicate(delivery, pointer)
             # Landed by an older parser: re-land like --reprocess, replacing that version's files.
             reprocess, previous = True, self.lake.read_json(pointer["manifest"]) or {}
             delivery.received_at = _parse_time(previous.get("ingested_at")) or delivery.received_at
@@ -376,11 +416,11 @@ class Ingestor:
             raise
         except FILE_FAILURES as exc:
             problem = as_file_problem(exc)
-            return self._reject(delivery, work, problem, fmt=_format_named(problem), forced=forced)
+            return self._reject(delivery, problem, fmt=_format_named(problem), forced=forced)
         fmt = detection.format
         clash = dropped_export_problem(self.lake, fmt.name, delivery.display)
         if clash:  # one path per store for Shopify Payments (ingestion/connectors/payments.py)
-            return self._reject(delivery, work, FileProblem(*clash), fmt=fmt, forced=forced)
+            return self._reject(delivery, FileProblem(*clash), fmt=fmt, forced=forced)
         if reprocess and previous and previous.get("parser_version") == parser_version(fmt) and not force:
             return FileResult(
                 delivery.display,
@@ -399,16 +439,15 @@ class Ingestor:
         except RUN_FAILURES:
             raise
         except FILE_FAILURES as exc:
-            return self._reject(delivery, work, as_file_problem(exc), fmt=fmt, forced=forced)
+            return self._reject(delivery, as_file_problem(exc), fmt=fmt, forced=forced)
         self._publish_raw(delivery)
         for rel in files:
             self.lake.publish(work / "out" / rel, rel)
-        self._record(delivery, result, work, extra, forced_source=fmt.name)
+        self._record(delivery, result, extra, forced_source=fmt.name)
         if reprocess and previous:
-            current_files = set(result_files(self.lake, result))
-            for rel in previous.get("files", []):
-                if rel not in current_files:
-                    self.lake.delete(rel)
+            # Once the new manifest is written: the previous version's files it no longer lists.
+            stale = [rel for rel in previous.get("files", []) if rel not in files]
+            delivery.recording.append(lambda _work: [self.lake.delete(rel) for rel in stale])
         return result
 
     def _context(self, delivery: Delivery, detection: Detection, text: Path) -> ParseContext:
@@ -511,8 +550,14 @@ class Ingestor:
         if not self.lake.exists(rel):
             self.lake.publish(delivery.local, rel)
 
-    def _record(self, delivery: Delivery, result: FileResult, work: Path, extra: dict, forced_source: str | None):
-        """Manifest last: it is what makes the landed files visible."""
+    def _record(self, delivery: Delivery, result: FileResult, extra: dict, forced_source: str | None) -> None:
+        """Manifest last: it is what makes the landed files visible (written in file order, `Delivery.recording`)."""
+        delivery.recording.append(lambda work: self._write_manifest(delivery, result, work, extra, forced_source))
+        self._log_delivery(delivery, result)
+
+    def _write_manifest(
+        self, delivery: Delivery, result: FileResult, work: Path, extra: dict, forced_source: str | None
+    ) -> None:
         folder = result.source if result.format else "unknown"
         manifest_rel = f"_manifests/{folder}/{result.sha256}.json"
         manifest = {**result.manifest(), **extra, "ingested_at": delivery.received_at.isoformat()}
@@ -525,9 +570,11 @@ class Ingestor:
             "forced_source": forced_source,
         }
         self.lake.write_json(f"_manifests/sha256/{result.sha256}.json", pointer, work)
-        self._log_delivery(delivery, result, work)
 
-    def _log_delivery(self, delivery: Delivery, result: FileResult, work: Path) -> None:
+    def _log_delivery(self, delivery: Delivery, result: FileResult) -> None:
+        delivery.recording.append(lambda work: self._write_delivery_log(delivery, result, work))
+
+    def _write_delivery_log(self, delivery: Delivery, result: FileResult, work: Path) -> None:
         now = _now()
         rel = deliveries_log_rel(result.sha256, now)
         entry = {
@@ -544,7 +591,7 @@ class Ingestor:
         }
         self.lake.write_json(rel, entry, work)
 
-    def _duplicate(self, delivery: Delivery, pointer: dict, work: Path) -> FileResult:
+    def _duplicate(self, delivery: Delivery, pointer: dict) -> FileResult:
         manifest = self.lake.read_json(pointer["manifest"]) or {}
         previous = manifest.get("status", "landed")
         note = f"duplicate of {manifest.get('source_file')} (ingested {manifest.get('ingested_at')}, {previous})"
@@ -569,11 +616,11 @@ class Ingestor:
             note + "; nothing changed",
         )
         result.entities = {"_previous_status": {previous: 1}} if previous == "rejected" else {}
-        self._log_delivery(delivery, result, work)
+        self._log_delivery(delivery, result)
         return result
 
     def _reject(
-        self, delivery: Delivery, work: Path, problem: FileProblem, *, fmt: Format | None, forced: str | None
+        self, delivery: Delivery, problem: FileProblem, *, fmt: Format | None, forced: str | None
     ) -> FileResult:
         result = FileResult(
             delivery.display,
@@ -585,7 +632,7 @@ class Ingestor:
             message=f"{problem.problem}; {problem.fix}",
         )
         self._publish_raw(delivery)
-        self._record(delivery, result, work, {"files": []}, forced_source=forced)
+        self._record(delivery, result, {"files": []}, forced_source=forced)
         return result
 
 
@@ -617,6 +664,13 @@ def is_settled(info: dict, settle_seconds: float) -> bool:
     return settle_seconds <= 0 or time.time() - float(info["mtime"]) >= settle_seconds
 
 
+def _remove_origin(fs, origin: str, sha256: str) -> None:
+    """Remove an inbox file once recorded. A writer may have replaced it since it was read: only the bytes that
+    were recorded leave."""
+    if sha256_of(fs, origin) == sha256:
+        fs.rm_file(origin)
+
+
 def _changed(before: dict, after: dict) -> bool:
     return (before["size"], before["mtime"]) != (after["size"], after["mtime"])
 
@@ -634,12 +688,6 @@ def _waiting(display: str, settle_seconds: float) -> FileResult:
             "left in the inbox for the next run"
         ),
     )
-
-
-def result_files(lake: Lake, result: FileResult) -> list[str]:
-    folder = result.source if result.format else "unknown"
-    manifest = lake.read_json(f"_manifests/{folder}/{result.sha256}.json") or {}
-    return manifest.get("files", [])
 
 
 def _require_keys_and_dates(parsed: Parsed, fmt: Format) -> Parsed:

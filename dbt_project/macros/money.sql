@@ -46,6 +46,10 @@
     half away from zero, the rounding remainder on the row with the largest
     weight (ties: lowest `tiebreak`), so the rows always sum to `amount`.
     A partition whose weights are all zero shares equally.
+    Two window passes over the partition, not three: the weight total (the effective weights' total is the
+    row count when the weights sum to zero) comes with the zero test in the first, so each share is a plain
+    expression and the second pass ranks the rows and sums the shares together. Each pass sorts the rows by
+    partition, and this macro runs on every order line several times (about a third of its cost saved).
 -#}
 {% macro allocate_cents(relation, partition_by, amount, weight, tiebreak, out) -%}
     {%- set partition = partition_by | join(', ') -%}
@@ -54,29 +58,38 @@
         {{ out }}_ranked._{{ out }}_share
         + case
             when {{ out }}_ranked._{{ out }}_rank = 1
-                then {{ out }}_ranked.{{ amount }}
-                - sum({{ out }}_ranked._{{ out }}_share) over (partition by {{ partition }})
+                then {{ out }}_ranked.{{ amount }} - {{ out }}_ranked._{{ out }}_share_total
             else 0
         end as {{ out }}
     from (
         select
-            {{ out }}_weighted.*,
-            {{ div_round(
-                'cast(' ~ out ~ '_weighted.' ~ amount ~ ' as bigint) * ' ~ out ~ '_weighted._' ~ out ~ '_weight',
-                'sum(' ~ out ~ '_weighted._' ~ out ~ '_weight) over (partition by ' ~ partition ~ ')'
-            ) }} as _{{ out }}_share,
+            {{ out }}_shared.*,
+            sum({{ out }}_shared._{{ out }}_share) over (partition by {{ partition }}) as _{{ out }}_share_total,
             row_number() over (
                 partition by {{ partition }}
-                order by {{ out }}_weighted._{{ out }}_weight desc, {{ out }}_weighted.{{ tiebreak }}
+                order by {{ out }}_shared._{{ out }}_weight desc, {{ out }}_shared.{{ tiebreak }}
             ) as _{{ out }}_rank
         from (
             select
-                {{ relation }}.*,
-                cast(case
-                    when sum({{ weight }}) over (partition by {{ partition }}) = 0 then 1
-                    else {{ weight }}
-                end as bigint) as _{{ out }}_weight
-            from {{ relation }}
-        ) as {{ out }}_weighted
+                {{ out }}_weighted.*,
+                {{ div_round(
+                    'cast(' ~ out ~ '_weighted.' ~ amount ~ ' as bigint) * ' ~ out ~ '_weighted._' ~ out ~ '_weight',
+                    out ~ '_weighted._' ~ out ~ '_weight_total'
+                ) }} as _{{ out }}_share
+            from (
+                select
+                    {{ relation }}.*,
+                    cast(case
+                        when sum({{ weight }}) over (partition by {{ partition }}) = 0 then 1
+                        else {{ weight }}
+                    end as bigint) as _{{ out }}_weight,
+                    case
+                        when sum({{ weight }}) over (partition by {{ partition }}) = 0
+                            then count(*) over (partition by {{ partition }})
+                        else sum(cast({{ weight }} as bigint)) over (partition by {{ partition }})
+                    end as _{{ out }}_weight_total
+                from {{ relation }}
+            ) as {{ out }}_weighted
+        ) as {{ out }}_shared
     ) as {{ out }}_ranked
 {%- endmacro %}

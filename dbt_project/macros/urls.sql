@@ -21,23 +21,40 @@
         '+', ' '), '%20', ' '), '%2B', '+'), '%26', '&'), '%2F', '/'), '%3D', '='), '%25', '%')
 {%- endmacro %}
 
-{#- The first value of query parameter `name`, decoded; null when absent or empty. -#}
-{% macro url_query_param(url, name) -%}
+{#-
+    The first value of query parameter `name` as written (not decoded, may be empty); null when absent.
+    Decode it with url_param_value: a model with many URLs but few distinct values (utm_*) decodes each
+    distinct value once (int_touchpoints_parsed): the chain of replaces is most of the parsing cost.
+-#}
+{% macro url_query_param_raw(url, name) -%}
     {%- set params = url_params_text(url) -%}
     {%- set needle = "'&" ~ name ~ "='" -%}
     {%- set found = dbt.position(needle, params) -%}
     case
         when {{ found }} > 0
-            then nullif({{ url_decode(
+            then {{ dbt.split_part(
                 dbt.split_part(
-                    dbt.split_part(
-                        'substring(' ~ params ~ ', ' ~ found ~ ' + ' ~ (name | length + 2) ~ ')',
-                        "'&'", 1
-                    ),
-                    "'#'", 1
-                )
-            ) }}, '')
+                    'substring(' ~ params ~ ', ' ~ found ~ ' + ' ~ (name | length + 2) ~ ')',
+                    "'&'", 1
+                ),
+                "'#'", 1
+            ) }}
     end
+{%- endmacro %}
+
+{#-
+    A raw parameter value (url_query_param_raw) decoded; null when absent or empty. Every escape
+    url_decode replaces holds a '+' or a '%', so a value with neither is already decoded (click ids).
+-#}
+{% macro url_param_value(raw_value) -%}
+    nullif(
+        case
+            when {{ dbt.position("'%'", raw_value) }} > 0 or {{ dbt.position("'+'", raw_value) }} > 0
+                then {{ url_decode(raw_value) }}
+            else {{ raw_value }}
+        end,
+        ''
+    )
 {%- endmacro %}
 
 {#- Path and query of a landing URL: a leading http(s)://host is removed; a bare path is kept as is. -#}

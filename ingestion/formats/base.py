@@ -15,10 +15,13 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
@@ -28,6 +31,9 @@ import pyarrow.csv as pacsv
 from ingestion.textio import FileProblem, scan_delimited
 
 BATCH_BYTES = 16 * 1024 * 1024
+JSON_DECODERS = 2
+"""JSON Lines blocks decoded at once: polars decodes one block on one core and releases the GIL."""
+R = TypeVar("R")
 DELIMITERS = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "commas", "\t": "tabs", ";": "semicolons", "|": "pipes"}
 
@@ -301,6 +307,19 @@ class _Disagreement:
         )
 
 
+def ordered_map(function: Callable[..., R], arguments: Iterator[tuple], workers: int) -> Iterator[R]:
+    """`function(*args)` for each of `arguments` on `workers` threads, yielded in order. At most `workers` calls
+    are in flight besides the result the caller holds (memory: `workers` + 1 batches)."""
+    with ThreadPoolExecutor(workers, thread_name_prefix="decode") as pool:
+        pending = deque()
+        for args in arguments:
+            pending.append(pool.submit(function, *args))
+            if len(pending) >= workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 # ---------------------------------------------------------------------- JSON
 
 
@@ -308,8 +327,14 @@ def json_lines_batches(text_path: Path, schema: dict, batch_bytes: int = BATCH_B
     """JSON Lines in batches of whole lines; `_source_row` is the physical line number.
 
     A line that is not valid JSON is returned as a record with `_error` set
-    (found by re-parsing only the failing batch line by line).
+    (found by re-parsing only the failing batch line by line). `JSON_DECODERS` blocks are decoded at once.
     """
+    blocks = ((*block, schema) for block in _json_lines_blocks(text_path, batch_bytes))
+    yield from ordered_map(_parse_json_lines, blocks, JSON_DECODERS)
+
+
+def _json_lines_blocks(text_path: Path, batch_bytes: int) -> Iterator[tuple]:
+    """(block, starts, ends, nonblank, line_numbers) of each run of whole lines of about `batch_bytes`."""
     line_base = 0
     carry = b""
     with open(text_path, "rb") as handle:
@@ -332,7 +357,7 @@ def json_lines_batches(text_path: Path, schema: dict, batch_bytes: int = BATCH_B
             nonblank = _nonblank_lines(arr, starts, ends)
             line_numbers = line_base + 1 + np.flatnonzero(nonblank)
             line_base += len(ends)
-            yield _parse_json_lines(block, starts, ends, nonblank, line_numbers, schema)
+            yield block, starts, ends, nonblank, line_numbers
             if not chunk:
                 return
 

@@ -12,6 +12,7 @@ Environment variables (the README's "Settings", plus the orchestration knobs):
     COMMERCE_INBOX_SETTLE_SECONDS  the sensor (and ingest) takes a local inbox file once it has been unmodified this
                                    long (default 30; S3 objects are atomic and need none)
     COMMERCE_INGEST_MAX_DECOMPRESSED_MIB / COMMERCE_INGEST_MAX_COMPRESSION_RATIO  decompression caps (ingestion)
+    COMMERCE_INGEST_WORKERS / COMMERCE_INGEST_MEMORY_MIB  files landed at once, and the memory cap they share
     COMMERCE_DUCKDB_MEMORY_LIMIT / COMMERCE_DUCKDB_THREADS / COMMERCE_DUCKDB_TEMP_DIRECTORY  DuckDB's limits for dbt,
                                    read by dbt_project/profiles.yml (the dbt step inherits the environment)
     COMMERCE_ENV       local (default) | ci | prod: picks the dbt target when DBT_TARGET is not set

@@ -9,13 +9,18 @@
     time zone: the campaign-day whose spend the order's lines can carry.
     Orders without any touch (no email, or no visit in the window) have no row.
 -#}
-{%- set lookback_minutes = var('attribution_lookback_days') * 1440 -%}
+{#-
+    Picked from int_attribution_touches, whose journey order is the reverse of this
+    preference among direct and among non-direct touches (the last position is the
+    latest touch, the landing site after an export at the same instant, then the
+    greater URL): the lookback join is done once, there.
+-#}
 
 with
 
-shopify_orders as (
+touches as (
 
-    select * from {{ ref('stg_shopify__orders') }}
+    select * from {{ ref('int_attribution_touches') }}
 
 ),
 
@@ -25,86 +30,53 @@ touchpoints as (
 
 ),
 
-orders as (
+shopify_orders as (
 
-    select
-        order_name as order_id,
-        order_id as shopify_order_id,
-        customer_key,
-        created_at as order_created_at
-    from shopify_orders
-
-),
-
-candidates as (
-
-    select
-        orders.order_id,
-        orders.shopify_order_id,
-        orders.customer_key,
-        orders.order_created_at,
-        touchpoints.touchpoint_id,
-        touchpoints.touch_source,
-        touchpoints.is_landing_site,
-        touchpoints.touch_occurred_at,
-        touchpoints.touch_date,
-        touchpoints.landing_url,
-        touchpoints.utm_source,
-        touchpoints.utm_medium,
-        touchpoints.utm_campaign,
-        touchpoints.ad_platform,
-        touchpoints.campaign_id,
-        touchpoints.is_direct
-    from orders
-    inner join touchpoints
-        on
-            orders.customer_key = touchpoints.customer_key
-            and orders.order_created_at >= touchpoints.touch_occurred_at
-            and touchpoints.touch_occurred_at
-            >= {{ dbt.dateadd('minute', -lookback_minutes, 'orders.order_created_at') }}
+    select * from {{ ref('stg_shopify__orders') }}
 
 ),
 
 ranked as (
 
     select
-        candidates.*,
-        count(*) over (partition by order_id) as touches_in_window,
-        sum(case when is_direct then 0 else 1 end) over (partition by order_id) as paid_touches_in_window,
+        touches.*,
+        sum(case when touches.is_direct then 0 else 1 end) over (
+            partition by touches.order_id
+        ) as paid_touches_in_window,
         row_number() over (
-            partition by order_id
-            order by
-                case when is_direct then 1 else 0 end,
-                touch_occurred_at desc,
-                case when is_landing_site then 0 else 1 end,
-                landing_url desc
+            partition by touches.order_id
+            order by case when touches.is_direct then 1 else 0 end, touches.touch_position desc
         ) as credit_rank
-    from candidates
+    from touches
 
 ),
 
 final as (
 
     select
-        order_id,
-        shopify_order_id,
-        customer_key,
-        order_created_at,
-        touchpoint_id,
-        touch_source,
-        touch_occurred_at,
-        touch_date,
-        landing_url,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        ad_platform as platform,
-        campaign_id,
-        is_direct,
-        touches_in_window,
-        paid_touches_in_window
+        ranked.order_id,
+        shopify_orders.order_id as shopify_order_id,
+        ranked.customer_key,
+        ranked.order_created_at,
+        ranked.touchpoint_id,
+        touchpoints.touch_source,
+        ranked.touch_occurred_at,
+        ranked.touch_date,
+        ranked.landing_url,
+        touchpoints.utm_source,
+        touchpoints.utm_medium,
+        touchpoints.utm_campaign,
+        ranked.platform,
+        ranked.campaign_id,
+        ranked.is_direct,
+        ranked.touches_in_window,
+        ranked.paid_touches_in_window
     from ranked
-    where credit_rank = 1
+    inner join touchpoints
+        on ranked.touchpoint_id = touchpoints.touchpoint_id
+    inner join shopify_orders
+        on ranked.order_id = shopify_orders.order_name
+    where ranked.credit_rank = 1
 
 )
 

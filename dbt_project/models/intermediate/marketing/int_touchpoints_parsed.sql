@@ -60,7 +60,8 @@ landing_sites as (
         'shopify_landing_site' as touch_source,
         order_name as order_id,
         created_at as touch_occurred_at,
-        landing_site as landing_url
+        landing_site as landing_url,
+        {{ url_path_query('landing_site') }} as landing_path_query
     from shopify_orders
     where
         order_source = 'shopify_api'
@@ -77,7 +78,8 @@ exported as (
         'touchpoint_export' as touch_source,
         cast(null as {{ dbt.type_string() }}) as order_id,
         occurred_at as touch_occurred_at,
-        landing_url
+        landing_url,
+        {{ url_path_query('landing_url') }} as landing_path_query
     from touchpoints
     where
         customer_key is not null
@@ -95,7 +97,7 @@ same_visits as (
     inner join landing_sites
         on
             exported.customer_key = landing_sites.customer_key
-            and {{ url_path_query('exported.landing_url') }} = {{ url_path_query('landing_sites.landing_url') }}
+            and exported.landing_path_query = landing_sites.landing_path_query
             and exported.touch_occurred_at <= landing_sites.touch_occurred_at
             and exported.touch_occurred_at
             >= {{ dbt.dateadd('minute', -same_visit_minutes, 'landing_sites.touch_occurred_at') }}
@@ -120,7 +122,7 @@ touches as (
 
 ),
 
-parsed as (
+parameters as (
 
     select
         customer_key,
@@ -128,15 +130,58 @@ parsed as (
         order_id,
         touch_occurred_at,
         landing_url,
-        {{ url_path_query('landing_url') }} as landing_path_query,
-        {{ url_query_param('landing_url', 'utm_source') }} as utm_source,
-        {{ url_query_param('landing_url', 'utm_medium') }} as utm_medium,
-        {{ url_query_param('landing_url', 'utm_campaign') }} as utm_campaign,
-        {{ url_query_param('landing_url', 'gclid') }} as gclid,
-        {{ url_query_param('landing_url', 'fbclid') }} as fbclid,
+        landing_path_query,
+        {{ url_query_param_raw('landing_url', 'utm_source') }} as raw_utm_source,
+        {{ url_query_param_raw('landing_url', 'utm_medium') }} as raw_utm_medium,
+        {{ url_query_param_raw('landing_url', 'utm_campaign') }} as raw_utm_campaign,
+        {{ url_query_param_raw('landing_url', 'gclid') }} as raw_gclid,
+        {{ url_query_param_raw('landing_url', 'fbclid') }} as raw_fbclid,
         {{ url_has_param('landing_url', 'gclid') }} as has_gclid,
         {{ url_has_param('landing_url', 'fbclid') }} as has_fbclid
     from touches
+
+),
+
+-- The utm values repeat (a few sources, mediums and campaigns): each distinct one is decoded once.
+utm_values as (
+
+    select
+        raw_value,
+        {{ url_param_value('raw_value') }} as decoded_value
+    from (
+        select raw_utm_source as raw_value from parameters
+        union
+        select raw_utm_medium as raw_value from parameters
+        union
+        select raw_utm_campaign as raw_value from parameters
+    ) as raw_values
+    where raw_value is not null
+
+),
+
+parsed as (
+
+    select
+        parameters.customer_key,
+        parameters.touch_source,
+        parameters.order_id,
+        parameters.touch_occurred_at,
+        parameters.landing_url,
+        parameters.landing_path_query,
+        utm_sources.decoded_value as utm_source,
+        utm_mediums.decoded_value as utm_medium,
+        utm_campaigns.decoded_value as utm_campaign,
+        {{ url_param_value('parameters.raw_gclid') }} as gclid,
+        {{ url_param_value('parameters.raw_fbclid') }} as fbclid,
+        parameters.has_gclid,
+        parameters.has_fbclid
+    from parameters
+    left join utm_values as utm_sources
+        on parameters.raw_utm_source = utm_sources.raw_value
+    left join utm_values as utm_mediums
+        on parameters.raw_utm_medium = utm_mediums.raw_value
+    left join utm_values as utm_campaigns
+        on parameters.raw_utm_campaign = utm_campaigns.raw_value
 
 ),
 

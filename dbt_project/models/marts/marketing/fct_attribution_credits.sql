@@ -14,26 +14,34 @@ attribution_credits as (
 
 ),
 
+touchpoints as (
+
+    select * from {{ ref('int_touchpoints_parsed') }}
+
+),
+
 final as (
 
     select
-        order_id,
-        touchpoint_id,
-        attribution_model,
-        attribution_model = '{{ default_attribution_model() }}' as is_default_model,
-        platform,
-        campaign_id,
-        {{ dbt.concat(['platform', "':'", 'campaign_id']) }} as ad_campaign_key,
-        channel,
-        is_direct,
-        touch_position,
-        touches_in_window,
-        touch_occurred_at,
-        touch_date,
-        cast(age_days as numeric(18, 6)) as touch_age_days,
-        landing_url,
-        cast(credit as numeric(18, 12)) as credit
+        attribution_credits.order_id,
+        attribution_credits.touchpoint_id,
+        attribution_credits.attribution_model,
+        attribution_credits.attribution_model = '{{ default_attribution_model() }}' as is_default_model,
+        attribution_credits.platform,
+        attribution_credits.campaign_id,
+        {{ dbt.concat(['attribution_credits.platform', "':'", 'attribution_credits.campaign_id']) }} as ad_campaign_key,
+        attribution_credits.channel,
+        attribution_credits.is_direct,
+        attribution_credits.touch_position,
+        attribution_credits.touches_in_window,
+        attribution_credits.touch_occurred_at,
+        attribution_credits.touch_date,
+        cast(attribution_credits.age_days as numeric(18, 6)) as touch_age_days,
+        touchpoints.landing_url,
+        cast(attribution_credits.credit as numeric(18, 12)) as credit
     from attribution_credits
+    inner join touchpoints
+        on attribution_credits.touchpoint_id = touchpoints.touchpoint_id
 
 )
 
