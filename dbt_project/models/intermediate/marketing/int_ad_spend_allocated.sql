@@ -133,48 +133,19 @@ web_candidates as (
 
 ),
 
-web_weighted as (
-
-    select
-        web_candidates.*,
-        sum(weight) over (partition by attribution_model, platform, campaign_id, spend_date) as group_weight
-    from web_candidates
-
-),
-
-web_eligible as (
-
-    select * from web_weighted
-    where group_weight > 0
-
-),
-
-web_allocated as (
-
-    {{ allocate_cents(
-        'web_eligible',
-        ['attribution_model', 'platform', 'campaign_id', 'spend_date'],
-        'spend_source_cents',
-        'weight',
-        'order_line_id',
-        'amount_source_cents'
-    ) }}
-
-),
+{{ allocate_cents_by_group_ctes(
+    'web_allocated',
+    'web_candidates',
+    ['attribution_model', 'platform', 'campaign_id', 'spend_date'],
+    'spend_source_cents',
+    'weight',
+    'order_line_id',
+    'amount_source_cents',
+    positive_groups_only=true
+) }},
 
 -- docs/metrics.md rule 42: a campaign-day no campaign-matched line carried goes to the lines of
 -- orders credited to a touch of that platform and day whose campaign is unknown, by the same weight.
-web_placed_groups as (
-
-    select distinct
-        attribution_model,
-        platform,
-        campaign_id,
-        spend_date
-    from web_eligible
-
-),
-
 orphan_spend as (
 
     select
@@ -182,13 +153,13 @@ orphan_spend as (
         campaign_spend.*
     from campaign_spend
     cross join attribution_models
-    left join web_placed_groups
+    left join web_allocated_group_totals
         on
-            attribution_models.attribution_model = web_placed_groups.attribution_model
-            and campaign_spend.platform = web_placed_groups.platform
-            and campaign_spend.campaign_id = web_placed_groups.campaign_id
-            and campaign_spend.spend_date = web_placed_groups.spend_date
-    where web_placed_groups.platform is null
+            attribution_models.attribution_model = web_allocated_group_totals.attribution_model
+            and campaign_spend.platform = web_allocated_group_totals.platform
+            and campaign_spend.campaign_id = web_allocated_group_totals.campaign_id
+            and campaign_spend.spend_date = web_allocated_group_totals.spend_date
+    where web_allocated_group_totals.platform is null
 
 ),
 
@@ -221,34 +192,16 @@ platform_only_candidates as (
 
 ),
 
-platform_only_weighted as (
-
-    select
-        platform_only_candidates.*,
-        sum(weight) over (partition by attribution_model, platform, campaign_id, spend_date) as group_weight
-    from platform_only_candidates
-
-),
-
-platform_only_eligible as (
-
-    select * from platform_only_weighted
-    where group_weight > 0
-
-),
-
-platform_only_allocated as (
-
-    {{ allocate_cents(
-        'platform_only_eligible',
-        ['attribution_model', 'platform', 'campaign_id', 'spend_date'],
-        'spend_source_cents',
-        'weight',
-        'order_line_id',
-        'amount_source_cents'
-    ) }}
-
-),
+{{ allocate_cents_by_group_ctes(
+    'platform_only_allocated',
+    'platform_only_candidates',
+    ['attribution_model', 'platform', 'campaign_id', 'spend_date'],
+    'spend_source_cents',
+    'weight',
+    'order_line_id',
+    'amount_source_cents',
+    positive_groups_only=true
+) }},
 
 sku_spend as (
 
@@ -290,20 +243,21 @@ amazon_candidates as (
 
 ),
 
-amazon_allocated as (
+{{ allocate_cents_by_group_ctes(
+    'amazon_allocated',
+    'amazon_candidates',
+    ['campaign_id', 'advertised_sku', 'spend_date'],
+    'spend_source_cents',
+    'weight',
+    'order_line_id',
+    'amount_source_cents'
+) }},
 
-    {{ allocate_cents(
-        'amazon_candidates',
-        ['campaign_id', 'advertised_sku', 'spend_date'],
-        'spend_source_cents',
-        'weight',
-        'order_line_id',
-        'amount_source_cents'
-    ) }}
-
-),
-
-allocated as (
+-- One row per model x line x campaign x day as they stand, nothing to sum: a campaign-day is one row of
+-- int_ad_spend_daily (its unique test), an order one row of `attribution` per campaign-day, and the
+-- web and platform-only groups are disjoint; an Amazon line takes one SKU's spend per campaign-day;
+-- the statement models are unique per line x campaign x day (their tests).
+lines as (
 
     select
         attribution_model,
@@ -329,69 +283,78 @@ allocated as (
 
     union all
 
+    -- Amazon Ads and channel-statement rows do not depend on touches: converted once (attribution_model
+    -- null here), then repeated for every model in `final`.
     select
-        attribution_models.attribution_model,
-        amazon_allocated.order_line_id,
-        amazon_allocated.platform,
-        amazon_allocated.campaign_id,
-        amazon_allocated.spend_date,
-        amazon_allocated.source_currency,
-        amazon_allocated.amount_source_cents
-    from amazon_allocated
-    cross join attribution_models
-    {%- for model_name in var('channel_ad_spend_line_models') %}
-
-        union all
-
-        select
-            attribution_models.attribution_model,
-            statement_fees.order_line_id,
-            statement_fees.platform,
-            statement_fees.campaign_id,
-            statement_fees.spend_date,
-            statement_fees.source_currency,
-            statement_fees.amount_source_cents
-        from {{ ref(model_name) }} as statement_fees
-        cross join attribution_models
-    {%- endfor %}
-
-),
-
--- One row per model x line x campaign x day (an Amazon line takes one SKU's spend per campaign-day).
-summed as (
-
-    select
-        attribution_model,
+        cast(null as {{ dbt.type_string() }}) as attribution_model,
         order_line_id,
         platform,
         campaign_id,
         spend_date,
         source_currency,
-        sum(amount_source_cents) as amount_source_cents
-    from allocated
-    group by attribution_model, order_line_id, platform, campaign_id, spend_date, source_currency
+        amount_source_cents
+    from amazon_allocated
+    {%- for model_name in var('channel_ad_spend_line_models') %}
+
+        union all
+
+        select
+            cast(null as {{ dbt.type_string() }}) as attribution_model,
+            order_line_id,
+            platform,
+            campaign_id,
+            spend_date,
+            source_currency,
+            amount_source_cents
+        from {{ ref(model_name) }}
+    {%- endfor %}
+
+),
+
+converted as (
+
+    select
+        lines.attribution_model,
+        lines.order_line_id,
+        lines.platform,
+        lines.campaign_id,
+        lines.spend_date,
+        lines.source_currency,
+        '{{ var("reporting_currency") }}' as reporting_currency,
+        lines.amount_source_cents,
+        {{ convert_cents('lines.amount_source_cents', 'fx_rates_daily.rate_e6') }} as amount_cents,
+        {{ from_cents('lines.amount_source_cents') }} as amount_source,
+        {{ from_cents(convert_cents('lines.amount_source_cents', 'fx_rates_daily.rate_e6')) }} as amount
+    from lines
+    left join fx_rates_daily
+        on
+            lines.source_currency = fx_rates_daily.currency
+            and lines.spend_date = fx_rates_daily.rate_date
 
 ),
 
 final as (
 
+    select * from converted
+    where attribution_model is not null
+
+    union all
+
     select
-        summed.attribution_model,
-        summed.order_line_id,
-        summed.platform,
-        summed.campaign_id,
-        summed.spend_date,
-        summed.source_currency,
-        '{{ var("reporting_currency") }}' as reporting_currency,
-        summed.amount_source_cents,
-        {{ convert_cents('summed.amount_source_cents', 'fx_rates_daily.rate_e6') }} as amount_cents,
-        {{ from_cents('summed.amount_source_cents') }} as amount_source,
-        {{ from_cents(convert_cents('summed.amount_source_cents', 'fx_rates_daily.rate_e6')) }} as amount
-    from summed
-    left join fx_rates_daily
-        on
-            summed.source_currency = fx_rates_daily.currency
-            and summed.spend_date = fx_rates_daily.rate_date
+        attribution_models.attribution_model,
+        converted.order_line_id,
+        converted.platform,
+        converted.campaign_id,
+        converted.spend_date,
+        converted.source_currency,
+        converted.reporting_currency,
+        converted.amount_source_cents,
+        converted.amount_cents,
+        converted.amount_source,
+        converted.amount
+    from converted
+    cross join attribution_models
+    where converted.attribution_model is null
 
 )
 

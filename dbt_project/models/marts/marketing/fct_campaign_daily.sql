@@ -131,40 +131,64 @@ allocated_daily as (
 
 ),
 
-web_attributed_lines as (
+-- The web lines' amounts summed per order once (not per model and touch): an order's credit on a
+-- campaign-day weights all its lines alike, so credit x the order's sum is the sum of credit x each line
+-- (exact: credits are fixed-point decimals).
+web_orders as (
+
+    select
+        order_lines.order_id,
+        count(*) as order_lines,
+        sum(order_lines.units) as units,
+        sum(order_lines.net_sales_cents) as net_sales_cents,
+        sum({{ to_cents('financial_performance.contribution_margin_2') }}) as contribution_margin_2_cents
+    from order_lines
+    inner join channels
+        on
+            order_lines.channel = channels.channel
+            and channels.attribution_rule = 'web_touches'
+    left join financial_performance
+        on order_lines.order_line_id = financial_performance.order_line_id
+    group by order_lines.order_id
+
+),
+
+-- `attribution` has one row (one credit) per model, order and campaign-day: one order each.
+web_attributed_daily as (
 
     select
         attribution.attribution_model,
         attribution.platform,
         attribution.campaign_id,
         attribution.touch_date as activity_date,
-        order_lines.order_id,
-        order_lines.order_line_id,
-        order_lines.units,
-        attribution.credit,
-        order_lines.net_sales_cents
+        count(*) as attributed_orders,
+        sum(web_orders.order_lines) as attributed_order_lines,
+        sum(web_orders.units) as attributed_units,
+        sum(attribution.credit) as attributed_conversions,
+        sum(attribution.credit * web_orders.net_sales_cents) as attributed_net_sales_cents,
+        sum(attribution.credit * web_orders.contribution_margin_2_cents) as attributed_contribution_margin_2_cents
     from attribution
-    inner join order_lines
-        on attribution.order_id = order_lines.order_id
-    inner join channels
-        on
-            order_lines.channel = channels.channel
-            and channels.attribution_rule = 'web_touches'
+    inner join web_orders
+        on attribution.order_id = web_orders.order_id
+    group by attribution.attribution_model, attribution.platform, attribution.campaign_id, attribution.touch_date
 
 ),
 
-placed_attributed_lines as (
+-- Lines of other channels carry the spend placed on them, credit 1. No distinct needed:
+-- int_ad_spend_allocated has one row per model x line x campaign x day (its test).
+placed_attributed_daily as (
 
-    select distinct
+    select
         allocated.attribution_model,
         allocated.platform,
         allocated.campaign_id,
         allocated.spend_date as activity_date,
-        order_lines.order_id,
-        order_lines.order_line_id,
-        order_lines.units,
-        cast(1 as numeric(28, 12)) as credit,
-        order_lines.net_sales_cents
+        count(distinct order_lines.order_id) as attributed_orders,
+        count(*) as attributed_order_lines,
+        sum(order_lines.units) as attributed_units,
+        cast(count(distinct order_lines.order_id) as numeric(28, 12)) as attributed_conversions,
+        sum(order_lines.net_sales_cents) as attributed_net_sales_cents,
+        sum({{ to_cents('financial_performance.contribution_margin_2') }}) as attributed_contribution_margin_2_cents
     from allocated
     inner join order_lines
         on allocated.order_line_id = order_lines.order_line_id
@@ -172,62 +196,33 @@ placed_attributed_lines as (
         on
             order_lines.channel = channels.channel
             and channels.attribution_rule != 'web_touches'
+    left join financial_performance
+        on allocated.order_line_id = financial_performance.order_line_id
+    group by allocated.attribution_model, allocated.platform, allocated.campaign_id, allocated.spend_date
 
 ),
 
-attributed_lines as (
-
-    select * from web_attributed_lines
-    union all
-    select * from placed_attributed_lines
-
-),
-
--- An order's credit counts once per campaign-day however many of its lines are there.
-attributed_conversions as (
+-- A campaign-day can have both (an `amazon` utm_source touch credits a web order to an Amazon Ads
+-- campaign); an order is in one of them only, as its lines are of one channel.
+attributed_daily as (
 
     select
         attribution_model,
         platform,
         campaign_id,
         activity_date,
-        sum(credit) as attributed_conversions
+        cast(sum(attributed_orders) as bigint) as attributed_orders,
+        cast(sum(attributed_order_lines) as bigint) as attributed_order_lines,
+        sum(attributed_units) as attributed_units,
+        sum(attributed_conversions) as attributed_conversions,
+        cast(round(sum(attributed_net_sales_cents)) as bigint) as attributed_net_sales_cents,
+        cast(round(sum(attributed_contribution_margin_2_cents)) as bigint) as attributed_contribution_margin_2_cents
     from (
-        select distinct
-            attribution_model,
-            platform,
-            campaign_id,
-            activity_date,
-            order_id,
-            credit
-        from attributed_lines
-    ) as credited_orders
+        select * from web_attributed_daily
+        union all
+        select * from placed_attributed_daily
+    ) as attributed_by_path
     group by attribution_model, platform, campaign_id, activity_date
-
-),
-
-attributed_daily as (
-
-    select
-        attributed_lines.attribution_model,
-        attributed_lines.platform,
-        attributed_lines.campaign_id,
-        attributed_lines.activity_date,
-        count(distinct attributed_lines.order_id) as attributed_orders,
-        count(*) as attributed_order_lines,
-        sum(attributed_lines.units) as attributed_units,
-        cast(round(sum(attributed_lines.credit * attributed_lines.net_sales_cents)) as bigint) as attributed_net_sales_cents,
-        cast(round(sum(
-            attributed_lines.credit * {{ to_cents('financial_performance.contribution_margin_2') }}
-        )) as bigint) as attributed_contribution_margin_2_cents
-    from attributed_lines
-    left join financial_performance
-        on attributed_lines.order_line_id = financial_performance.order_line_id
-    group by
-        attributed_lines.attribution_model,
-        attributed_lines.platform,
-        attributed_lines.campaign_id,
-        attributed_lines.activity_date
 
 ),
 
@@ -267,7 +262,7 @@ joined as (
         coalesce(attributed_daily.attributed_orders, 0) as attributed_orders,
         coalesce(attributed_daily.attributed_order_lines, 0) as attributed_order_lines,
         cast(coalesce(attributed_daily.attributed_units, 0) as bigint) as attributed_units,
-        coalesce(attributed_conversions.attributed_conversions, 0) as attributed_conversions,
+        coalesce(attributed_daily.attributed_conversions, 0) as attributed_conversions,
         coalesce(attributed_daily.attributed_net_sales_cents, 0) as attributed_net_sales_cents,
         coalesce(attributed_daily.attributed_contribution_margin_2_cents, 0) as attributed_contribution_margin_2_cents
     from campaign_days
@@ -293,12 +288,6 @@ joined as (
             and campaign_days.platform = attributed_daily.platform
             and campaign_days.campaign_id = attributed_daily.campaign_id
             and campaign_days.activity_date = attributed_daily.activity_date
-    left join attributed_conversions
-        on
-            campaign_days.attribution_model = attributed_conversions.attribution_model
-            and campaign_days.platform = attributed_conversions.platform
-            and campaign_days.campaign_id = attributed_conversions.campaign_id
-            and campaign_days.activity_date = attributed_conversions.activity_date
 
 ),
 
