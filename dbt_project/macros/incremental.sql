@@ -64,6 +64,17 @@
 {%- endmacro %}
 
 {#-
+    The keys an affected-keys model recomputes (see landed_changed_keys): those of rows landed after its
+    watermark and those of stored rows whose delivery is no longer visible. A SELECT of `changed_key`; a model
+    with another reason to recompute a key adds it with its own `union`.
+-#}
+{% macro affected_keys(changed_by, unique_key) -%}
+    {{ landed_changed_keys(changed_by) }}
+    union
+    {{ hidden_source_keys(unique_key) }}
+{%- endmacro %}
+
+{#-
     The watermark an incremental build stores in `_landed_through`: the latest `_ingested_at` of the visible
     rows of `changed_by` (see landed_changed_keys). A SELECT of one row, for a scalar subquery. It takes each
     delivery's latest row before joining the manifests: fewer rows to join, and a plan unlike the staging

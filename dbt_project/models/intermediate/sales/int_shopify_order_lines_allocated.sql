@@ -47,9 +47,7 @@ with
 {% if is_incremental() -%}
     changed_orders as (
 
-        {{ landed_changed_keys(changed_by) }}
-        union
-        {{ hidden_source_keys('shopify_order_id') }}
+        {{ affected_keys(changed_by, 'shopify_order_id') }}
         union
         -- An erased customer (ingestion/erasure.py) loses the email its stored customer_key was hashed from.
         select erased_rows.order_id as changed_key

@@ -18,9 +18,7 @@ with
 {% if is_incremental() -%}
     changed_orders as (
 
-        {{ landed_changed_keys(changed_by) }}
-        union
-        {{ hidden_source_keys('amazon_order_id') }}
+        {{ affected_keys(changed_by, 'amazon_order_id') }}
 
     ),
 

@@ -22,9 +22,7 @@ with
 {% if is_incremental() -%}
     changed_settlements as (
 
-        {{ landed_changed_keys(changed_by) }}
-        union
-        {{ hidden_source_keys('settlement_id') }}
+        {{ affected_keys(changed_by, 'settlement_id') }}
 
     ),
 

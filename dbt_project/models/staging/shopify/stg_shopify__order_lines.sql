@@ -23,9 +23,7 @@ with
 {% if is_incremental() -%}
     changed_orders as (
 
-        {{ landed_changed_keys(changed_by) }}
-        union
-        {{ hidden_source_keys('order_id') }}
+        {{ affected_keys(changed_by, 'order_id') }}
 
     ),
 

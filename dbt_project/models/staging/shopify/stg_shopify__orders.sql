@@ -19,9 +19,7 @@ with
 {% if is_incremental() -%}
     changed_orders as (
 
-        {{ landed_changed_keys(changed_by) }}
-        union
-        {{ hidden_source_keys('order_id') }}
+        {{ affected_keys(changed_by, 'order_id') }}
         union
         -- An erased customer (ingestion/erasure.py) loses, in place, the email its stored customer_key was hashed from.
         select erased_rows.order_id as changed_key
