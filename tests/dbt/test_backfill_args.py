@@ -16,7 +16,10 @@ def dagster_args(**kwargs) -> list[str]:
 
 
 def test_dagster_build_leaves_the_project_to_the_resource():
+    # A scheduled (not full-refresh) build leaves the unit tests to CI (README "The warehouse").
     args = dagster_args()
+    assert args == ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps({"lake": "/lake"})]
+    args = dagster_args(unit_tests=True)
     assert args == ["build", "--vars", json.dumps({"lake": "/lake"})]
 
 
