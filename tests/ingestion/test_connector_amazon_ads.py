@@ -325,12 +325,13 @@ def test_a_report_that_never_completes_times_out(tmp_path, server):
     assert not (tmp_path / "lake/raw").exists()
 
 
-def test_a_duplicate_request_awaits_the_report_already_running(tmp_path, server):
+def running_sponsored_brands_report(server, name: str, start: str, end: str):
+    """A Sponsored Brands report already running on the server, which a new request is answered a duplicate of."""
     server.create(
         {
-            "name": "earlier run",
-            "startDate": day(5),
-            "endDate": TODAY.isoformat(),
+            "name": name,
+            "startDate": start,
+            "endDate": end,
             "configuration": {
                 "adProduct": "SPONSORED_BRANDS",
                 "groupBy": ["campaign"],
@@ -343,6 +344,11 @@ def test_a_duplicate_request_awaits_the_report_already_running(tmp_path, server)
     )
     [running] = server.reports
     server.duplicate_of = running
+    return running
+
+
+def test_a_duplicate_request_awaits_the_report_already_running(tmp_path, server):
+    running = running_sponsored_brands_report(server, "earlier run", day(5), TODAY.isoformat())
     result = pull(tmp_path, server, since=day(5), AMAZON_ADS_AD_PRODUCTS="SPONSORED_BRANDS")
     assert result.status == "landed", result.message
     assert len(server.reports) == 1 and server.reports[running]["polls"] == 3
@@ -350,23 +356,7 @@ def test_a_duplicate_request_awaits_the_report_already_running(tmp_path, server)
 
 
 def test_a_duplicate_naming_another_report_lands_nothing(tmp_path, server):
-    server.create(
-        {
-            "name": "earlier run, other dates",
-            "startDate": day(9),
-            "endDate": day(6),
-            "configuration": {
-                "adProduct": "SPONSORED_BRANDS",
-                "groupBy": ["campaign"],
-                "columns": list(sb_row("x", 0)),
-                "reportTypeId": "sbCampaigns",
-                "timeUnit": "DAILY",
-                "format": "GZIP_JSON",
-            },
-        }
-    )
-    [running] = server.reports
-    server.duplicate_of = running
+    running = running_sponsored_brands_report(server, "earlier run, other dates", day(9), day(6))
     result = pull(tmp_path, server, since=day(5), AMAZON_ADS_AD_PRODUCTS="SPONSORED_BRANDS")
     assert result.status == "failed"
     assert f"naming report {running}" in result.message and f"{day(9)}..{day(6)}" in result.message
