@@ -69,7 +69,7 @@ bench: setup  ## the pipeline at ~1M order lines: generate, ingest, full dbt bui
 	$(PY) benchmarks/pipeline.py --days 365 --orders-per-day 1850
 
 bench-10m: setup  ## the same at ~10M order lines (18,500 orders a day; long: about 85 GB of disk and ~15 GiB of generator memory, see README "Performance")
-	$(PY) benchmarks/pipeline.py --days 365 --orders-per-day 18500
+	$(PY) benchmarks/pipeline.py --days 365 --orders-per-day 18500 --drop-exports
 
 bench-ingest: setup  ## print ingest rows/s and peak memory for the 1M set, into a local lake and an S3 server
 	$(PY) benchmarks/ingest.py

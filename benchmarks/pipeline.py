@@ -1,10 +1,11 @@
 """The pipeline benchmark: generate, ingest, full dbt build, a daily increment and the fact alone, at one scale.
 
     .venv/bin/python benchmarks/pipeline.py [--orders-per-day 1850] [--days 365] [--data data/bench-1m]
-                                            [--reuse-data] [--smoke]
+                                            [--reuse-data] [--drop-exports] [--smoke]
 
 `make bench` runs it at about 1 million order lines (1,850 orders a day), `make bench-10m` at about 10 million
-(18,500 a day). Every step runs as its own process (`commerce-analytics generate|ingest|build`), so the peak
+(18,500 a day, with --drop-exports: the exports are deleted once landed, since at that scale the exports, the
+lake and the warehouse with its staged copy do not fit one 250 GB disk together with the rest). Every step runs as its own process (`commerce-analytics generate|ingest|build`), so the peak
 resident memory printed is that step's alone (the child's VmHWM, see benchmarks/ingest.py). The figures are
 printed as Markdown rows for the README's "Performance" table, with the machine's cores, memory and load.
 
@@ -181,6 +182,23 @@ def ingest(name: str, paths: list[str], env: dict[str, str]) -> Step:
     return Step(name, rows, "rows read", seconds, peak)
 
 
+def gib(path: Path) -> float:
+    """The GiB a file or folder takes on disk (allocated blocks: DuckDB's free blocks count, sparse holes do not)."""
+    if not path.exists():
+        return 0.0
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return sum(p.stat().st_blocks * 512 for p in files) / 1024**3
+
+
+def footprint(data: Path, lake: Path, warehouse: Path) -> str:
+    """The disk the step leaves: exports, lake, warehouse (10M needs most of a disk, README "Performance")."""
+    free = shutil.disk_usage(data.parent).free / 1024**3
+    return (
+        f"  disk: exports {gib(data):,.1f} GiB, lake {gib(lake):,.1f} GiB, warehouse {gib(warehouse):,.1f} GiB; "
+        f"{free:,.1f} GiB free"
+    )
+
+
 def fact_rows(warehouse: Path) -> int:
     import duckdb
 
@@ -286,6 +304,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="builds only the fact and its upstream models, without tests: the CI smoke, not a figure to quote",
     )
+    parser.add_argument(
+        "--drop-exports",
+        action="store_true",
+        help="delete the generated exports (not the truth) once landed, for a disk too small for both and the "
+        "warehouse's staged copy (make bench-10m); the set is then generated again next time",
+    )
     parser.add_argument("--profile", type=Path, help="print the profile of a saved run_results.json and exit")
     parser.add_argument("--wall", type=float, help="with --profile: the step's wall seconds")
     args = parser.parse_args(argv)
@@ -320,15 +344,27 @@ def main(argv: list[str] | None = None) -> int:
         Path(str(warehouse) + suffix).unlink(missing_ok=True)
     steps = [ingest("ingest (all but the last day)", base, env)]
     print(steps[-1].row(scale), flush=True)
+    # The cut copies are in the lake now; at 10M they are ~11 GB of a disk the warehouse needs twice over
+    # (a build stages a copy of the warehouse file, warehouse/publish.py).
+    shutil.rmtree(data.with_name(data.name + "-daily") / "base")
+    if args.drop_exports:
+        print(footprint(data, lake, warehouse) + " before dropping the exports", flush=True)
+        marker.unlink()
+        for folder in data.iterdir():
+            if folder.is_dir() and folder.name != "truth":
+                shutil.rmtree(folder)
+    print(footprint(data, lake, warehouse), flush=True)
     steps.append(build("full build", env, work, warehouse, "--full-refresh", *smoke))
     print(steps[-1].row(scale), flush=True)
     keep_profile(work, steps[-1])
+    print(footprint(data, lake, warehouse), flush=True)
     before = steps[-1].rows
     day_ingest = ingest("daily increment: ingest", increment, env)
     print(day_ingest.row(scale), flush=True)
     day_build = build("daily increment: scheduled build", env, work, warehouse, *smoke)
     print(day_build.row(scale), flush=True)
     keep_profile(work, day_build)
+    print(footprint(data, lake, warehouse), flush=True)
     new_lines = day_build.rows - before
     total = Step(
         "daily increment (ingest + build)",

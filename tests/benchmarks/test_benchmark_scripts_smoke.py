@@ -54,6 +54,9 @@ def test_pipeline_and_ingest_benchmarks_print_their_figures(tmp_path):
     ]
     assert out.count("| models | ") == 3 and out.count("slowest nodes: ") == 3, out
     assert re.search(r"no node running: [\d.]+ s inside dbt's run .* around it", out), out
+    # The disk each step leaves is printed, and the cut copies of the daily exports are gone once landed.
+    assert out.count("  disk: exports ") == 3, out
+    assert not (tmp_path / "set-daily" / "base").exists()
 
     # benchmarks/ingest.py reuses the set the pipeline generated (its marker file); the S3 lake is left out here
     # (a moto server start per run; tests/ingestion covers S3 ingestion).
