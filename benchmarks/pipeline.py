@@ -4,10 +4,11 @@
                                             [--reuse-data] [--drop-exports] [--smoke]
 
 `make bench` runs it at about 1 million order lines (1,850 orders a day), `make bench-10m` at about 10 million
-(18,500 a day, with --drop-exports: the exports are deleted once landed, since at that scale the exports, the
-lake and the warehouse with its staged copy do not fit one 250 GB disk together with the rest). Every step runs as its own process (`commerce-analytics generate|ingest|build`), so the peak
-resident memory printed is that step's alone (the child's VmHWM, see benchmarks/ingest.py). The figures are
-printed as Markdown rows for the README's "Performance" table, with the machine's cores, memory and load.
+(18,500 a day, with --drop-exports: the exports and the truth's line-grain files are deleted once landed, since
+at that scale they, the lake and the warehouse with its staged copy do not fit this machine's disk together).
+Every step runs as its own process (`commerce-analytics generate|ingest|build`), so the peak resident memory
+printed is that step's alone (the child's VmHWM, see benchmarks/ingest.py). The figures are printed as Markdown
+rows for the README's "Performance" table, with the machine's cores, memory and load.
 
 The daily increment is the last day of the period arriving on a warehouse built without it: the base lake gets
 the order-grain exports (Shopify orders CSV and API JSON lines, Payments transactions, Amazon All Orders,
@@ -50,6 +51,15 @@ DAILY_FILES = {
     "amazon/all_orders.txt": "purchase-date",
     "brand/touchpoints.csv": "occurred_at",
 }
+
+# The truth's files at order-line or touch grain, which --drop-exports deletes with the exports.
+TRUTH_AT_LINE_GRAIN = (
+    "order_lines.csv",
+    "attribution_credits.csv",
+    "attribution_last_click.csv",
+    "ad_spend_allocation.csv",
+    "planted_touches.csv",
+)
 
 
 @dataclass
@@ -307,8 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--drop-exports",
         action="store_true",
-        help="delete the generated exports (not the truth) once landed, for a disk too small for both and the "
-        "warehouse's staged copy (make bench-10m); the set is then generated again next time",
+        help="delete the generated exports and the truth's line-grain files once landed, for a disk too small for "
+        "them, the lake and the warehouse's staged copy (make bench-10m); the set is then generated again next time",
     )
     parser.add_argument("--profile", type=Path, help="print the profile of a saved run_results.json and exit")
     parser.add_argument("--wall", type=float, help="with --profile: the step's wall seconds")
@@ -353,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         for folder in data.iterdir():
             if folder.is_dir() and folder.name != "truth":
                 shutil.rmtree(folder)
+        for name in TRUTH_AT_LINE_GRAIN:  # 9.4 GB at 10M; the daily and monthly truth stays to reconcile with
+            (data / "truth" / name).unlink(missing_ok=True)
     print(footprint(data, lake, warehouse), flush=True)
     steps.append(build("full build", env, work, warehouse, "--full-refresh", *smoke))
     print(steps[-1].row(scale), flush=True)
