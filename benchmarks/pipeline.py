@@ -1,7 +1,7 @@
 """The pipeline benchmark: generate, ingest, full dbt build, a daily increment and the fact alone, at one scale.
 
     .venv/bin/python benchmarks/pipeline.py [--orders-per-day 1850] [--days 365] [--data data/bench-1m]
-                                            [--reuse-data] [--drop-exports] [--smoke]
+                                            [--reuse-data] [--reuse-lake] [--drop-exports] [--smoke]
 
 `make bench` runs it at about 1 million order lines (1,850 orders a day), `make bench-10m` at about 10 million
 (18,500 a day, with --drop-exports: the exports and the truth's line-grain files are deleted once landed, since
@@ -315,6 +315,12 @@ def main(argv: list[str] | None = None) -> int:
         help="builds only the fact and its upstream models, without tests: the CI smoke, not a figure to quote",
     )
     parser.add_argument(
+        "--reuse-lake",
+        action="store_true",
+        help="start at the full build, on the lake and the last day's cut that a run at the same scale landed "
+        "(for a change to the build only)",
+    )
+    parser.add_argument(
         "--drop-exports",
         action="store_true",
         help="delete the generated exports and the truth's line-grain files once landed, for a disk too small for "
@@ -342,29 +348,37 @@ def main(argv: list[str] | None = None) -> int:
     smoke = ("-s", "+fct_financial_performance", "--exclude", "resource_type:test", "resource_type:unit_test")
     smoke = smoke if args.smoke else ()
     marker = data / ".bench.json"
+    lake_marker = lake / ".bench.json"  # written once the base is landed: the lake a later run may reuse
+    day_folder = data.with_name(data.name + "-daily") / "day"
     wanted = {"days": args.days, "orders_per_day": args.orders_per_day}
-    if args.reuse_data and marker.exists() and json.loads(marker.read_text()) == wanted:
-        print(f"| {scale} | generate | {order_lines(data):,} order lines (reused) | | | |")
-    else:
-        print(generate(data, args.days, args.orders_per_day, env).row(scale), flush=True)
-    base, increment = split_daily(data, args.days)
-    shutil.rmtree(lake, ignore_errors=True)
     shutil.rmtree(work, ignore_errors=True)
-    for suffix in ("", ".wal"):
+    for suffix in ("", ".wal", ".building", ".building.wal", ".failed", ".failed.wal"):
         Path(str(warehouse) + suffix).unlink(missing_ok=True)
-    steps = [ingest("ingest (all but the last day)", base, env)]
-    print(steps[-1].row(scale), flush=True)
-    # The cut copies are in the lake now; at 10M they are ~11 GB of a disk the warehouse needs twice over
-    # (a build stages a copy of the warehouse file, warehouse/publish.py).
-    shutil.rmtree(data.with_name(data.name + "-daily") / "base")
-    if args.drop_exports:
-        print(footprint(data, lake, warehouse) + " before dropping the exports", flush=True)
-        marker.unlink()
-        for folder in data.iterdir():
-            if folder.is_dir() and folder.name != "truth":
-                shutil.rmtree(folder)
-        for name in TRUTH_AT_LINE_GRAIN:  # 9.4 GB at 10M; the daily and monthly truth stays to reconcile with
-            (data / "truth" / name).unlink(missing_ok=True)
+    if args.reuse_lake and lake_marker.exists() and json.loads(lake_marker.read_text()) == wanted:
+        print(f"| {scale} | ingest (all but the last day) | {order_lines(data):,} order lines (lake reused) | | | |")
+        increment = sorted(str(p) for p in day_folder.rglob("*") if p.is_file())
+        steps: list[Step] = []
+    else:
+        if args.reuse_data and marker.exists() and json.loads(marker.read_text()) == wanted:
+            print(f"| {scale} | generate | {order_lines(data):,} order lines (reused) | | | |")
+        else:
+            print(generate(data, args.days, args.orders_per_day, env).row(scale), flush=True)
+        base, increment = split_daily(data, args.days)
+        shutil.rmtree(lake, ignore_errors=True)
+        steps = [ingest("ingest (all but the last day)", base, env)]
+        print(steps[-1].row(scale), flush=True)
+        lake_marker.write_text(json.dumps(wanted))
+        # The cut copies are in the lake now; at 10M they are ~11 GB of a disk the warehouse needs twice over
+        # (a build stages a copy of the warehouse file, warehouse/publish.py).
+        shutil.rmtree(day_folder.with_name("base"))
+        if args.drop_exports:
+            print(footprint(data, lake, warehouse) + " before dropping the exports", flush=True)
+            marker.unlink()
+            for folder in data.iterdir():
+                if folder.is_dir() and folder.name != "truth":
+                    shutil.rmtree(folder)
+            for name in TRUTH_AT_LINE_GRAIN:  # 9.4 GB at 10M; the daily and monthly truth stays to reconcile with
+                (data / "truth" / name).unlink(missing_ok=True)
     print(footprint(data, lake, warehouse), flush=True)
     steps.append(build("full build", env, work, warehouse, "--full-refresh", *smoke))
     print(steps[-1].row(scale), flush=True)

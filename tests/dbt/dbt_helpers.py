@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -82,9 +83,24 @@ def fresh_postgres_database(prefix: str, template: str | None = None) -> Iterato
     try:
         yield {**admin, "dbname": name}
     finally:
-        with server.cursor() as cursor:
-            cursor.execute(f'drop database if exists "{name}" with (force)')
+        _drop_database(server, name)
         server.close()
+
+
+def _drop_database(server, name: str, attempts: int = 20) -> None:
+    """Drop a test database. `with (force)` may not terminate a backend another role owns, such as an
+    autovacuum worker that just started on the new database (InsufficientPrivilege): it ends within moments."""
+    import psycopg2
+
+    for attempt in range(attempts):
+        try:
+            with server.cursor() as cursor:
+                cursor.execute(f'drop database if exists "{name}" with (force)')
+            return
+        except (psycopg2.errors.InsufficientPrivilege, psycopg2.errors.ObjectInUse):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 def postgres_env(db: dict[str, str], lake: Path, work: Path, **overrides: str) -> dict[str, str]:

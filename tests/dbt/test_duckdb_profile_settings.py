@@ -44,8 +44,15 @@ def test_a_build_that_spilled_opens_more_cursors(tmp_path):
 def test_defaults_suit_a_two_core_box_and_spill_beside_the_warehouse(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     settings = _local_settings({"COMMERCE_WAREHOUSE": str(warehouse)})
-    assert settings == {"memory_limit": "4GB", "threads": "2", "temp_directory": f"{warehouse}.tmp"}
+    assert settings == {
+        "memory_limit": "4GB",
+        "threads": "2",
+        "preserve_insertion_order": False,
+        "temp_directory": f"{warehouse}.tmp",
+    }
     assert _applied(settings) == ("3.7 GiB", 2, f"{warehouse}.tmp")
+    with duckdb.connect(config=settings) as con:
+        assert con.execute("select current_setting('preserve_insertion_order')").fetchone() == (False,)
 
 
 @pytest.mark.parametrize("limit, shown", [("1GB", "953.6 MiB"), ("512MiB", "512.0 MiB")])

@@ -55,43 +55,72 @@ fx_rates_daily as (
 
 ),
 
+-- Unique per (line, measure, event date) as they stand: a line is one row of `lines`.
 order_dated as (
 
     {%- for measure in ['gross_sales', 'discounts', 'shipping_revenue', 'taxes'] %}
         select
             order_line_id,
+            channel,
+            source_currency,
             '{{ measure }}' as measure,
             order_date as event_date,
-            {{ measure }}_cents as amount_source_cents,
-            false as is_estimated
+            {{ measure }}_cents as amount_source_cents
         from lines
         {{ 'union all' if not loop.last }}
     {%- endfor %}
 
 ),
 
-event_rows as (
+-- Only the dated line amounts are summed, and then joined to the order-dated rows: summing the union of
+-- both (every line four times) held a hash table of every row, which at 10M lines ran out of DuckDB's
+-- memory_limit beside another model instead of spilling (README "Performance").
+line_amounts_summed as (
 
-    select * from order_dated
-    union all
-    select * from line_amounts
+    select
+        order_line_id,
+        measure,
+        event_date,
+        sum(amount_source_cents) as amount_source_cents,
+        max(case when is_estimated then 1 else 0 end) as is_estimated_flag
+    from line_amounts
+    group by order_line_id, measure, event_date
+
+),
+
+line_amounts_of_lines as (
+
+    select
+        line_amounts_summed.order_line_id,
+        lines.channel,
+        lines.source_currency,
+        line_amounts_summed.measure,
+        line_amounts_summed.event_date,
+        line_amounts_summed.amount_source_cents,
+        line_amounts_summed.is_estimated_flag
+    from line_amounts_summed
+    inner join lines
+        on line_amounts_summed.order_line_id = lines.order_line_id
 
 ),
 
 summed as (
 
     select
-        event_rows.order_line_id,
-        lines.channel,
-        lines.source_currency,
-        event_rows.measure,
-        event_rows.event_date,
-        sum(event_rows.amount_source_cents) as amount_source_cents,
-        max(case when event_rows.is_estimated then 1 else 0 end) as is_estimated_flag
-    from event_rows
-    inner join lines
-        on event_rows.order_line_id = lines.order_line_id
-    group by 1, 2, 3, 4, 5
+        coalesce(order_dated.order_line_id, line_amounts_of_lines.order_line_id) as order_line_id,
+        coalesce(order_dated.channel, line_amounts_of_lines.channel) as channel,
+        coalesce(order_dated.source_currency, line_amounts_of_lines.source_currency) as source_currency,
+        coalesce(order_dated.measure, line_amounts_of_lines.measure) as measure,
+        coalesce(order_dated.event_date, line_amounts_of_lines.event_date) as event_date,
+        coalesce(order_dated.amount_source_cents, 0)
+        + coalesce(line_amounts_of_lines.amount_source_cents, 0) as amount_source_cents,
+        coalesce(line_amounts_of_lines.is_estimated_flag, 0) as is_estimated_flag
+    from order_dated
+    full outer join line_amounts_of_lines
+        on
+            order_dated.order_line_id = line_amounts_of_lines.order_line_id
+            and order_dated.measure = line_amounts_of_lines.measure
+            and order_dated.event_date = line_amounts_of_lines.event_date
 
 ),
 
