@@ -14,7 +14,8 @@ Environment variables (the README's "Settings", plus the orchestration knobs):
     COMMERCE_INGEST_MAX_DECOMPRESSED_MIB / COMMERCE_INGEST_MAX_COMPRESSION_RATIO  decompression caps (ingestion)
     COMMERCE_INGEST_WORKERS / COMMERCE_INGEST_MEMORY_MIB  files landed at once, and the memory cap they share
     COMMERCE_DUCKDB_MEMORY_LIMIT / COMMERCE_DUCKDB_THREADS / COMMERCE_DUCKDB_TEMP_DIRECTORY  DuckDB's limits for dbt,
-                                   read by dbt_project/profiles.yml (the dbt step inherits the environment)
+                                   read by dbt_project/profiles.yml (the dbt step inherits the environment), like
+    COMMERCE_DBT_THREADS           the models dbt builds at once on DuckDB (they share the memory limit)
     COMMERCE_ENV       local (default) | ci | prod: picks the dbt target when DBT_TARGET is not set
     DBT_TARGET         local | postgres | prod: overrides COMMERCE_ENV's target
     COMMERCE_DBT_TARGET_PATH     where dbt writes manifest.json for Dagster (default dbt_project/target)

@@ -15,10 +15,15 @@ from dbt_common.context import set_invocation_context
 PROFILES = Path(__file__).resolve().parents[2] / "dbt_project" / "profiles.yml"
 
 
-def _local_settings(env: dict[str, str]) -> dict[str, str]:
+def _local_profile(env: dict[str, str]) -> dict:
+    """The `local` output of profiles.yml as dbt renders it in the environment `env`."""
     set_invocation_context(env)
     profile = yaml.safe_load(PROFILES.read_text())["commerce_analytics"]["outputs"]["local"]
-    return ProfileRenderer({}).render_data(profile)["config_options"]
+    return ProfileRenderer({}).render_data(profile)
+
+
+def _local_settings(env: dict[str, str]) -> dict[str, str]:
+    return _local_profile(env)["config_options"]
 
 
 def _applied(settings: dict[str, str]) -> tuple:
@@ -64,3 +69,10 @@ def test_settings_override_the_defaults(tmp_path, limit, shown):
         "COMMERCE_DUCKDB_TEMP_DIRECTORY": str(tmp_path / "spill"),
     }
     assert _applied(_local_settings(env)) == (shown, 1, str(tmp_path / "spill"))
+
+
+def test_dbt_builds_two_models_at_once_unless_told_one(tmp_path):
+    """COMMERCE_DBT_THREADS: the models sharing DuckDB's memory_limit at once (one for a 10M-line build)."""
+    warehouse = str(tmp_path / "w.duckdb")
+    assert _local_profile({"COMMERCE_WAREHOUSE": warehouse})["threads"] == 2
+    assert _local_profile({"COMMERCE_WAREHOUSE": warehouse, "COMMERCE_DBT_THREADS": "1"})["threads"] == 1
