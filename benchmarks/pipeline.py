@@ -159,18 +159,16 @@ def split_file(source: Path, before: Path, day: Path, column: str, last_day: str
     return late_rows
 
 
-def split_daily(data: Path, days: int) -> tuple[list[str], list[str]]:
-    """(base paths, increment paths): every export with the daily files cut before the last day; the last day's
-    rows of those files."""
+def split_daily(data: Path, days: int) -> list[str]:
+    """The base's paths: every export with the daily files cut before the last day. The last day's rows of those
+    files go to `<data>-daily/day/` (what increment_and_fact lands)."""
     last_day = (START + dt.timedelta(days=days - 1)).isoformat()
     split = data.with_name(data.name + "-daily")
     shutil.rmtree(split, ignore_errors=True)
     # A day without rows in an export (the Payments export lags the period's end) is no download: no file.
-    day = [
-        str(split / "day" / name)
-        for name, column in DAILY_FILES.items()
-        if split_file(data / name, split / "base" / name, split / "day" / name, column, last_day)
-    ]
+    for name, column in DAILY_FILES.items():
+        if not split_file(data / name, split / "base" / name, split / "day" / name, column, last_day):
+            (split / "day" / name).unlink()
     folders = [p for p in sorted(data.iterdir()) if p.is_dir() and p.name != "truth" and p.name[0] != "."]
     base = [
         str(p)
@@ -178,7 +176,7 @@ def split_daily(data: Path, days: int) -> tuple[list[str], list[str]]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and str(p.relative_to(data)) not in DAILY_FILES
     ]
-    return base + [str(split / "base" / name) for name in DAILY_FILES], day
+    return base + [str(split / "base" / name) for name in DAILY_FILES]
 
 
 def ingest(name: str, paths: list[str], env: dict[str, str]) -> Step:
@@ -303,6 +301,40 @@ def keep_profile(work: Path, step: Step) -> None:
         print(f"  {line}")
 
 
+@dataclass
+class Paths:
+    data: Path
+    lake: Path
+    warehouse: Path
+    work: Path
+
+
+def increment_and_fact(scale: str, env: dict[str, str], paths: Paths, before: int, smoke: tuple[str, ...]) -> None:
+    """The steps after the full build: the last day's downloads and the scheduled build, then the fact alone.
+    `before`: the fact lines of the full build."""
+    data, lake, warehouse, work = paths.data, paths.lake, paths.warehouse, paths.work
+    day = data.with_name(data.name + "-daily") / "day"
+    day_ingest = ingest("daily increment: ingest", [str(day / n) for n in DAILY_FILES if (day / n).exists()], env)
+    print(day_ingest.row(scale), flush=True)
+    day_build = build("daily increment: scheduled build", env, work, warehouse, *smoke)
+    print(day_build.row(scale), flush=True)
+    keep_profile(work, day_build)
+    print(footprint(data, lake, warehouse), flush=True)
+    new_lines = day_build.rows - before
+    total = Step(
+        "daily increment (ingest + build)",
+        new_lines,
+        "new fact lines",
+        day_ingest.seconds + day_build.seconds,
+        max(day_ingest.peak_mib, day_build.peak_mib),
+    )
+    print(total.row(scale), flush=True)
+    alone = ("-s", "fct_financial_performance", *smoke[2:])
+    fact = build("fct_financial_performance alone", env, work, warehouse, "--full-refresh", *alone)
+    print(fact.row(scale), flush=True)
+    keep_profile(work, fact)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365)
@@ -356,14 +388,13 @@ def main(argv: list[str] | None = None) -> int:
         Path(str(warehouse) + suffix).unlink(missing_ok=True)
     if args.reuse_lake and lake_marker.exists() and json.loads(lake_marker.read_text()) == wanted:
         print(f"| {scale} | ingest (all but the last day) | {order_lines(data):,} order lines (lake reused) | | | |")
-        increment = sorted(str(p) for p in day_folder.rglob("*") if p.is_file())
         steps: list[Step] = []
     else:
         if args.reuse_data and marker.exists() and json.loads(marker.read_text()) == wanted:
             print(f"| {scale} | generate | {order_lines(data):,} order lines (reused) | | | |")
         else:
             print(generate(data, args.days, args.orders_per_day, env).row(scale), flush=True)
-        base, increment = split_daily(data, args.days)
+        base = split_daily(data, args.days)
         shutil.rmtree(lake, ignore_errors=True)
         steps = [ingest("ingest (all but the last day)", base, env)]
         print(steps[-1].row(scale), flush=True)
@@ -384,26 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     print(steps[-1].row(scale), flush=True)
     keep_profile(work, steps[-1])
     print(footprint(data, lake, warehouse), flush=True)
-    before = steps[-1].rows
-    day_ingest = ingest("daily increment: ingest", increment, env)
-    print(day_ingest.row(scale), flush=True)
-    day_build = build("daily increment: scheduled build", env, work, warehouse, *smoke)
-    print(day_build.row(scale), flush=True)
-    keep_profile(work, day_build)
-    print(footprint(data, lake, warehouse), flush=True)
-    new_lines = day_build.rows - before
-    total = Step(
-        "daily increment (ingest + build)",
-        new_lines,
-        "new fact lines",
-        day_ingest.seconds + day_build.seconds,
-        max(day_ingest.peak_mib, day_build.peak_mib),
-    )
-    print(total.row(scale), flush=True)
-    alone = ("-s", "fct_financial_performance", *smoke[2:])
-    fact = build("fct_financial_performance alone", env, work, warehouse, "--full-refresh", *alone)
-    print(fact.row(scale), flush=True)
-    keep_profile(work, fact)
+    increment_and_fact(scale, env, Paths(data, lake, warehouse, work), steps[-1].rows, smoke)
     print(f"machine: {machine()}; {load()} at the end")
     return 0
 
