@@ -68,7 +68,7 @@ dashboard: setup  ## build the dashboard from the current warehouse (the demo's 
 bench: setup  ## the pipeline at ~1M order lines: generate, ingest, full dbt build, a daily increment, the fact alone
 	$(PY) benchmarks/pipeline.py --days 365 --orders-per-day 1850
 
-bench-10m: setup  ## the same at ~10M order lines (18,500 orders a day, one model at a time; long: ~2 h, ~55 GB of disk and 13 GiB of generator memory, see README "Performance")
+bench-10m: setup  ## the same at ~10M order lines (18,500 orders a day, one model at a time; long: ~2 h, ~80 GB of disk and 13 GiB of generator memory, see README "Performance")
 	COMMERCE_DBT_THREADS=1 $(PY) benchmarks/pipeline.py --days 365 --orders-per-day 18500 --drop-exports
 
 bench-ingest: setup  ## print ingest rows/s and peak memory for the 1M set, into a local lake and an S3 server
