@@ -79,6 +79,33 @@ class Step:
         )
 
 
+@dataclass(frozen=True)
+class Paths:
+    """What a run at one data set uses, named after the set's folder: `<data>-lake`, `-warehouse.duckdb`,
+    `-dbt` (dbt's target and logs) and `-daily` (the daily split: `base/` and `day/`)."""
+
+    data: Path
+
+    def _beside(self, suffix: str) -> Path:
+        return self.data.with_name(self.data.name + suffix)
+
+    @property
+    def lake(self) -> Path:
+        return self._beside("-lake")
+
+    @property
+    def warehouse(self) -> Path:
+        return self._beside("-warehouse.duckdb")
+
+    @property
+    def work(self) -> Path:
+        return self._beside("-dbt")
+
+    @property
+    def daily(self) -> Path:
+        return self._beside("-daily")
+
+
 def machine() -> str:
     with open("/proc/meminfo", encoding="ascii") as meminfo:
         total_kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal:"))
@@ -163,7 +190,7 @@ def split_daily(data: Path, days: int) -> list[str]:
     """The base's paths: every export with the daily files cut before the last day. The last day's rows of those
     files go to `<data>-daily/day/` (what increment_and_fact lands)."""
     last_day = (START + dt.timedelta(days=days - 1)).isoformat()
-    split = data.with_name(data.name + "-daily")
+    split = Paths(data).daily
     shutil.rmtree(split, ignore_errors=True)
     # A day without rows in an export (the Payments export lags the period's end) is no download: no file.
     for name, column in DAILY_FILES.items():
@@ -198,12 +225,12 @@ def gib(path: Path) -> float:
     return sum(p.stat().st_blocks * 512 for p in files) / 1024**3
 
 
-def footprint(data: Path, lake: Path, warehouse: Path) -> str:
+def footprint(paths: Paths) -> str:
     """The disk the step leaves: exports, lake, warehouse (10M needs most of a disk, README "Performance")."""
-    free = shutil.disk_usage(data.parent).free / 1024**3
+    free = shutil.disk_usage(paths.data.parent).free / 1024**3
     return (
-        f"  disk: exports {gib(data):,.1f} GiB, lake {gib(lake):,.1f} GiB, warehouse {gib(warehouse):,.1f} GiB; "
-        f"{free:,.1f} GiB free"
+        f"  disk: exports {gib(paths.data):,.1f} GiB, lake {gib(paths.lake):,.1f} GiB, "
+        f"warehouse {gib(paths.warehouse):,.1f} GiB; {free:,.1f} GiB free"
     )
 
 
@@ -301,25 +328,17 @@ def keep_profile(work: Path, step: Step) -> None:
         print(f"  {line}")
 
 
-@dataclass
-class Paths:
-    data: Path
-    lake: Path
-    warehouse: Path
-    work: Path
-
-
 def increment_and_fact(scale: str, env: dict[str, str], paths: Paths, before: int, smoke: tuple[str, ...]) -> None:
     """The steps after the full build: the last day's downloads and the scheduled build, then the fact alone.
     `before`: the fact lines of the full build."""
-    data, lake, warehouse, work = paths.data, paths.lake, paths.warehouse, paths.work
-    day = data.with_name(data.name + "-daily") / "day"
+    warehouse, work = paths.warehouse, paths.work
+    day = paths.daily / "day"
     day_ingest = ingest("daily increment: ingest", [str(day / n) for n in DAILY_FILES if (day / n).exists()], env)
     print(day_ingest.row(scale), flush=True)
     day_build = build("daily increment: scheduled build", env, work, warehouse, *smoke)
     print(day_build.row(scale), flush=True)
     keep_profile(work, day_build)
-    print(footprint(data, lake, warehouse), flush=True)
+    print(footprint(paths), flush=True)
     new_lines = day_build.rows - before
     total = Step(
         "daily increment (ingest + build)",
@@ -368,9 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     scale = named.get((args.days, args.orders_per_day), f"{args.days} d x {args.orders_per_day:g}")
     default = f"bench-{scale.lower()}" if scale in named.values() else f"bench-{args.days}d-{args.orders_per_day:g}"
     data = (args.data or ROOT / "data" / default).resolve()
-    lake = data.with_name(data.name + "-lake")
-    warehouse = data.with_name(data.name + "-warehouse.duckdb")
-    work = data.with_name(data.name + "-dbt")
+    paths = Paths(data)
+    lake, warehouse, work = paths.lake, paths.warehouse, paths.work
     env = {k: v for k, v in os.environ.items() if k not in ("AWS_ENDPOINT_URL", "DBT_TARGET", "COMMERCE_ENV")}
     env.update(COMMERCE_LAKE=str(lake), COMMERCE_WAREHOUSE=str(warehouse), DBT_TARGET="local")
     print(f"pipeline benchmark: {args.days} days x {args.orders_per_day:g} orders a day in {data}")
@@ -381,14 +399,12 @@ def main(argv: list[str] | None = None) -> int:
     smoke = smoke if args.smoke else ()
     marker = data / ".bench.json"
     lake_marker = lake / ".bench.json"  # written once the base is landed: the lake a later run may reuse
-    day_folder = data.with_name(data.name + "-daily") / "day"
     wanted = {"days": args.days, "orders_per_day": args.orders_per_day}
     shutil.rmtree(work, ignore_errors=True)
     for suffix in ("", ".wal", ".building", ".building.wal", ".failed", ".failed.wal"):
         Path(str(warehouse) + suffix).unlink(missing_ok=True)
     if args.reuse_lake and lake_marker.exists() and json.loads(lake_marker.read_text()) == wanted:
         print(f"| {scale} | ingest (all but the last day) | {order_lines(data):,} order lines (lake reused) | | | |")
-        steps: list[Step] = []
     else:
         if args.reuse_data and marker.exists() and json.loads(marker.read_text()) == wanted:
             print(f"| {scale} | generate | {order_lines(data):,} order lines (reused) | | | |")
@@ -396,26 +412,25 @@ def main(argv: list[str] | None = None) -> int:
             print(generate(data, args.days, args.orders_per_day, env).row(scale), flush=True)
         base = split_daily(data, args.days)
         shutil.rmtree(lake, ignore_errors=True)
-        steps = [ingest("ingest (all but the last day)", base, env)]
-        print(steps[-1].row(scale), flush=True)
+        print(ingest("ingest (all but the last day)", base, env).row(scale), flush=True)
         lake_marker.write_text(json.dumps(wanted))
         # The cut copies are in the lake now; at 10M they are ~11 GB of a disk the warehouse needs twice over
         # (a build stages a copy of the warehouse file, warehouse/publish.py).
-        shutil.rmtree(day_folder.with_name("base"))
+        shutil.rmtree(paths.daily / "base")
         if args.drop_exports:
-            print(footprint(data, lake, warehouse) + " before dropping the exports", flush=True)
+            print(footprint(paths) + " before dropping the exports", flush=True)
             marker.unlink()
             for folder in data.iterdir():
                 if folder.is_dir() and folder.name != "truth":
                     shutil.rmtree(folder)
             for name in TRUTH_AT_LINE_GRAIN:  # 9.4 GB at 10M; the daily and monthly truth stays to reconcile with
                 (data / "truth" / name).unlink(missing_ok=True)
-    print(footprint(data, lake, warehouse), flush=True)
-    steps.append(build("full build", env, work, warehouse, "--full-refresh", *smoke))
-    print(steps[-1].row(scale), flush=True)
-    keep_profile(work, steps[-1])
-    print(footprint(data, lake, warehouse), flush=True)
-    increment_and_fact(scale, env, Paths(data, lake, warehouse, work), steps[-1].rows, smoke)
+    print(footprint(paths), flush=True)
+    full = build("full build", env, work, warehouse, "--full-refresh", *smoke)
+    print(full.row(scale), flush=True)
+    keep_profile(work, full)
+    print(footprint(paths), flush=True)
+    increment_and_fact(scale, env, paths, full.rows, smoke)
     print(f"machine: {machine()}; {load()} at the end")
     return 0
 
