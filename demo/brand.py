@@ -70,6 +70,7 @@ def shipments(
             service_level=pl.col("ship_service_level").first(),
             destination_country=pl.col("ship_country").first(),
             ship_utc=pl.col("ship_utc").first(),
+            order_index=pl.col("order_index").first(),
         )
         .select(
             shipment_key="amazon_order_id",
@@ -80,7 +81,7 @@ def shipments(
             destination_country="destination_country",
             weight_kg="weight_kg",
             ship_utc="ship_utc",
-            tracking_number=pl.lit(None, pl.String),
+            tracking_number=shipping.fbm_tracking(seed, pl.col("order_index")),
         )
     )
     return pl.concat([shop, fbm]).sort(["ship_utc", "shipment_key"])
@@ -95,7 +96,6 @@ def carrier_invoices(
         billed_weight=(pl.col("weight_kg") + 0.2).round(2),
         draw=pl.Series(rng.random(parcels.height)),
         noise_e6=pl.Series(np.round(rng.lognormal(0.0, 0.08, parcels.height) * 1e6).astype(np.int64)),
-        tracking=pl.Series(rng.integers(10**15, 10**16, parcels.height)).cast(pl.String),
     )
     reference = (
         pl.when(pl.col("channel") == "Amazon FBM")
@@ -112,13 +112,8 @@ def carrier_invoices(
         .otherwise(pl.col("service_level").replace_strict(SHOPIFY_SERVICE, default="UPS Ground"))
     )
     # Shopify parcels carry the tracking number of their fulfillment (the same in the order export).
-    tracking = (
-        pl.when(pl.col("channel") == "Amazon FBM")
-        .then(pl.lit("940011189922") + pl.col("tracking").str.slice(0, 10))
-        .otherwise(pl.col("tracking_number"))
-    )
     shipped = priced.select(
-        tracking_number=tracking,
+        tracking_number="tracking_number",
         order_reference=reference,
         ship_utc="ship_utc",
         service=service,

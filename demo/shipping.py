@@ -16,7 +16,8 @@ from demo.shopify import hashed_uniform
 SPLIT_SHARE = 0.10  # of fulfilled multi-line orders (a back-ordered line ships later)
 PICKUP_SHARE = 0.06  # of US orders with free shipping
 PICKUP_METHOD = "Local Pickup"
-_SALT_SPLIT, _SALT_PICKUP, _SALT_DELAY, _SALT_TRACKING = 7101, 7102, 7103, 7104
+_SALT_SPLIT, _SALT_PICKUP, _SALT_DELAY, _SALT_TRACKING, _SALT_FBM_TRACKING = 7101, 7102, 7103, 7104, 7105
+_DIGITS_MULTIPLIER = 48_271_013  # odd, not a multiple of 5; times 10**11 still fits in Int64
 
 
 def plan_parcels(
@@ -88,12 +89,24 @@ def plan_parcels(
 
 def shopify_tracking(seed: int, order_seq: pl.Expr, parcel: pl.Expr) -> pl.Expr:
     """The UPS tracking number of an order's parcel: the same in the fulfillment and on the carrier invoice."""
-    key = order_seq * 4 + parcel
-    digits = key.map_batches(
-        lambda s: pl.Series((hashed_uniform(seed, s.to_numpy(), _SALT_TRACKING) * 1e11).astype(np.int64)),
-        return_dtype=pl.Int64,
-    )
-    return pl.lit("1Z9A47E") + digits.cast(pl.String).str.zfill(11)
+    return pl.lit("1Z9A47E") + distinct_digits(order_seq * 4 + parcel, 11, seed, _SALT_TRACKING)
+
+
+def fbm_tracking(seed: int, order_index: pl.Expr) -> pl.Expr:
+    """The USPS tracking number of a merchant-fulfilled Amazon order's parcel (22 digits)."""
+    return pl.lit("940011189922") + distinct_digits(order_index, 10, seed, _SALT_FBM_TRACKING)
+
+
+def distinct_digits(number: pl.Expr, digits: int, seed: int, salt: int) -> pl.Expr:
+    """`digits` digits (text) that look arbitrary but differ for every distinct `number` below 10**digits.
+
+    Carriers never reuse a live tracking number, and the invoice is keyed by it: hashed or random draws
+    collide by the birthday bound (5 M parcels on 11 drawn digits share ~500 numbers, so the 10 M set lost
+    invoice rows). An affine map modulo 10**digits whose multiplier is coprime to 10 is a permutation."""
+    space = 10**digits
+    offset = int(hashed_uniform(seed, np.array([salt], dtype=np.int64), salt)[0] * space)
+    scrambled = ((number.cast(pl.Int64) % space) * _DIGITS_MULTIPLIER + offset) % space
+    return scrambled.cast(pl.String).str.zfill(digits)
 
 
 def fulfillment_id(order_id: pl.Expr, parcel: pl.Expr) -> pl.Expr:

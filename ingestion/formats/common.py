@@ -376,14 +376,18 @@ def key(*parts: pl.Expr) -> pl.Expr:
     return pl.concat_str([p.cast(pl.String).fill_null("") for p in parts], separator="|")
 
 
-def occurrence_suffix(df: pl.DataFrame, natural: pl.Expr, state: dict) -> pl.Series:
+def occurrence_suffix(df: pl.DataFrame, natural: pl.Expr, state: dict, *, from_last: bool = False) -> pl.Series:
     """`_record_key` of each row of a batch: the natural key, with `#n` appended to the n-th (n > 1) row that
     shares it within the whole file. A file is parsed in batches (`BATCH_BYTES`), so the rows each key had in the
     earlier batches are carried in the file's parse `state`; without them two identical rows in different
     batches would get one key and the warehouse's latest-wins dedup would keep only one. A row's key is the
     same whatever the batch size, so re-ingesting a file keys its rows as before. The carried counts hold one
     entry per distinct key of the file (a frame of about the key text's size: 19 MB for 600k distinct keys),
-    which these exports' sizes allow."""
+    which these exports' sizes allow.
+
+    `from_last` numbers from the file's last row up, for newest-first exports whose later downloads add rows
+    at the top: it needs the whole file's rows per key in `state["key_totals"]` (`count_keys` over every
+    batch, read before the first batch is keyed)."""
     frame = df.select(_key=natural).with_columns(_n=pl.col("_key").cum_count().over("_key").cast(pl.Int64))
     earlier: pl.DataFrame | None = state.get("occurrences")  # `_key`, `_count`: rows per key so far
     if earlier is not None:
@@ -392,9 +396,23 @@ def occurrence_suffix(df: pl.DataFrame, natural: pl.Expr, state: dict) -> pl.Ser
         )
     totals = frame.group_by("_key").agg(_count=pl.col("_n").max())
     state["occurrences"] = totals if earlier is None else earlier.update(totals, on="_key", how="full")
+    if from_last:
+        frame = frame.join(state["key_totals"], on="_key", how="left", maintain_order="left").select(
+            "_key", _n=pl.col("_total") - pl.col("_n") + 1
+        )
     n = pl.col("_n")
     key = pl.when(n > 1).then(pl.col("_key") + pl.lit("#") + n.cast(pl.String)).otherwise(pl.col("_key"))
     return frame.select(_record_key=key).to_series()
+
+
+def count_keys(df: pl.DataFrame, natural: pl.Expr, state: dict) -> None:
+    """Adds a batch's rows per natural key to the file's `state["key_totals"]` (`_key`, `_total`): the first
+    of two passes when `occurrence_suffix` numbers from the last row."""
+    counts = df.group_by(natural.alias("_key")).agg(_total=pl.len().cast(pl.Int64))
+    earlier: pl.DataFrame | None = state.get("key_totals")
+    state["key_totals"] = (
+        counts if earlier is None else pl.concat([earlier, counts]).group_by("_key").agg(pl.col("_total").sum())
+    )
 
 
 def iso_utc_text(ts: pl.Expr) -> pl.Expr:

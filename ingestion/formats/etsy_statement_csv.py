@@ -9,6 +9,9 @@ lands parsed in `order_id`; a listing fee's `Listing #...` in `listing_id`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import polars as pl
 
 from ingestion.formats import common as c
@@ -21,11 +24,30 @@ ORDER_REFERENCE = r"Order #\s*(\d+)"
 LISTING_REFERENCE = r"Listing #\s*(\d+)"
 
 
-def _occurrence_from_oldest(natural: pl.Expr) -> pl.Expr:
-    """`#n` on the n-th identical row counted from the bottom (the oldest): the statement is newest first,
-    so a later download of the month, with new rows on top, keeps the keys of the rows it repeats."""
-    n = natural.cum_count(reverse=True).over(natural)
-    return pl.when(n > 1).then(natural + pl.lit("#") + n.cast(pl.String)).otherwise(natural)
+def _day() -> pl.Expr:
+    return c.date(pl.col("Date"), DATE_FORMATS)
+
+
+def _money() -> dict[str, pl.Expr]:
+    return {k: c.without_currency_symbol(pl.col(k)) for k in MONEY}
+
+
+def _amounts() -> dict[str, pl.Expr]:
+    money = _money()
+    return {target: c.decimal(money[k]) for k, target in MONEY.items()}
+
+
+def _natural() -> pl.Expr:
+    """What tells two statement rows apart; identical rows (two equal listing fees on one day) are told apart
+    by their `#n` occurrence (`occurrence_suffix`)."""
+    return c.key(
+        _day().cast(pl.String),
+        pl.col("Type"),
+        pl.col("Title"),
+        pl.col("Info"),
+        c.currency(pl.col("Currency")),
+        *_amounts().values(),
+    )
 
 
 class EtsyStatementCsv(DelimitedFormat):
@@ -38,11 +60,20 @@ class EtsyStatementCsv(DelimitedFormat):
     optional = ("Info", "Tax Details")
     signature = ("Date", "Type", "Title", "Info", "Currency", "Amount", "Fees & Taxes", "Net")
 
+    def parse(self, text_path: Path, workdir: Path, ctx: ParseContext) -> Iterator[Parsed]:
+        """Two passes: identical rows are numbered from the statement's last (oldest) row up, so a later
+        download of the month, with new rows on top, keeps the keys of the rows it repeats; a large statement
+        is read in batches, so the whole file's rows per key are counted before the first batch is keyed."""
+        for item in self.read_batches(text_path, workdir, ctx):
+            if isinstance(item, pl.DataFrame):
+                c.count_keys(self.ensure(item), _natural(), ctx.state)
+        yield from super().parse(text_path, workdir, ctx)
+
     def transform(self, df: pl.DataFrame, ctx: ParseContext) -> Parsed:
         source_columns = [x for x in df.columns if not x.startswith("_")]
         df = self.ensure(df)
-        day = c.date(pl.col("Date"), DATE_FORMATS)
-        money = {k: c.without_currency_symbol(pl.col(k)) for k in MONEY}
+        day = _day()
+        money = _money()
         reason = c.first_reason(
             [
                 *(c.required_reason(k, pl.col(k)) for k in ("Date", "Type", "Title", "Currency")),
@@ -51,18 +82,10 @@ class EtsyStatementCsv(DelimitedFormat):
                 *(c.decimal_reason(k, v) for k, v in money.items()),
             ]
         )
-        amounts = {target: c.decimal(money[k]) for k, target in MONEY.items()}
-        natural = c.key(
-            day.cast(pl.String),
-            pl.col("Type"),
-            pl.col("Title"),
-            pl.col("Info"),
-            c.currency(pl.col("Currency")),
-            *amounts.values(),
-        )
+        amounts = _amounts()
         rows = df.select(
             "_source_row",
-            _record_key=_occurrence_from_oldest(natural),
+            _record_key=c.occurrence_suffix(df, _natural(), ctx.state, from_last=True),
             _record_version=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
             statement_date=day,
             type=pl.col("Type"),

@@ -10,6 +10,9 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
+import polars as pl
+
+from demo import shipping
 from demo.writers import (
     AMAZON_ORDERS_COLUMNS,
     ETSY_ITEMS_COLUMNS,
@@ -311,6 +314,24 @@ def test_brand_files_have_their_templates(demo):
             "currency",
         ]
     assert {r["currency"] for r in read_csv(brand / "fx_rates.csv")} == {"EUR", "GBP", "CAD"}
+
+
+def test_carrier_invoice_rows_have_distinct_tracking_numbers(demo):
+    """A carrier never bills two live parcels under one tracking number, and the warehouse keys invoice rows
+    by (tracking number, service): a repeat would collapse two parcels' costs into one."""
+    rows = [r for p in (demo.out / "brand").glob("carrier_invoices_*.csv") for r in read_csv(p)]
+    keys = [(r["tracking_number"], r["service"]) for r in rows]
+    assert rows and len(set(keys)) == len(keys)
+    assert {len(t) for t, s in keys if s.startswith("USPS")} == {22}
+
+
+def test_tracking_digits_are_distinct_for_every_number_in_their_space():
+    """Drawn digits collide by the birthday bound at scale (the 10 M set's 11 drawn digits repeated ~500
+    times); `distinct_digits` permutes its whole space, checked exhaustively on 5 digits."""
+    numbers = pl.DataFrame({"n": range(10**5)})
+    digits = numbers.select(d=shipping.distinct_digits(pl.col("n"), 5, seed=7, salt=1))["d"]
+    assert digits.n_unique() == 10**5 and set(digits.str.len_chars()) == {5}
+    assert digits.head(3).to_list() != ["00000", "00001", "00002"]  # scrambled, not the number itself
 
 
 def _statement_cents(text):

@@ -28,6 +28,7 @@ AMAZON_HEADER = (
     "sales-channel\tsku\tasin\tquantity\tcurrency\titem-price"
 )
 BILLING_HEADER = "Bill #,Charge category,Description,Amount,Currency,Date,Order"
+ETSY_HEADER = "Date,Type,Title,Info,Currency,Amount,Fees & Taxes,Net,Tax Details"
 
 
 def payments_row(order: int) -> str:
@@ -48,10 +49,16 @@ def billing_row(order: int) -> str:
     return f"412345678,shipping,Shipping label for order #{order},7.50,USD,2025-10-01,#{order}"
 
 
+def etsy_row(listing: int) -> str:
+    return f'"October 1, 2025",Fee,Listing fee,Listing #{listing},USD,--,-$0.20,-$0.20,--'
+
+
+# (format, source, entity, header, row, extension, numbered from the last row: a newest-first export)
 CASES = {
-    "payments": ("shopify_payments_csv", "shopify", "payment_transactions", PAYMENTS_HEADER, payments_row, "csv"),
-    "amazon": ("amazon_all_orders", "amazon", "orders", AMAZON_HEADER, amazon_row, "txt"),
-    "billing": ("shopify_billing_csv", "shopify", "billing_charges", BILLING_HEADER, billing_row, "csv"),
+    "payments": ("shopify_payments_csv", "shopify", "payment_transactions", PAYMENTS_HEADER, payments_row, "csv", 0),
+    "amazon": ("amazon_all_orders", "amazon", "orders", AMAZON_HEADER, amazon_row, "txt", 0),
+    "billing": ("shopify_billing_csv", "shopify", "billing_charges", BILLING_HEADER, billing_row, "csv", 0),
+    "etsy statement": ("etsy_statement_csv", "etsy", "statement_lines", ETSY_HEADER, etsy_row, "csv", 1),
 }
 
 
@@ -69,7 +76,7 @@ def keys_landed(lake, source: str, entity: str) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("case", CASES)
 def test_identical_rows_in_different_batches_get_distinct_keys(case, tmp_path, monkeypatch):
-    fmt, source, entity, header, row, ext = CASES[case]
+    fmt, source, entity, header, row, ext, from_last = CASES[case]
     text = identical_rows_far_apart(header, row)
     assert len(text.encode()) > 3 * SMALL_BATCH  # the first and last rows are batches apart
     path = write(tmp_path / f"export.{ext}", text)
@@ -87,7 +94,10 @@ def test_identical_rows_in_different_batches_get_distinct_keys(case, tmp_path, m
     split_keys = keys_landed(split_lake, source, entity)
     assert split_keys == whole_keys  # independent of the batch size
     assert len({k for _, k in split_keys}) == rows  # no two rows share a key: none collapses in the warehouse
-    first, second, middle, last = (split_keys[0], split_keys[1], split_keys[FILLERS // 2 + 2], split_keys[-1])
-    assert (first[0], second[0], middle[0], last[0]) == (2, 3, FILLERS // 2 + 4, rows + 1)  # their lines
-    assert (second[1], middle[1], last[1]) == (f"{first[1]}#2", f"{first[1]}#3", f"{first[1]}#4")
-    assert not re.search(r"#\d+$", first[1])  # the first occurrence keeps the bare natural key
+    identical = [split_keys[0], split_keys[1], split_keys[FILLERS // 2 + 2], split_keys[-1]]
+    assert [line for line, _ in identical] == [2, 3, FILLERS // 2 + 4, rows + 1]  # their lines
+    if from_last:
+        identical.reverse()  # numbered from the oldest row, at the bottom
+    bare = identical[0][1]
+    assert not re.search(r"#\d+$", bare)  # the first occurrence keeps the bare natural key
+    assert [k for _, k in identical[1:]] == [f"{bare}#2", f"{bare}#3", f"{bare}#4"]
