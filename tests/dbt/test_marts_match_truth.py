@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -197,3 +199,28 @@ def test_restock_flags_the_planted_stock_outs_before_they_happen(dbt_build, dbt_
         assert row["urgent"] is True and row["on_hand"] > 0
         assert row["days_of_cover"] < row["lead_time_days"]
         assert row["suggested_quantity"] > 0 and row["suggested_quantity"] % row["case_pack"] == 0
+
+
+def test_benchmark_reconcile_says_whether_the_marts_match_and_names_a_differing_figure(
+    duckdb_build, dbt_dataset, tmp_path
+):
+    """`make bench` checks its marts against the truth (benchmarks/pipeline.py `reconcile`): a match on the
+    test set's build, and the figure named when the truth is moved by one cent."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import pipeline
+
+    env = clean_env(COMMERCE_WAREHOUSE=str(duckdb_build.target_path.parent / "warehouse.duckdb"))
+    truth = Path(dbt_dataset.truth.folder)
+    matched = pipeline.reconcile(env, truth.parent)
+    assert matched.startswith("marts after the daily increment match the truth to the cent")
+    assert "KPI marts match the ground truth" in matched
+
+    moved = tmp_path / "set"
+    shutil.copytree(truth, moved / "truth")
+    summary = json.loads((truth / "summary.json").read_text())
+    channel = summary["channels"][0]
+    channel["gross_sales"] += 1
+    (moved / "truth" / "summary.json").write_text(json.dumps(summary))
+    differs = pipeline.reconcile(env, moved)
+    assert differs.startswith("marts after the daily increment DIFFER from the truth")
+    assert f"  {channel['channel']} net_sales: warehouse" in differs, differs  # the report's subtotal
