@@ -841,29 +841,28 @@ def _url_path_query(col: str) -> pl.Expr:
     return pl.col(col).str.replace(r"^https?://[^/]+", "")
 
 
-def order_touches(
-    ctx: Context, orders: pl.DataFrame, touchpoints: pl.DataFrame, click_view: pl.DataFrame | None = None
-) -> pl.DataFrame:
-    """Every touch of each Shopify order's lookback window, with its platform and campaign.
-
-    `orders` has the order's creation time, its email key and its visible `landing_site`
-    (null for CSV-only and draft orders); `touchpoints` is the whole touchpoint export;
-    `click_view` the Google click export (gclid, campaign_id): a Google touch whose
-    utm_campaign names no campaign takes its gclid's campaign (rule 41).
-    """
-    # A customer's touches: the landing sites of their orders (each at its order's creation)
-    # and the export's visits, matched on the trimmed, lower-cased email.
-    landing = orders.filter(pl.col("landing_site").is_not_null()).select(
-        "email_key", occurred_utc="created_utc", landing_url="landing_site", is_landing_site=pl.lit(True)
-    )
-    exported = touchpoints.select(
+def touchpoint_visits(touchpoints: pl.DataFrame) -> pl.DataFrame:
+    """The touchpoint export's visits, keyed by the trimmed, lower-cased email (`email_key`)."""
+    return touchpoints.select(
         "occurred_utc",
         "landing_url",
         email_key=pl.col("customer_email").str.strip_chars().str.to_lowercase(),
         is_landing_site=pl.lit(False),
     )
+
+
+def customer_touches(orders: pl.DataFrame, visits: pl.DataFrame) -> pl.DataFrame:
+    """The customers' touches: the landing sites of their orders (each at its order's creation) and their
+    visits in the touchpoint export (`touchpoint_visits`), matched on `email_key`. Per customer: given the
+    orders and visits of some customers, the touches of exactly those.
+
+    `orders` has the order's creation time, its email key and its visible `landing_site` (null for CSV-only
+    and draft orders)."""
+    landing = orders.filter(pl.col("landing_site").is_not_null()).select(
+        "email_key", occurred_utc="created_utc", landing_url="landing_site", is_landing_site=pl.lit(True)
+    )
     # An exported visit to the same path and query in the 30 minutes before a landing site is that visit.
-    same_visit = exported.join(
+    same_visit = visits.join(
         landing.select("email_key", site_utc="occurred_utc", site_path=_url_path_query("landing_url")),
         on="email_key",
     ).filter(
@@ -871,15 +870,30 @@ def order_touches(
         & (pl.col("occurred_utc") <= pl.col("site_utc"))
         & (pl.col("occurred_utc") >= pl.col("site_utc") - SAME_VISIT_SECONDS)
     )
-    exported = exported.join(
+    exported = visits.join(
         same_visit.select("email_key", "occurred_utc", "landing_url"),
         on=["email_key", "occurred_utc", "landing_url"],
         how="anti",
     )
-    customer_touches = pl.concat([exported, landing.select(exported.columns)]).unique()
+    return pl.concat([exported, landing.select(exported.columns)]).unique()
+
+
+def google_click_campaigns(click_view: pl.DataFrame) -> pl.DataFrame:
+    """The Google click export (gclid, campaign_id) as gclid -> `click_campaign`, the last row of a gclid."""
+    return click_view.select("gclid", click_campaign="campaign_id").unique("gclid", keep="last")
+
+
+def order_touches(
+    ctx: Context, orders: pl.DataFrame, touches_of_customers: pl.DataFrame, clicks: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """Every touch of each Shopify order's lookback window, with its platform and campaign.
+
+    `touches_of_customers`: `customer_touches` (of these orders' customers at least); `clicks`:
+    `google_click_campaigns`, for a Google touch whose utm_campaign names no campaign (rule 41).
+    """
     candidates = (
         orders.select("order_seq", "created_utc", "email_key")
-        .join(customer_touches, on="email_key")
+        .join(touches_of_customers, on="email_key")
         .filter(
             (pl.col("occurred_utc") <= pl.col("created_utc"))
             & (pl.col("occurred_utc") >= pl.col("created_utc") - LOOKBACK_SECONDS)
@@ -899,8 +913,7 @@ def order_touches(
         .join(by_name, left_on=["platform", "key_name"], right_on=["platform", "key"], how="left")
         .with_columns(campaign_id=pl.coalesce("campaign_by_id", "campaign_by_name"))
     )
-    if click_view is not None:  # auto-tagged Google clicks: gclid -> campaign (rule 41)
-        clicks = click_view.select("gclid", click_campaign="campaign_id").unique("gclid", keep="last")
+    if clicks is not None:  # auto-tagged Google clicks: gclid -> campaign (rule 41)
         touches = (
             touches.with_columns(gclid=_query_param("gclid"))
             .join(clicks, on="gclid", how="left")
@@ -1271,8 +1284,7 @@ class TruthBuilder:
         self.planted.close()
         lines = pl.concat(self.slim_lines)
         orders = pl.concat(self.orders)
-        touches = order_touches(ctx, orders, touchpoints, pl.concat(self.google_clicks))
-        credited = last_click(ctx, orders, touches)
+        credited = self._attribute(orders, touchpoints)
         allocation, unallocated_ads = allocate_ad_spend(ctx, lines, credited, self.fx, pl.concat(self.etsy_offsite_ads))
         allocation.with_columns(
             cents_str("amount_source").alias("amount_source"), cents_str("amount").alias("amount")
@@ -1335,7 +1347,6 @@ class TruthBuilder:
         credited.with_columns(
             touch_occurred_at=pl.from_epoch("touch_occurred_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         ).drop("touch_occurred_utc").write_csv(folder / "attribution_last_click.csv")
-        truth_attribution.write_rule_based_credits(touches, orders, ctx.timezone, folder / "attribution_credits.csv")
         self._write_daily_pnl(allocation, lines)
         self._write_marketing_kpis(credited, allocation)
         gift_cards.liability_daily(pl.concat(self.gift_card_events)).select(
@@ -1352,6 +1363,29 @@ class TruthBuilder:
         (folder / "README.md").write_text(TRUTH_README)
         shutil.rmtree(self.parts)
         return Truth(folder=folder, summary=summary)
+
+    def _attribute(self, orders: pl.DataFrame, touchpoints: pl.DataFrame) -> pl.DataFrame:
+        """Each Shopify order's last-click credited touch (returned) and the rule-based models' credits
+        (`attribution_credits.csv`), a batch of orders at a time: an order's journey is its customer's touches
+        in its lookback window, so batches are independent, and the whole period's journeys (about 4 GB at
+        10M lines, with last click's grouping on top) are never in memory at once."""
+        ctx = self.ctx
+        visits = touchpoint_visits(touchpoints)
+        clicks = google_click_campaigns(pl.concat(self.google_clicks))
+        credited = []
+        with open(self.folder / "attribution_credits.csv", "w", encoding="utf-8", newline="") as target:
+            for number, batch in enumerate(truth_attribution.order_batches(orders)):
+                of_batch = pl.col("email_key").is_in(batch["email_key"].unique().drop_nulls().implode())
+                touches_of_customers = customer_touches(orders.filter(of_batch), visits.filter(of_batch))
+                touches = order_touches(ctx, batch, touches_of_customers, clicks)
+                credited.append(last_click(ctx, batch, touches))
+                credits = truth_attribution.rule_based_credits(touches, batch, ctx.timezone)
+                target.write(credits.write_csv(include_header=number == 0))
+            if not credited:  # no Shopify order: the header alone
+                empty = order_touches(ctx, orders, customer_touches(orders, visits), clicks)
+                credited.append(last_click(ctx, orders, empty))
+                target.write(truth_attribution.rule_based_credits(empty, orders, ctx.timezone).write_csv())
+        return pl.concat(credited).sort("order_id")
 
     def _write_marketing_kpis(self, credited: pl.DataFrame, allocation: pl.DataFrame) -> None:
         """The KPI marts' truth (`marketing_kpis_monthly.csv`, `cohort_ltv.csv`, docs/metrics.md rules 58-64)."""

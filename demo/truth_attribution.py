@@ -8,7 +8,7 @@ The data-driven model is fitted, not ruled: its hand-computed case is a dbt unit
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import polars as pl
 
@@ -16,24 +16,12 @@ RULE_BASED_MODELS = ("last_click", "first_click", "linear", "time_decay", "posit
 HALF_LIFE_DAYS = 7
 
 
-def write_rule_based_credits(
-    touches: pl.DataFrame, orders: pl.DataFrame, timezone: str, path: Path, orders_per_batch: int = 20_000
-) -> None:
-    """`rule_based_credits` as CSV, computed for a batch of orders at a time (their journeys are independent), so
-    the five models' rows of the whole period are never in memory at once. Batches are ranges of the sorted order
-    names: the file is the one a single sorted frame would give."""
-    batch = ((pl.col("name").rank("dense") - 1) // orders_per_batch).alias("batch")
-    orders = orders.with_columns(batch)
-    touches = touches.join(orders.select("order_seq", "batch"), on="order_seq")
-    batches = orders["batch"].unique().sort().to_list()
-    with open(path, "w", encoding="utf-8", newline="") as target:
-        if not batches:
-            target.write(rule_based_credits(touches, orders, timezone).write_csv())
-        for number in batches:
-            credits = rule_based_credits(
-                touches.filter(pl.col("batch") == number), orders.filter(pl.col("batch") == number), timezone
-            )
-            target.write(credits.write_csv(include_header=number == batches[0]))
+def order_batches(orders: pl.DataFrame, orders_per_batch: int = 20_000) -> Iterator[pl.DataFrame]:
+    """The orders a batch at a time, as ranges of their sorted names: journeys are independent, and the
+    batches' sorted outputs one after another are what one sorted frame of every order would give."""
+    keyed = orders.with_columns(_batch=(pl.col("name").rank("dense") - 1) // orders_per_batch)
+    for number in keyed["_batch"].unique().sort():
+        yield keyed.filter(pl.col("_batch") == number).drop("_batch")
 
 
 def rule_based_credits(touches: pl.DataFrame, orders: pl.DataFrame, timezone: str) -> pl.DataFrame:

@@ -14,7 +14,8 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from demo.truth_attribution import RULE_BASED_MODELS, rule_based_credits
+from demo.truth import customer_touches, touchpoint_visits
+from demo.truth_attribution import RULE_BASED_MODELS, order_batches, rule_based_credits
 
 
 def _rows(path):
@@ -72,3 +73,43 @@ def test_rules_on_a_hand_made_journey():
         ("position_based", 2): 0.2,
         ("position_based", 3): 0.4,
     }
+
+
+def test_order_batches_are_ranges_of_sorted_names_covering_every_order_once():
+    orders = pl.DataFrame({"name": [f"#{n}" for n in (1005, 1001, 1003, 1002, 1004)], "order_seq": range(5)})
+    batches = [b["name"].sort().to_list() for b in order_batches(orders, orders_per_batch=2)]
+    assert batches == [["#1001", "#1002"], ["#1003", "#1004"], ["#1005"]]
+
+
+def test_customer_touches_of_some_customers_are_theirs_from_the_whole_period():
+    """The truth's attribution runs a batch of orders at a time with only their customers' orders and visits
+    (demo/truth.py `TruthBuilder._attribute`); that is exact because touches are per customer: a landing site
+    stands for an exported visit of the same customer only."""
+    hour = 3_600
+    orders = pl.DataFrame(
+        {
+            "email_key": ["a", "a", "b"],
+            "created_utc": [10 * hour, 50 * hour, 10 * hour],
+            "landing_site": ["/p?utm_source=google", None, "/p?utm_source=google"],
+        }
+    )
+    visits = touchpoint_visits(
+        pl.DataFrame(
+            {
+                "occurred_utc": [10 * hour - 600, 10 * hour - 600, 20 * hour, 20 * hour],
+                "landing_url": ["/p?utm_source=google", "/p?utm_source=google", "/q", "/q"],
+                "customer_email": [" A ", "b", "a", "a"],
+            }
+        )
+    )
+    whole = customer_touches(orders, visits)
+    # Each customer's exported visit 10 minutes before their landing site is that visit; a's repeat counts once.
+    assert sorted(whole.select("email_key", "occurred_utc", "is_landing_site").rows()) == [
+        ("a", 10 * hour, True),
+        ("a", 20 * hour, False),
+        ("b", 10 * hour, True),
+    ]
+    for key in ("a", "b"):
+        of_key = pl.col("email_key") == key
+        part = customer_touches(orders.filter(of_key), visits.filter(of_key))
+        assert part.sort(part.columns).equals(whole.filter(of_key).sort(whole.columns))
