@@ -16,7 +16,7 @@ RULE_BASED_MODELS = ("last_click", "first_click", "linear", "time_decay", "posit
 HALF_LIFE_DAYS = 7
 
 
-def order_batches(orders: pl.DataFrame, orders_per_batch: int = 20_000) -> Iterator[pl.DataFrame]:
+def order_batches(orders: pl.DataFrame, orders_per_batch: int) -> Iterator[pl.DataFrame]:
     """The orders a batch at a time, as ranges of their sorted names: journeys are independent, and the
     batches' sorted outputs one after another are what one sorted frame of every order would give."""
     keyed = orders.with_columns(_batch=(pl.col("name").rank("dense") - 1) // orders_per_batch)
